@@ -1,5 +1,8 @@
 package dev.windowkv.engine.backend;
 
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.model.Weight;
+
 import java.util.function.IntConsumer;
 
 /**
@@ -7,6 +10,8 @@ import java.util.function.IntConsumer;
  * a head, a window); a backend decides how the work items are spread (one thread, many threads,
  * SIMD lanes, or a TornadoVM device) and must give the scalar reference's results within the
  * tolerances the backend tests state.
+ *
+ * <p>Activations are flat row-major {@code float[]} blocks of {@code nTokens} rows.
  */
 public interface Backend extends AutoCloseable {
     /** The name used on the command line ({@code --backend}). */
@@ -17,6 +22,26 @@ public interface Backend extends AutoCloseable {
 
     /** Runs {@code body} for every work item in [0, n); items must be independent. */
     void parallelFor(int n, IntConsumer body);
+
+    /** out[t][r] = W[r] · x[t] for t in [0, nTokens): x is {@code [nTokens][w.cols]}, out {@code [nTokens][w.rows]}. */
+    void matmul(Weight w, float[] x, int nTokens, float[] out);
+
+    /** Dequantizes row {@code row} of {@code w} (an embedding lookup) into out[outOff ..]. */
+    void embedding(Weight w, int row, float[] out, int outOff);
+
+    void rmsnorm(float[] out, float[] x, float[] weight, int nTokens, int dim, float eps);
+
+    /** Rotates {@code nHeads} vectors per token; token t is at position {@code pos0 + t}. */
+    void rope(float[] x, int nTokens, int nHeads, int headDim, int pos0, float[] invFreq, boolean neox);
+
+    /** Causal self-attention of a block of tokens over itself (the prefill). */
+    void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim);
+
+    /** One query token's attention over the cached keys/values of one layer. */
+    void attentionDecode(float[] q, KvCache cache, int layer, float[] out, int nHeads);
+
+    /** gate = silu(gate) * up over {@code nTokens} rows of {@code dim}. */
+    void swiglu(float[] gate, float[] up, int nTokens, int dim);
 
     @Override
     default void close() {}

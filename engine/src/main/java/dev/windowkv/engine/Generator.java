@@ -1,0 +1,126 @@
+package dev.windowkv.engine;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.kvcache.Compressor;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.kvcache.KvPolicy;
+import dev.windowkv.engine.kvcache.TaskType;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.Transformer;
+import dev.windowkv.engine.sampling.Sampler;
+import dev.windowkv.engine.tokenizer.Tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Streaming generation under a KV-cache policy: prefill (compressing once at its end), then decode
+ * token by token, handing each token's text to a listener as soon as it is complete UTF-8.
+ */
+public final class Generator {
+    /** Receives generated text as it comes; called on the generating thread. */
+    @FunctionalInterface
+    public interface Listener {
+        void onText(String text);
+    }
+
+    /** @param stopAtNewline end at the first newline (the NIAH protocol's rule) */
+    public record Settings(int maxNewTokens, Sampler sampler, KvCache.Dtype kvDtype, boolean stopAtNewline) {
+        public Settings {
+            if (maxNewTokens < 0) throw new UserError("--max-tokens must be ≥ 0 (got " + maxNewTokens + ")");
+        }
+
+        public static Settings greedy(int maxNewTokens) {
+            return new Settings(maxNewTokens, Sampler.greedy(), KvCache.Dtype.F32, false);
+        }
+    }
+
+    public record Result(int[] promptTokens, int[] tokens, String text, double prefillMillis, double compressMillis,
+                         double decodeMillis, int[] tokensKeptPerLayer, long kvBytes, long fullKvBytes, String policyInfo) {
+        public double prefillTokensPerSecond() {
+            return promptTokens.length / ((prefillMillis + compressMillis) / 1e3);
+        }
+
+        public double decodeTokensPerSecond() {
+            return tokens.length <= 1 ? Double.NaN : (tokens.length - 1) / (decodeMillis / 1e3);
+        }
+    }
+
+    private final Model model;
+    private final Backend backend;
+
+    public Generator(Model model, Backend backend) {
+        this.model = model;
+        this.backend = backend;
+    }
+
+    public Model model() { return model; }
+    public Backend backend() { return backend; }
+
+    public Result generate(int[] prompt, Settings s, KvPolicy policy, TaskType taskHint, Listener listener) {
+        ModelConfig c = model.config();
+        Tokenizer tok = model.tokenizer();
+        Compressor compressor = policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), prompt.length, taskHint);
+        Transformer tf = new Transformer(model, backend);
+        long t0 = System.nanoTime();
+        float[] logits = tf.prefill(prompt, compressor, s.maxNewTokens(), s.kvDtype());
+        double prefillAll = (System.nanoTime() - t0) / 1e6;
+        double compress = tf.compressMillis();
+        KvCache cache = tf.cache();
+        int[] keptPerLayer = cache.tokensPerLayer();
+        long kvBytes = cache.bytes();
+        long fullBytes = cache.fullBytes(prompt.length);
+
+        int[] out = new int[s.maxNewTokens()];
+        int produced = 0;
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        StringBuilder text = new StringBuilder();
+        long d0 = System.nanoTime();
+        while (produced < s.maxNewTokens()) {
+            int next = s.sampler().sample(logits);
+            if (tok.isEndOfGeneration(next)) break;
+            out[produced++] = next;
+            byte[] b = tok.tokenBytes(next);
+            pending.writeBytes(b);
+            String piece = completeUtf8(pending);
+            boolean newline = false;
+            if (!piece.isEmpty()) {
+                int nl = s.stopAtNewline() ? piece.indexOf('\n') : -1;
+                if (nl >= 0) {
+                    piece = piece.substring(0, nl);
+                    newline = true;
+                }
+                text.append(piece);
+                if (listener != null && !piece.isEmpty()) listener.onText(piece);
+            }
+            if (newline || produced == s.maxNewTokens()) break;
+            logits = tf.decode(next);
+        }
+        double decode = (System.nanoTime() - d0) / 1e6;
+        return new Result(prompt, Arrays.copyOf(out, produced), text.toString(), prefillAll - compress, compress, decode,
+                keptPerLayer, kvBytes, fullBytes, compressor.toString());
+    }
+
+    /** Takes the longest prefix of whole UTF-8 characters out of the buffer. */
+    static String completeUtf8(ByteArrayOutputStream buf) {
+        byte[] b = buf.toByteArray();
+        int end = b.length;
+        // Step back over an unfinished multi-byte sequence at the end.
+        int i = end - 1;
+        int cont = 0;
+        while (i >= 0 && (b[i] & 0xC0) == 0x80 && cont < 3) {
+            i--;
+            cont++;
+        }
+        if (i >= 0) {
+            int lead = b[i] & 0xFF;
+            int need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+            if (need > cont) end = i;
+        }
+        buf.reset();
+        buf.write(b, end, b.length - end);
+        return new String(b, 0, end, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.windowkv.engine.model;
+
+import dev.windowkv.engine.backend.UnsupportedTypeException;
+import dev.windowkv.engine.gguf.GGMLType;
+import dev.windowkv.engine.gguf.GGUFException;
+import dev.windowkv.engine.gguf.GGUFFile;
+import dev.windowkv.engine.gguf.GGUFTensorInfo;
+import dev.windowkv.engine.tokenizer.Tokenizer;
+import dev.windowkv.engine.tokenizer.Tokenizers;
+import dev.windowkv.kernels.quant.F16;
+import dev.windowkv.kernels.quant.F32;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * A loaded GGUF decoder: config, tokenizer and weights. Matrices stay memory-mapped; only the small
+ * norm vectors and biases are read onto the heap.
+ */
+public final class Model implements AutoCloseable {
+    private final GGUFFile file;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final Weight tokenEmbedding;
+    private final Weight output;
+    private final float[] outputNorm;
+    private final LayerWeights[] layers;
+    private final float[] ropeInvFreq;
+
+    private Model(GGUFFile file) {
+        this.file = file;
+        this.config = ModelConfig.from(file);
+        this.tokenizer = Tokenizers.load(file);
+        this.tokenEmbedding = matrix("token_embd.weight", config.dim());
+        this.output = file.tensors().containsKey("output.weight") ? matrix("output.weight", config.dim()) : tokenEmbedding;
+        this.outputNorm = vector("output_norm.weight", config.dim());
+        this.layers = new LayerWeights[config.nLayers()];
+        boolean bias = config.arch().qkvBias;
+        for (int l = 0; l < layers.length; l++) {
+            String p = "blk." + l + ".";
+            layers[l] = new LayerWeights(
+                    vector(p + "attn_norm.weight", config.dim()),
+                    matrix(p + "attn_q.weight", config.dim()),
+                    matrix(p + "attn_k.weight", config.dim()),
+                    matrix(p + "attn_v.weight", config.dim()),
+                    bias ? vector(p + "attn_q.bias", config.qDim()) : null,
+                    bias ? vector(p + "attn_k.bias", config.kvDim()) : null,
+                    bias ? vector(p + "attn_v.bias", config.kvDim()) : null,
+                    matrix(p + "attn_output.weight", config.qDim()),
+                    vector(p + "ffn_norm.weight", config.dim()),
+                    matrix(p + "ffn_gate.weight", config.dim()),
+                    matrix(p + "ffn_up.weight", config.dim()),
+                    matrix(p + "ffn_down.weight", config.ffnDim()));
+        }
+        this.ropeInvFreq = RopeFrequencies.of(config, file);
+    }
+
+    public static Model load(Path path) {
+        GGUFFile f = GGUFFile.open(path);
+        try {
+            return new Model(f);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private Weight matrix(String name, int cols) {
+        GGUFTensorInfo t = file.tensor(name);
+        if (t.type() == null) {
+            throw new GGUFException(file.path() + ": tensor '" + name + "' has a tensor type this engine does not know");
+        }
+        if (!t.type().supported()) throw new UnsupportedTypeException(t.type());
+        if (t.cols() != cols) {
+            throw new GGUFException(file.path() + ": tensor '" + name + "' has rows of " + t.cols() + ", expected " + cols);
+        }
+        return Weight.of(t);
+    }
+
+    private float[] vector(String name, int n) {
+        GGUFTensorInfo t = file.tensor(name);
+        if (t.elements() != n) {
+            throw new GGUFException(file.path() + ": tensor '" + name + "' has " + t.elements() + " values, expected " + n);
+        }
+        byte[] raw = t.data().toArray(ValueLayout.JAVA_BYTE);
+        float[] out = new float[n];
+        if (t.type() == GGMLType.F32) F32.dequantizeRow(raw, 0, out, 0, n);
+        else if (t.type() == GGMLType.F16) F16.dequantizeRow(raw, 0, out, 0, n);
+        else throw new GGUFException(file.path() + ": norm/bias tensor '" + name + "' must be F32 or F16, not " + t.type());
+        return out;
+    }
+
+    public GGUFFile file() { return file; }
+    public ModelConfig config() { return config; }
+    public Tokenizer tokenizer() { return tokenizer; }
+    public Weight tokenEmbedding() { return tokenEmbedding; }
+    public Weight output() { return output; }
+    public float[] outputNorm() { return outputNorm; }
+    public LayerWeights layer(int l) { return layers[l]; }
+    public float[] ropeInvFreq() { return ropeInvFreq; }
+    public boolean tiedEmbeddings() { return output == tokenEmbedding; }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.windowkv.engine.model;
+
+import dev.windowkv.engine.gguf.GGUFException;
+import dev.windowkv.engine.gguf.GGUFFile;
+
+/** The hyper-parameters of a decoder, read from {@code {arch}.*} GGUF metadata. */
+public record ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, int nKvHeads, int headDim,
+                          int ffnDim, int vocabSize, int contextLength, float normEps, float ropeBase,
+                          float ropeLinearScale) {
+
+    public static ModelConfig from(GGUFFile f) {
+        Architecture arch = Architecture.of(f.getString("general.architecture"));
+        String a = arch.ggufName;
+        int dim = f.getInt(a + ".embedding_length");
+        int nLayers = f.getInt(a + ".block_count");
+        int nHeads = f.getInt(a + ".attention.head_count");
+        int nKvHeads = f.getInt(a + ".attention.head_count_kv", nHeads);
+        int headDim = f.getInt(a + ".attention.key_length", dim / nHeads);
+        int ffn = f.getInt(a + ".feed_forward_length");
+        int vocab = f.has("tokenizer.ggml.tokens") ? f.getStringArray("tokenizer.ggml.tokens").length
+                : f.tensor("token_embd.weight").rows();
+        int ctx = f.getInt(a + ".context_length", 2048);
+        float eps = f.getFloat(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
+        float base = f.getFloat(a + ".rope.freq_base", 10000f);
+        float linear = 1f;
+        String scaling = f.getString(a + ".rope.scaling.type", "none");
+        if (scaling.equals("linear")) linear = f.getFloat(a + ".rope.scaling.factor", 1f);
+        else if (!scaling.equals("none") && !scaling.equals("llama3")) {
+            throw new GGUFException(f.path() + ": RoPE scaling '" + scaling + "' is not supported (none, linear, llama3)");
+        }
+        if (nHeads % nKvHeads != 0) {
+            throw new GGUFException(f.path() + ": " + nHeads + " query heads is not a multiple of " + nKvHeads + " KV heads");
+        }
+        int ropeDims = f.getInt(a + ".rope.dimension_count", headDim);
+        if (ropeDims != headDim) {
+            throw new GGUFException(f.path() + ": partial RoPE (" + ropeDims + " of " + headDim + " dims) is not supported");
+        }
+        return new ModelConfig(arch, dim, nLayers, nHeads, nKvHeads, headDim, ffn, vocab, ctx, eps, base, linear);
+    }
+
+    public int qDim() { return nHeads * headDim; }
+    public int kvDim() { return nKvHeads * headDim; }
+}

@@ -1,0 +1,175 @@
+package dev.windowkv.engine.model;
+
+import dev.windowkv.engine.UserError;
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.kvcache.Compressor;
+import dev.windowkv.engine.kvcache.KeptTokens;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.kvcache.PrefillLayer;
+
+/**
+ * The forward pass of a Llama/Qwen2 decoder, written as the model's equations:
+ * rmsnorm → qkv (+bias) → rope → attention → output projection → residual → rmsnorm → SwiGLU FFN → residual.
+ *
+ * <p>Prefill runs layer by layer over the whole prompt: each layer's full keys and values exist only
+ * while that layer is computed, are attended to in full (so the first generated token sees the whole
+ * prompt), and only what the KV policy keeps is written into the cache. Decode then appends one
+ * token per step, without eviction, at its true position.
+ */
+public final class Transformer {
+    /** FFN activations are computed this many tokens at a time, to bound prefill memory. */
+    private static final int FFN_CHUNK = 512;
+
+    private final Model model;
+    private final ModelConfig c;
+    private final Backend backend;
+    private KvCache cache;
+    private int position;
+    private double compressMillis;
+
+    public Transformer(Model model, Backend backend) {
+        this.model = model;
+        this.c = model.config();
+        this.backend = backend;
+    }
+
+    public KvCache cache() { return cache; }
+    public int position() { return position; }
+    /** Wall time spent choosing and gathering kept tokens during the last prefill. */
+    public double compressMillis() { return compressMillis; }
+
+    /**
+     * Runs the prompt, fills a cache sized by the compressor's per-layer capacity plus
+     * {@code decodeRoom} slots, and returns the logits of the last prompt token.
+     */
+    public float[] prefill(int[] tokens, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
+        int n = tokens.length;
+        if (n == 0) throw new UserError("the prompt is empty");
+        if (n + decodeRoom > c.contextLength()) {
+            throw new UserError("the prompt has " + n + " tokens and " + decodeRoom + " more may be generated, but the model's "
+                    + "context is " + c.contextLength() + " tokens; shorten the prompt or lower --max-tokens");
+        }
+        int dim = c.dim();
+        int[] capacity = new int[c.nLayers()];
+        for (int l = 0; l < capacity.length; l++) capacity[l] = Math.min(n, compressor.capacity(l)) + decodeRoom;
+        cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), capacity, dtype);
+        compressMillis = 0;
+
+        float[] x = new float[n * dim];
+        for (int t = 0; t < n; t++) {
+            checkToken(tokens[t]);
+            backend.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
+        }
+        float[] xb = new float[n * dim];
+        float[] q = new float[n * c.qDim()];
+        float[] k = new float[n * c.kvDim()];
+        float[] v = new float[n * c.kvDim()];
+        float[] att = new float[n * c.qDim()];
+        float[] proj = new float[n * dim];
+        int chunk = Math.min(n, FFN_CHUNK);
+        float[] gate = new float[chunk * c.ffnDim()];
+        float[] up = new float[chunk * c.ffnDim()];
+        float[] xc = new float[chunk * dim];
+        float[] down = new float[chunk * dim];
+
+        for (int l = 0; l < c.nLayers(); l++) {
+            LayerWeights w = model.layer(l);
+            backend.rmsnorm(xb, x, w.attnNorm(), n, dim, c.normEps());
+            qkv(w, xb, n, q, k, v, 0);
+            backend.attentionPrefill(q, k, v, att, n, c.nHeads(), c.nKvHeads(), c.headDim());
+
+            long t0 = System.nanoTime();
+            KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend));
+            cache.fillFromPrefill(l, k, v, n, kept, backend);
+            compressMillis += (System.nanoTime() - t0) / 1e6;
+
+            backend.matmul(w.wo(), att, n, proj);
+            add(x, proj, n * dim);
+            backend.rmsnorm(xb, x, w.ffnNorm(), n, dim, c.normEps());
+            for (int t0c = 0; t0c < n; t0c += chunk) {
+                int m = Math.min(chunk, n - t0c);
+                System.arraycopy(xb, t0c * dim, xc, 0, m * dim);
+                ffn(w, xc, m, gate, up, down);
+                for (int i = 0; i < m * dim; i++) x[t0c * dim + i] += down[i];
+            }
+        }
+        position = n;
+        return logits(x, n - 1);
+    }
+
+    /** Feeds one token at the next position and returns the logits for the token after it. */
+    public float[] decode(int token) {
+        checkToken(token);
+        int dim = c.dim();
+        float[] x = new float[dim];
+        float[] xb = new float[dim];
+        float[] q = new float[c.qDim()];
+        float[] k = new float[c.kvDim()];
+        float[] v = new float[c.kvDim()];
+        float[] att = new float[c.qDim()];
+        float[] proj = new float[dim];
+        float[] gate = new float[c.ffnDim()];
+        float[] up = new float[c.ffnDim()];
+        float[] down = new float[dim];
+        backend.embedding(model.tokenEmbedding(), token, x, 0);
+        for (int l = 0; l < c.nLayers(); l++) {
+            LayerWeights w = model.layer(l);
+            backend.rmsnorm(xb, x, w.attnNorm(), 1, dim, c.normEps());
+            qkv(w, xb, 1, q, k, v, position);
+            cache.append(l, k, 0, v, 0, position);
+            backend.attentionDecode(q, cache, l, att, c.nHeads());
+            backend.matmul(w.wo(), att, 1, proj);
+            add(x, proj, dim);
+            backend.rmsnorm(xb, x, w.ffnNorm(), 1, dim, c.normEps());
+            ffn(w, xb, 1, gate, up, down);
+            add(x, down, dim);
+        }
+        position++;
+        return logits(x, 0);
+    }
+
+    private void qkv(LayerWeights w, float[] xb, int n, float[] q, float[] k, float[] v, int pos0) {
+        backend.matmul(w.wq(), xb, n, q);
+        backend.matmul(w.wk(), xb, n, k);
+        backend.matmul(w.wv(), xb, n, v);
+        if (w.bq() != null) {
+            addBias(q, w.bq(), n);
+            addBias(k, w.bk(), n);
+            addBias(v, w.bv(), n);
+        }
+        boolean neox = c.arch().ropeNeox;
+        backend.rope(q, n, c.nHeads(), c.headDim(), pos0, model.ropeInvFreq(), neox);
+        backend.rope(k, n, c.nKvHeads(), c.headDim(), pos0, model.ropeInvFreq(), neox);
+    }
+
+    private void ffn(LayerWeights w, float[] xb, int n, float[] gate, float[] up, float[] down) {
+        backend.matmul(w.gate(), xb, n, gate);
+        backend.matmul(w.up(), xb, n, up);
+        backend.swiglu(gate, up, n, c.ffnDim());
+        backend.matmul(w.down(), gate, n, down);
+    }
+
+    private float[] logits(float[] x, int t) {
+        float[] last = new float[c.dim()];
+        backend.rmsnorm(last, java.util.Arrays.copyOfRange(x, t * c.dim(), (t + 1) * c.dim()), model.outputNorm(), 1,
+                c.dim(), c.normEps());
+        float[] logits = new float[model.output().rows()];
+        backend.matmul(model.output(), last, 1, logits);
+        return logits;
+    }
+
+    private void checkToken(int token) {
+        if (token < 0 || token >= model.tokenEmbedding().rows()) {
+            throw new UserError("token id " + token + " is outside the model's vocabulary of " + model.tokenEmbedding().rows());
+        }
+    }
+
+    private static void add(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) x[i] += y[i];
+    }
+
+    private static void addBias(float[] x, float[] bias, int n) {
+        int d = bias.length;
+        for (int t = 0; t < n; t++) for (int i = 0; i < d; i++) x[t * d + i] += bias[i];
+    }
+}

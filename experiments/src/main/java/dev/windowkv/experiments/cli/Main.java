@@ -1,0 +1,48 @@
+package dev.windowkv.experiments.cli;
+
+import dev.windowkv.engine.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.UncheckedIOException;
+
+/** The {@code windowkv} command line. User mistakes end in one line on stderr and exit code 2. */
+@Command(name = "windowkv", mixinStandardHelpOptions = true, version = "windowkv 0.1.0",
+        description = "WindowKV and baseline KV-cache compression for GGUF models on the JVM.",
+        subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof UserError) {
+                cmd.getErr().println("windowkv: " + ex.getMessage());
+                return 2;
+            }
+            if (ex instanceof UncheckedIOException io) {
+                cmd.getErr().println("windowkv: " + io.getCause().getMessage());
+                return 2;
+            }
+            if (ex instanceof OutOfMemoryError) {
+                cmd.getErr().println("windowkv: out of memory; lower the prompt length or give the JVM more heap "
+                        + "(WINDOWKV_JAVA_OPTS=-Xmx8g)");
+                return 3;
+            }
+            throw ex;
+        });
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("windowkv: " + ex.getMessage() + " (see --help)");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+}
