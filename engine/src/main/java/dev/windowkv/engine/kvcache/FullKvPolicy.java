@@ -1,0 +1,24 @@
+package dev.windowkv.engine.kvcache;
+
+/** FullKV: no compression, every prompt token is cached (the quality and memory reference). */
+public record FullKvPolicy() implements KvPolicy {
+    @Override
+    public String name() {
+        return "full";
+    }
+
+    @Override
+    public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
+        return new Compressor() {
+            @Override
+            public int capacity(int layer) {
+                return promptLength;
+            }
+
+            @Override
+            public KeptTokens select(PrefillLayer layer) {
+                return KeptTokens.all(layer.n());
+            }
+        };
+    }
+}

@@ -1,0 +1,51 @@
+package dev.windowkv.engine.kvcache;
+
+/**
+ * H2O, prefill-only as in KVF {@code H2OKVCluster}: the softmax attention of <em>all</em> prompt
+ * queries, summed over the queries (no pooling); per KV head keep the top
+ * {@code budget - observationWindow} earlier tokens plus the last {@code observationWindow}.
+ * A prompt of at most {@code budget} tokens is kept whole.
+ *
+ * <p>{@code windowOnlyMask = false} (default) uses the correct causal mask.
+ * {@code windowOnlyMask = true} reproduces KVF at 7ee6be0 (issue #49), whose mask covered only the
+ * last window×window block, so earlier queries also attended to later keys; the paper's H2O
+ * numbers were probably produced that way.
+ *
+ * <p>GQA: KVF selects per query head after {@code repeat_kv}; the cache here keeps KV heads only,
+ * so each KV head selects with the scores summed over its query heads.
+ */
+public record H2oPolicy(int budget, int observationWindow, boolean windowOnlyMask) implements KvPolicy {
+    public H2oPolicy {
+        if (budget <= observationWindow) {
+            throw new PolicyOptionError("h2o: budget " + budget + " must exceed observationWindow " + observationWindow);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "h2o";
+    }
+
+    @Override
+    public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
+        return new Compressor() {
+            @Override
+            public int capacity(int layer) {
+                return Math.min(promptLength, budget);
+            }
+
+            @Override
+            public KeptTokens select(PrefillLayer layer) {
+                int n = layer.n();
+                if (n <= budget) {
+                    return KeptTokens.all(n);
+                }
+                int review = n - observationWindow;
+                int causalFrom = windowOnlyMask ? review : 0;
+                float[] a = AttentionScores.accumulated(layer, 0, causalFrom, review);
+                float[] perKv = AttentionScores.perKvHead(a, layer, review);
+                return TopK.topPlusRecent(perKv, layer.nKvHeads(), review, budget - observationWindow, n);
+            }
+        };
+    }
+}

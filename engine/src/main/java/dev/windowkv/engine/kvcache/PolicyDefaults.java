@@ -1,0 +1,40 @@
+package dev.windowkv.engine.kvcache;
+
+/**
+ * Every number the paper or a baseline fixes, in one place. Sources: WindowKV code
+ * ({@code optim996/WindowKV} at 7513467) and KVCache-Factory (KVF, 7ee6be0), see
+ * {@code docs/windowkv-method.md}. Each is the default of a settable option (named in brackets).
+ */
+public final class PolicyDefaults {
+    private PolicyDefaults() {}
+
+    /** [budget] Nominal KV budget per layer; WindowKV's script default {@code max_capacity_prompt}. */
+    public static final int BUDGET = 2048;
+
+    /** [sinkTokens] StreamingLLM's attention sinks: the first 4 tokens. */
+    public static final int SINK_TOKENS = 4;
+
+    /** [observationWindow] KVF's {@code window_size} for H2O, SnapKV and PyramidKV: the last 8 tokens, always kept, inside the budget. */
+    public static final int OBSERVATION_WINDOW = 8;
+
+    /** [poolingKernel] SnapKV/PyramidKV max-pool kernel (padding kernel/2, stride 1). */
+    public static final int POOLING_KERNEL = 7;
+
+    /** [beta] PyramidKV's β: the shallowest-to-deepest budget ratio knob of its linear schedule. */
+    public static final int PYRAMID_BETA = 20;
+
+    /** [windowSize] WindowKV's review window w (was 16 before commit 002a559). */
+    public static final int WINDOW_SIZE = 8;
+
+    /** [suffixMax] WindowKV's suffix (observation length) for QA tasks, max pooling. */
+    public static final int SUFFIX_MAX = 32;
+
+    /** [suffixAverage] WindowKV's suffix for aggregation tasks, average pooling. */
+    public static final int SUFFIX_AVERAGE = 16;
+
+    /** [groupSize] WindowKV's {@code shared_layers}: layers per group sharing one index set. */
+    public static final int GROUP_SIZE = 8;
+
+    /** [beta] WindowKV's β: the deepest group gets {@code budget * groupSize / beta}. */
+    public static final int WINDOWKV_BETA = 14;
+}

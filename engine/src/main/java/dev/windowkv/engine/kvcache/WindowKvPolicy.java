@@ -1,0 +1,191 @@
+package dev.windowkv.engine.kvcache;
+
+import dev.windowkv.kernels.kv.WindowPooling;
+
+import java.util.Arrays;
+
+/**
+ * WindowKV (arXiv 2503.17922; spec §1.3–1.9, code at 7513467). At the end of prefill the last
+ * {@code S} prompt tokens (the suffix) attend over the {@code R = n − S} earlier review tokens; the
+ * review tokens are cut into fixed windows of {@code windowSize}; each window gets one score pooled
+ * over all query heads; the lowest windows are dropped until the layer's review budget
+ * ({@link WindowKvBudgets}) is met. Only each group's first layer scores; the other layers of the
+ * group reuse its windows. The cache holds the kept windows in score order, then the suffix.
+ *
+ * <p>Strategy: {@code max} (QA/localization: per head the mean of the top {@code w/2} values,
+ * suffix {@code suffixMax} = 32) or {@code average} (aggregation: plain mean, suffix
+ * {@code suffixAverage} = 16). Deliberate fixes of the reference code (§1.10):
+ * <ul>
+ *   <li>The strategy is decided <b>per sample</b> in {@link #start}: the fixed {@code strategy}
+ *       override if set, else the task hint ({@link TaskType#QA} → max, {@link
+ *       TaskType#AGGREGATION} → average); an unknown hint (null) means max.</li>
+ *   <li>Shared indices live in the per-sample {@link Compressor}, and a group leader always
+ *       publishes, the degenerate case ({@code drop·w ≥ R}) as "suffix only", so indices are never
+ *       stale.</li>
+ *   <li>{@code L % S_g ≠ 0} and {@code G = 1} follow {@link WindowKvBudgets}; a group size larger
+ *       than the layer count is a {@link PolicyOptionError} from {@link #start}.</li>
+ *   <li>Scores are summed in fp32 (the reference sums fp16 after an fp32 softmax).</li>
+ *   <li>In {@code max} mode {@code m = min(w/2, |window|)}, at least 1 (only matters for w = 1).</li>
+ * </ul>
+ * GQA changes nothing here: the windows are shared by all heads, and scoring uses every query head.
+ */
+public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suffixAverage,
+                             int groupSize, int beta, Strategy strategyOverride) implements KvPolicy {
+
+    /** How a window's scores are pooled into one number. */
+    public enum Strategy {
+        /** Per head the mean of the top {@code w/2} values, averaged over heads (QA). */
+        MAX,
+        /** Mean over heads and positions (aggregation). */
+        AVERAGE
+    }
+
+    public WindowKvPolicy {
+        if (budget <= 0 || windowSize <= 0 || suffixMax <= 0 || suffixAverage <= 0 || groupSize <= 0 || beta <= 0) {
+            throw new PolicyOptionError("windowkv: budget, windowSize, suffixes, groupSize and beta must be positive");
+        }
+    }
+
+    /** The paper's configuration with budget {@code budget}; strategy from the task hint. */
+    public static WindowKvPolicy withBudget(int budget) {
+        return new WindowKvPolicy(budget, PolicyDefaults.WINDOW_SIZE, PolicyDefaults.SUFFIX_MAX,
+                PolicyDefaults.SUFFIX_AVERAGE, PolicyDefaults.GROUP_SIZE, PolicyDefaults.WINDOWKV_BETA, null);
+    }
+
+    @Override
+    public String name() {
+        return "windowkv";
+    }
+
+    @Override
+    public Sample start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
+        if (groupSize > nLayers) {
+            throw new PolicyOptionError("windowkv: groupSize " + groupSize + " is larger than the model's " + nLayers + " layers; lower groupSize");
+        }
+        Strategy strategy = strategyOverride != null ? strategyOverride
+                : taskHint == TaskType.AGGREGATION ? Strategy.AVERAGE : Strategy.MAX;
+        int suffix = strategy == Strategy.MAX ? suffixMax : suffixAverage;
+        return new Sample(strategy, suffix, nLayers, promptLength,
+                WindowKvBudgets.perLayer(budget, nLayers, groupSize, beta));
+    }
+
+    /** One sample's WindowKV state: its strategy, suffix and the windows each group kept. */
+    public final class Sample implements Compressor {
+        private final Strategy strategy;
+        private final int suffix;
+        private final int nLayers;
+        private final int promptLength;
+        private final int[] reviewBudget;
+        private final int[][] sharedWindows; // per group, published by its leader; empty = suffix only
+
+        private Sample(Strategy strategy, int suffix, int nLayers, int promptLength, int[] reviewBudget) {
+            this.strategy = strategy;
+            this.suffix = suffix;
+            this.nLayers = nLayers;
+            this.promptLength = promptLength;
+            this.reviewBudget = reviewBudget;
+            this.sharedWindows = new int[WindowKvBudgets.groups(nLayers, groupSize)][];
+        }
+
+        public Strategy strategy() {
+            return strategy;
+        }
+
+        /** Suffix length S for this sample. */
+        public int suffix() {
+            return suffix;
+        }
+
+        /** Review budget of {@code layer} (the suffix comes on top). */
+        public int reviewBudget(int layer) {
+            return reviewBudget[layer];
+        }
+
+        /**
+         * Exact upper bound: {@code n} when {@code R ≤ budget}; {@code S} when every window is
+         * dropped; otherwise {@code R − (drop−1)·w − r + S} with {@code r} the last window's length
+         * (the fewest tokens {@code drop} windows can hold).
+         */
+        @Override
+        public int capacity(int layer) {
+            int n = promptLength;
+            int review = n - Math.min(suffix, n);
+            int b = reviewBudget[layer];
+            if (review <= b) {
+                return n;
+            }
+            int drop = ceilDiv(review - b, windowSize);
+            if ((long) drop * windowSize >= review) {
+                return n - review;
+            }
+            int lastWindow = review - (ceilDiv(review, windowSize) - 1) * windowSize;
+            return review - (drop - 1) * windowSize - lastWindow + (n - review);
+        }
+
+        @Override
+        public KeptTokens select(PrefillLayer layer) {
+            int n = layer.n();
+            int l = layer.layer();
+            if (n != promptLength) {
+                throw new IllegalArgumentException("windowkv sample started for " + promptLength + " tokens, layer has " + n);
+            }
+            int s = Math.min(suffix, n);
+            int review = n - s;
+            int b = reviewBudget[l];
+            if (review <= b) {
+                return KeptTokens.all(n);
+            }
+            int group = WindowKvBudgets.groupOf(l, nLayers, groupSize);
+            if (l == group * groupSize) {
+                sharedWindows[group] = chooseWindows(layer, review, b);
+            } else if (sharedWindows[group] == null) {
+                throw new IllegalStateException("layer " + l + " selected before its group leader, layer " + group * groupSize);
+            }
+            int[] windows = sharedWindows[group];
+            int[] kept = new int[keptReview(windows, review) + s];
+            int t = 0;
+            for (int w : windows) {
+                for (int j = w * windowSize; j < Math.min((w + 1) * windowSize, review); j++) {
+                    kept[t++] = j;
+                }
+            }
+            for (int j = review; j < n; j++) {
+                kept[t++] = j;
+            }
+            return KeptTokens.shared(n, kept, layer.nKvHeads());
+        }
+
+        /** §1.9 for a group leader: score windows, stable sort descending, drop the last {@code drop}. */
+        private int[] chooseWindows(PrefillLayer layer, int review, int b) {
+            int drop = ceilDiv(review - b, windowSize);
+            if ((long) drop * windowSize >= review) {
+                return new int[0]; // suffix only
+            }
+            int nHeads = layer.nHeads();
+            float[] a = AttentionScores.accumulated(layer, review, 0, review);
+            int nWindows = ceilDiv(review, windowSize);
+            float[] score = new float[nWindows];
+            int w = windowSize;
+            if (strategy == Strategy.MAX) {
+                int topM = Math.max(1, w / 2);
+                layer.backend().parallelFor(nWindows, k -> WindowPooling.max(k, a, nHeads, review, review, w, topM, score));
+            } else {
+                layer.backend().parallelFor(nWindows, k -> WindowPooling.average(k, a, nHeads, review, review, w, score));
+            }
+            int[] order = TopK.descendingOrder(score, 0, nWindows);
+            return Arrays.copyOf(order, nWindows - drop);
+        }
+
+        private int keptReview(int[] windows, int review) {
+            int c = 0;
+            for (int w : windows) {
+                c += Math.min((w + 1) * windowSize, review) - w * windowSize;
+            }
+            return c;
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return Math.ceilDiv(a, b);
+    }
+}

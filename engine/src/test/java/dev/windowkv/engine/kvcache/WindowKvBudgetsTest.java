@@ -1,0 +1,51 @@
+package dev.windowkv.engine.kvcache;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Spec §1.3: Llama-3-8B (32 layers), groups of 8, β = 14. */
+class WindowKvBudgetsTest {
+    @ParameterizedTest(name = "B = {0}")
+    @CsvSource({
+        "64,   92,   74,   56,   36",
+        "128,  183,  147,  111,  73",
+        "256,  366,  293,  220,  146",
+        "512,  732,  586,  440,  292",
+        "1024, 1463, 1171, 879,  585",
+        "2048, 2926, 2341, 1756, 1170",
+    })
+    void groupBudgetsMatchTheSpecTable(int budget, int g0, int g1, int g2, int g3) {
+        assertArrayEquals(new int[] {g0, g1, g2, g3}, WindowKvBudgets.perGroup(budget, 32, 8, 14));
+        int[] layers = WindowKvBudgets.perLayer(budget, 32, 8, 14);
+        int[] expected = new int[32];
+        Arrays.fill(expected, 0, 8, g0);
+        Arrays.fill(expected, 8, 16, g1);
+        Arrays.fill(expected, 16, 24, g2);
+        Arrays.fill(expected, 24, 32, g3);
+        assertArrayEquals(expected, layers);
+    }
+
+    @Test
+    void lastGroupAbsorbsTheRemainderLayers() {
+        // Qwen2.5-1.5B: 28 layers, groups of 8 → G = 3, layers 16..27 form the last group.
+        // B = 64: last = 36, first = 92, step = 56/2 = 28.
+        assertArrayEquals(new int[] {92, 64, 36}, WindowKvBudgets.perGroup(64, 28, 8, 14));
+        int[] layers = WindowKvBudgets.perLayer(64, 28, 8, 14);
+        assertEquals(36, layers[16]);
+        assertEquals(36, layers[27]);
+        assertEquals(2, WindowKvBudgets.groupOf(27, 28, 8));
+    }
+
+    @Test
+    void oneGroupMeansNoDecay() {
+        int[] expected = new int[12];
+        Arrays.fill(expected, 512);
+        assertArrayEquals(expected, WindowKvBudgets.perLayer(512, 12, 8, 14));
+    }
+}
