@@ -7,6 +7,7 @@ import dev.windowkv.engine.kvcache.KvPolicy;
 import dev.windowkv.engine.kvcache.TaskType;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.model.Transformer;
 import dev.windowkv.engine.sampling.Sampler;
 import dev.windowkv.engine.tokenizer.Tokenizer;
@@ -60,14 +61,36 @@ public final class Generator {
     public Backend backend() { return backend; }
 
     public Result generate(int[] prompt, Settings s, KvPolicy policy, TaskType taskHint, Listener listener) {
-        ModelConfig c = model.config();
-        Tokenizer tok = model.tokenizer();
-        Compressor compressor = policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), prompt.length, taskHint);
+        Compressor compressor = start(policy, prompt.length, taskHint);
         Transformer tf = new Transformer(model, backend);
         long t0 = System.nanoTime();
         float[] logits = tf.prefill(prompt, compressor, s.maxNewTokens(), s.kvDtype());
         double prefillAll = (System.nanoTime() - t0) / 1e6;
-        double compress = tf.compressMillis();
+        return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, compressor, listener);
+    }
+
+    /** Runs the prefill once and keeps it, for {@link #generate(PrefillCapture, int[], Settings, KvPolicy, TaskType, Listener)}. */
+    public PrefillCapture capture(int[] prompt) {
+        return PrefillCapture.run(new Transformer(model, backend), model.config().nLayers(), prompt);
+    }
+
+    /** Generation from a captured prefill: only compression and decode run again. */
+    public Result generate(PrefillCapture capture, int[] prompt, Settings s, KvPolicy policy, TaskType taskHint,
+                           Listener listener) {
+        Compressor compressor = start(policy, prompt.length, taskHint);
+        Transformer tf = new Transformer(model, backend);
+        tf.restore(capture, compressor, s.maxNewTokens(), s.kvDtype());
+        return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, compressor, listener);
+    }
+
+    private Compressor start(KvPolicy policy, int promptLength, TaskType taskHint) {
+        ModelConfig c = model.config();
+        return policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), promptLength, taskHint);
+    }
+
+    private Result decode(Transformer tf, int[] prompt, float[] logits, double prefillMillis, double compressMillis,
+                          Settings s, Compressor compressor, Listener listener) {
+        Tokenizer tok = model.tokenizer();
         KvCache cache = tf.cache();
         int[] keptPerLayer = cache.tokensPerLayer();
         long kvBytes = cache.bytes();
@@ -82,8 +105,7 @@ public final class Generator {
             int next = s.sampler().sample(logits);
             if (tok.isEndOfGeneration(next)) break;
             out[produced++] = next;
-            byte[] b = tok.tokenBytes(next);
-            pending.writeBytes(b);
+            pending.writeBytes(tok.tokenBytes(next));
             String piece = completeUtf8(pending);
             boolean newline = false;
             if (!piece.isEmpty()) {
@@ -99,7 +121,7 @@ public final class Generator {
             logits = tf.decode(next);
         }
         double decode = (System.nanoTime() - d0) / 1e6;
-        return new Result(prompt, Arrays.copyOf(out, produced), text.toString(), prefillAll - compress, compress, decode,
+        return new Result(prompt, Arrays.copyOf(out, produced), text.toString(), prefillMillis, compressMillis, decode,
                 keptPerLayer, kvBytes, fullBytes, compressor.toString());
     }
 

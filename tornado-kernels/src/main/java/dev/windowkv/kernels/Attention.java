@@ -68,4 +68,30 @@ public final class Attention {
         float inv = 1f / sum;
         for (int d = 0; d < headDim; d++) out[outOff + d] *= inv;
     }
+
+    /** Decode form over an F16 cache (binary16 bits, see {@code Half}); same layout as {@link #decode}. */
+    public static void decodeF16(float[] q, int qOff, short[] kCache, short[] vCache, int capacity, int length,
+                                 int kvHead, int headDim, float[] out, int outOff, float scale) {
+        int base = kvHead * capacity * headDim;
+        for (int d = 0; d < headDim; d++) out[outOff + d] = 0f;
+        float max = Float.NEGATIVE_INFINITY;
+        float sum = 0f;
+        for (int j = 0; j < length; j++) {
+            int kOff = base + j * headDim;
+            float s = 0f;
+            for (int d = 0; d < headDim; d++) s += q[qOff + d] * Half.f16ToF32(kCache[kOff + d]);
+            s *= scale;
+            if (s > max) {
+                float r = KMath.exp(max - s);
+                sum *= r;
+                for (int d = 0; d < headDim; d++) out[outOff + d] *= r;
+                max = s;
+            }
+            float p = KMath.exp(s - max);
+            sum += p;
+            for (int d = 0; d < headDim; d++) out[outOff + d] += p * Half.f16ToF32(vCache[kOff + d]);
+        }
+        float inv = 1f / sum;
+        for (int d = 0; d < headDim; d++) out[outOff + d] *= inv;
+    }
 }

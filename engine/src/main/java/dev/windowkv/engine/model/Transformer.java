@@ -39,22 +39,63 @@ public final class Transformer {
     public double compressMillis() { return compressMillis; }
 
     /**
+     * Receives each layer's post-RoPE queries and keys/values right after the layer's prefill
+     * attention; arrays are reused for the next layer, so a sink that keeps them must copy.
+     */
+    public interface LayerSink {
+        void layer(int layer, float[] q, float[] k, float[] v);
+    }
+
+    /**
      * Runs the prompt, fills a cache sized by the compressor's per-layer capacity plus
      * {@code decodeRoom} slots, and returns the logits of the last prompt token.
      */
     public float[] prefill(int[] tokens, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
         int n = tokens.length;
+        checkLength(n, decodeRoom);
+        startCache(n, compressor, decodeRoom, dtype);
+        return prefill(tokens, (l, q, k, v) -> compressLayer(l, n, q, k, v, compressor));
+    }
+
+    /**
+     * Compresses a prefill captured earlier ({@link PrefillCapture}) under another policy: the
+     * prefill itself does not depend on the policy, so a sweep runs it once per prompt.
+     */
+    public void restore(PrefillCapture capture, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
+        int n = capture.promptLength();
+        checkLength(n, decodeRoom);
+        startCache(n, compressor, decodeRoom, dtype);
+        for (int l = 0; l < c.nLayers(); l++) compressLayer(l, n, capture.q(l), capture.k(l), capture.v(l), compressor);
+        position = n;
+    }
+
+    private void checkLength(int n, int decodeRoom) {
         if (n == 0) throw new UserError("the prompt is empty");
         if (n + decodeRoom > c.contextLength()) {
             throw new UserError("the prompt has " + n + " tokens and " + decodeRoom + " more may be generated, but the model's "
                     + "context is " + c.contextLength() + " tokens; shorten the prompt or lower --max-tokens");
         }
-        int dim = c.dim();
+    }
+
+    private void startCache(int n, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
         int[] capacity = new int[c.nLayers()];
         for (int l = 0; l < capacity.length; l++) capacity[l] = Math.min(n, compressor.capacity(l)) + decodeRoom;
         cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), capacity, dtype);
         compressMillis = 0;
+    }
 
+    private void compressLayer(int l, int n, float[] q, float[] k, float[] v, Compressor compressor) {
+        long t0 = System.nanoTime();
+        KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend));
+        cache.fillFromPrefill(l, k, v, n, kept, backend);
+        compressMillis += (System.nanoTime() - t0) / 1e6;
+    }
+
+    /** The prefill alone: hands every layer to {@code sink} and returns the last token's logits. */
+    public float[] prefill(int[] tokens, LayerSink sink) {
+        int n = tokens.length;
+        if (n > c.contextLength()) checkLength(n, 0);
+        int dim = c.dim();
         float[] x = new float[n * dim];
         for (int t = 0; t < n; t++) {
             checkToken(tokens[t]);
@@ -77,12 +118,7 @@ public final class Transformer {
             backend.rmsnorm(xb, x, w.attnNorm(), n, dim, c.normEps());
             qkv(w, xb, n, q, k, v, 0);
             backend.attentionPrefill(q, k, v, att, n, c.nHeads(), c.nKvHeads(), c.headDim());
-
-            long t0 = System.nanoTime();
-            KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend));
-            cache.fillFromPrefill(l, k, v, n, kept, backend);
-            compressMillis += (System.nanoTime() - t0) / 1e6;
-
+            sink.layer(l, q, k, v);
             backend.matmul(w.wo(), att, n, proj);
             add(x, proj, n * dim);
             backend.rmsnorm(xb, x, w.ffnNorm(), n, dim, c.normEps());

@@ -92,7 +92,7 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Backend be = Backends.create(backend, threads != null ? threads : Backends.defaultThreads());
              Model m = Model.load(modelPath)) {
-            if (chat) text = ChatTemplate.forModel(m.file()).render(List.of(new ChatTemplate.Message("user", text)), true);
+            if (chat) text = ChatTemplate.of(m.file()).render(List.of(new ChatTemplate.Message("user", text)), true);
             int[] tokens = m.tokenizer().encode(text, true, chat);
             Generator.Settings settings = new Generator.Settings(maxTokens, new Sampler(temperature, topP, seed), dtype, false);
             Generator.Result r = new Generator(m, be).generate(tokens, settings, policy, hint, piece -> {

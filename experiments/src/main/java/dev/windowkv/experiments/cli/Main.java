@@ -32,11 +32,6 @@ public final class Main implements Runnable {
                 cmd.getErr().println("windowkv: " + io.getCause().getMessage());
                 return 2;
             }
-            if (ex instanceof OutOfMemoryError) {
-                cmd.getErr().println("windowkv: out of memory; lower the prompt length or give the JVM more heap "
-                        + "(WINDOWKV_JAVA_OPTS=-Xmx8g)");
-                return 3;
-            }
             throw ex;
         });
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -1,0 +1,45 @@
+package dev.windowkv.engine.model;
+
+/**
+ * A prefill kept in memory: each layer's post-RoPE queries and keys/values and the last token's
+ * logits. Prefill does not depend on the KV policy (compression only touches the cached copy), so
+ * a sweep prefills a prompt once and compresses the capture under every policy it compares.
+ */
+public final class PrefillCapture implements Transformer.LayerSink {
+    private final int promptLength;
+    private final float[][] q;
+    private final float[][] k;
+    private final float[][] v;
+    private float[] logits;
+    private double prefillMillis;
+
+    public PrefillCapture(int nLayers, int promptLength) {
+        this.promptLength = promptLength;
+        this.q = new float[nLayers][];
+        this.k = new float[nLayers][];
+        this.v = new float[nLayers][];
+    }
+
+    /** Prefills {@code tokens} with {@code tf} and captures it. */
+    public static PrefillCapture run(Transformer tf, int nLayers, int[] tokens) {
+        PrefillCapture cap = new PrefillCapture(nLayers, tokens.length);
+        long t0 = System.nanoTime();
+        cap.logits = tf.prefill(tokens, cap);
+        cap.prefillMillis = (System.nanoTime() - t0) / 1e6;
+        return cap;
+    }
+
+    @Override
+    public void layer(int layer, float[] q, float[] k, float[] v) {
+        this.q[layer] = q.clone();
+        this.k[layer] = k.clone();
+        this.v[layer] = v.clone();
+    }
+
+    public int promptLength() { return promptLength; }
+    public float[] q(int layer) { return q[layer]; }
+    public float[] k(int layer) { return k[layer]; }
+    public float[] v(int layer) { return v[layer]; }
+    public float[] logits() { return logits.clone(); }
+    public double prefillMillis() { return prefillMillis; }
+}
