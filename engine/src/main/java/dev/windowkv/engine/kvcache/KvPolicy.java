@@ -15,7 +15,7 @@ public interface KvPolicy {
      * group indices) lives in the returned object, so nothing leaks from one sample to the next.
      *
      * @param taskHint the sample's task label, or null when unknown (only WindowKV reads it)
-     * @throws UserError subclass when the configuration does not fit the model (e.g. WindowKV's
+     * @throws dev.windowkv.engine.UserError (a subclass) when the configuration does not fit the model (e.g. WindowKV's
      *         group size larger than the layer count)
      */
     Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint);
