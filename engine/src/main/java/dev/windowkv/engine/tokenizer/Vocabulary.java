@@ -109,9 +109,13 @@ final class Vocabulary {
         List<Fragment> fragments = new ArrayList<>();
         if (text.isEmpty()) return fragments;
         fragments.add(new Text(text));
+        // most special tokens share a prefix ("<|", "[P"): one search for it spares a scan per token
+        Map<String, Boolean> prefixInText = new HashMap<>();
         for (int token : specialsByLength) {
             if (!parseSpecial && types[token] != TokenType.USER_DEFINED) continue;
             String special = texts[token];
+            String prefix = special.substring(0, Math.min(2, special.length()));
+            if (!prefixInText.computeIfAbsent(prefix, text::contains)) continue;
             List<Fragment> next = null;
             for (int f = 0; f < fragments.size(); f++) {
                 Fragment fragment = fragments.get(f);
