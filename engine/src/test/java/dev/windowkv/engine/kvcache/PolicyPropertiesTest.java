@@ -62,13 +62,17 @@ class PolicyPropertiesTest {
                 TaskType hint = r.nextBoolean() ? TaskType.QA : TaskType.AGGREGATION;
                 Compressor seq = p.start(m.nLayers(), m.nHeads(), m.nKvHeads(), m.headDim(), m.n(), hint);
                 Compressor par = p.start(m.nLayers(), m.nHeads(), m.nKvHeads(), m.headDim(), m.n(), hint);
+                Compressor vec = p.start(m.nLayers(), m.nHeads(), m.nKvHeads(), m.headDim(), m.n(), hint);
                 for (int l = 0; l < m.nLayers(); l++) {
                     String where = "trial " + trial + " " + p + " layer " + l + " n " + m.n();
                     KeptTokens a = seq.select(m.layer(l, TestBackends.SEQUENTIAL));
                     KeptTokens b = par.select(m.layer(l, TestBackends.THREADED));
+                    KeptTokens c = vec.select(m.layer(l, TestBackends.VECTOR));
                     assertEquals(a.keepsAll(), b.keepsAll(), where);
+                    assertEquals(a.keepsAll(), c.keepsAll(), where);
                     for (int h = 0; h < m.nKvHeads(); h++) {
                         assertArrayEquals(a.indices(h), b.indices(h), "threads changed the selection: " + where);
+                        assertArrayEquals(a.indices(h), c.indices(h), "vector changed the selection: " + where);
                     }
                     checkInvariants(p, seq, a, m, l, where);
                     checkCachesAgree(a, m, l, seq.capacity(l), where);

@@ -1,52 +1,23 @@
 package dev.windowkv.engine.kvcache;
 
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.backend.ScalarBackend;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
-/** Minimal backends for policy tests: one thread, and many threads over a private pool. */
+import java.util.List;
+
+/** The real Java backends, for policy tests: the scalar reference and the multi-threaded ones. */
 final class TestBackends {
     private TestBackends() {}
 
-    static final Backend SEQUENTIAL = new Backend() {
-        @Override
-        public String name() {
-            return "test-sequential";
-        }
+    static final Backend SEQUENTIAL = new ScalarBackend();
+    static final Backend THREADED = Backends.create("threads", 4);
+    static final Backend VECTOR = Backends.create("vector", 3);
 
-        @Override
-        public int threads() {
-            return 1;
-        }
-
-        @Override
-        public void parallelFor(int n, IntConsumer body) {
-            for (int i = 0; i < n; i++) {
-                body.accept(i);
-            }
-        }
-    };
-
-    static final Backend THREADED = new Backend() {
-        private final ForkJoinPool pool = new ForkJoinPool(4);
-
-        @Override
-        public String name() {
-            return "test-threaded";
-        }
-
-        @Override
-        public int threads() {
-            return 4;
-        }
-
-        @Override
-        public void parallelFor(int n, IntConsumer body) {
-            pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
-        }
-    };
+    static List<Backend> all() {
+        return List.of(SEQUENTIAL, THREADED, VECTOR);
+    }
 
     /** A layer with head dim 1, where query head h of token i is {@code q[i*nHeads+h]} and likewise for keys. */
     static PrefillLayer layer(int layer, int nHeads, int nKvHeads, float[] q, float[] k) {
