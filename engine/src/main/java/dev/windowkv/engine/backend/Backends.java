@@ -19,7 +19,7 @@ public final class Backends {
         return switch (name) {
             case "scalar" -> new ScalarBackend();
             case "threads" -> new ThreadsBackend(threads);
-            case "vector" -> new ThreadsBackend(threads); // TEMP
+            case "vector" -> new VectorBackend(threads);
             case "tornado" -> throw new UserError("the tornado backend needs TornadoVM: run ./setup-tornado.sh, export "
                     + "TORNADOVM_HOME as it prints, and rebuild");
             default -> throw new UserError("unknown backend '" + name + "'; choose one of scalar, threads, vector, tornado");
