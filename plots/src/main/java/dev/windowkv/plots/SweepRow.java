@@ -1,0 +1,76 @@
+package dev.windowkv.plots;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One sample of a sweep: one prompt run under one KV-cache policy at one budget. The experiments
+ * module writes these with Jackson, one JSON object per line (JSON Lines); the field names here are
+ * the JSON keys.
+ *
+ * @param model              model name, as the sweep reports it (e.g. {@code Llama-3.2-1B-Instruct-Q8_0})
+ * @param backend            backend that ran the sample (e.g. {@code java}, {@code tornado})
+ * @param policy             policy id: {@code full}, {@code streamingllm}, {@code h2o}, {@code snapkv},
+ *                           {@code pyramidkv}, {@code windowkv}, ...; picks the colour and marker
+ * @param policyLabel        display label, distinct per policy variant (e.g. {@code WindowKV (max)});
+ *                           one line per label in the plots
+ * @param options            the policy's options as strings (e.g. {@code poolingKernel=7})
+ * @param budget             tokens kept per layer on average; {@code null} or 0 for the full cache
+ * @param task               task name (e.g. {@code niah}, {@code hotpotqa})
+ * @param taskType           {@code QA} or {@code AGGREGATION}: one panel per type
+ * @param length             prompt length in tokens
+ * @param depth              needle depth in [0, 1] for needle-in-a-haystack samples, else {@code null}
+ * @param seed               seed that built the sample
+ * @param sample             sample index within the task
+ * @param score              task metric in [0, 1]
+ * @param tokensKeptPerLayer cached tokens kept in each layer after compression
+ * @param kvBytes            KV-cache bytes after compression
+ * @param fullKvBytes        KV-cache bytes the full cache would take for this prompt
+ * @param kvFraction         {@code kvBytes / fullKvBytes}
+ * @param prefillMs          prompt processing time
+ * @param compressMs         time spent choosing and compacting the kept tokens
+ * @param decodeMs           generation time
+ * @param generatedTokens    tokens generated
+ * @param output             generated text
+ * @param expected           accepted answers
+ */
+public record SweepRow(
+        String model,
+        String backend,
+        String policy,
+        String policyLabel,
+        Map<String, String> options,
+        Integer budget,
+        String task,
+        String taskType,
+        int length,
+        Double depth,
+        long seed,
+        int sample,
+        double score,
+        int[] tokensKeptPerLayer,
+        long kvBytes,
+        long fullKvBytes,
+        double kvFraction,
+        double prefillMs,
+        double compressMs,
+        double decodeMs,
+        int generatedTokens,
+        String output,
+        List<String> expected) {
+
+    /** Whether this sample ran with the whole cache (the FullKV reference). */
+    public boolean isFull() {
+        return budget == null || budget <= 0 || "full".equalsIgnoreCase(policy);
+    }
+
+    /** The label a legend shows: {@link #policyLabel} if set, else the policy id. */
+    public String label() {
+        return policyLabel == null || policyLabel.isBlank() ? policy : policyLabel;
+    }
+
+    /** The budget as a number, 0 for the full cache. */
+    public int budgetOrZero() {
+        return isFull() ? 0 : budget;
+    }
+}
