@@ -33,9 +33,9 @@ final class LengthFit {
         }
         Fitted below = zero;
         Fitted above = null;
-        // Interpolate between the nearest sizes known to be too short and too long; before the first
-        // overshoot, extrapolate from the tokens-per-size rate seen so far.
-        int size = 1;
+        // A size unit is a word, at least one token, so the first probe lands at or past the target.
+        // Then interpolate between the nearest sizes known to be too short and too long.
+        int size = Math.max(1, target - zero.tokens());
         long lastSpan = Long.MAX_VALUE;
         for (int probe = 0; probe < MAX_PROBES && below.tokens() != target; probe++) {
             Fitted f = measure(size, tokenizer, prompt);
@@ -48,9 +48,10 @@ final class LengthFit {
                 break;
             }
             if (above == null) {
-                double rate = Math.max(1e-3, (double) (below.tokens() - zero.tokens()) / Math.max(1, below.size()));
-                long step = (long) Math.ceil((target - below.tokens()) / rate);
-                size = (int) Math.min(Integer.MAX_VALUE / 2, below.size() + Math.max(1, step));
+                // Units shorter than a token: extrapolate from the rate so far, at most doubling.
+                double rate = (double) (below.tokens() - zero.tokens()) / below.size();
+                long step = rate > 0 ? (long) Math.ceil((target - below.tokens()) / rate) : below.size();
+                size = (int) Math.min(Integer.MAX_VALUE / 4, below.size() + Math.clamp(step, 1, below.size()));
             } else {
                 long span = above.size() - below.size();
                 long guess = below.size() + span * (target - below.tokens()) / Math.max(1, above.tokens() - below.tokens());

@@ -2,11 +2,14 @@ package dev.windowkv.experiments.tasks;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How list sizes, word counts and lengths are worked out, by example. */
 class SizingTest {
@@ -16,6 +19,18 @@ class SizingTest {
         LengthFit.Fitted f = LengthFit.fit("t", 100, new WordTokenizer(), n -> "a ".repeat(10 + n));
         assertEquals(90, f.size());
         assertEquals(100, f.tokens());
+    }
+
+    @Test
+    void fitCrossesAFlatStartWithoutOvershooting() {
+        // Like cwe: sizes below 30 give the same list, so the first steps add no tokens.
+        List<Integer> probed = new ArrayList<>();
+        LengthFit.Fitted f = LengthFit.fit("t", 200, new WordTokenizer(), n -> {
+            probed.add(n);
+            return "a ".repeat(10 + Math.max(30, n));
+        });
+        assertEquals(190, f.size());
+        assertTrue(probed.stream().allMatch(n -> n <= 400), "probed " + probed);
     }
 
     @Test
