@@ -1,13 +1,13 @@
 package dev.windowkv.engine.backend.simd;
 
 import static dev.windowkv.engine.backend.simd.Lanes.F;
-import static dev.windowkv.engine.backend.simd.Lanes.I16;
+import static dev.windowkv.engine.backend.simd.Lanes.f16;
 import static dev.windowkv.engine.backend.simd.Lanes.L;
 import static dev.windowkv.engine.backend.simd.Lanes.PARTS;
 import static dev.windowkv.engine.backend.simd.Lanes.bytes;
 import static dev.windowkv.engine.backend.simd.Lanes.floats;
+import static dev.windowkv.engine.backend.simd.Lanes.highNibbles;
 
-import dev.windowkv.kernels.Half;
 import dev.windowkv.kernels.quant.Q4_0;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -25,13 +25,13 @@ final class Q4_0Simd {
             int xb = xOff + b * Q4_0.BLOCK_SIZE;
             ByteVector q = bytes(w, o + 2);
             ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF).sub((byte) 8);
+            ByteVector hi = highNibbles(q).sub((byte) 8);
             FloatVector block = FloatVector.zero(F);
             for (int p = 0; p < PARTS; p++) {
                 block = floats(lo, p).fma(FloatVector.fromArray(F, x, xb + p * L), block);
                 block = floats(hi, p).fma(FloatVector.fromArray(F, x, xb + 16 + p * L), block);
             }
-            acc = block.fma(FloatVector.broadcast(F, Half.f16ToF32(w.get(I16, o))), acc);
+            acc = block.fma(FloatVector.broadcast(F, f16(w, o)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -40,10 +40,10 @@ final class Q4_0Simd {
         for (int b = 0; b < n / Q4_0.BLOCK_SIZE; b++) {
             long o = off + (long) b * Q4_0.TYPE_SIZE;
             int yb = outOff + b * Q4_0.BLOCK_SIZE;
-            float d = Half.f16ToF32(w.get(I16, o));
+            float d = f16(w, o);
             ByteVector q = bytes(w, o + 2);
             ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
-            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF).sub((byte) 8);
+            ByteVector hi = highNibbles(q).sub((byte) 8);
             for (int p = 0; p < PARTS; p++) {
                 floats(lo, p).mul(d).intoArray(out, yb + p * L);
                 floats(hi, p).mul(d).intoArray(out, yb + 16 + p * L);

@@ -1,13 +1,14 @@
 package dev.windowkv.engine.backend.simd;
 
 import static dev.windowkv.engine.backend.simd.Lanes.F;
-import static dev.windowkv.engine.backend.simd.Lanes.I16;
+import static dev.windowkv.engine.backend.simd.Lanes.I32;
+import static dev.windowkv.engine.backend.simd.Lanes.I64;
+import static dev.windowkv.engine.backend.simd.Lanes.f16;
 import static dev.windowkv.engine.backend.simd.Lanes.L;
 import static dev.windowkv.engine.backend.simd.Lanes.PARTS;
 import static dev.windowkv.engine.backend.simd.Lanes.bytes;
 import static dev.windowkv.engine.backend.simd.Lanes.floats;
 
-import dev.windowkv.kernels.Half;
 import dev.windowkv.kernels.quant.Q5_K;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -22,8 +23,10 @@ final class Q5_KSimd {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < n / Q5_K.BLOCK_SIZE; b++) {
             long o = off + (long) b * Q5_K.TYPE_SIZE;
-            float d = Half.f16ToF32(w.get(I16, o));
-            float dmin = Half.f16ToF32(w.get(I16, o + 2));
+            float d = f16(w, o);
+            float dmin = f16(w, o + 2);
+            long sLo = w.get(I64, o + 4);
+            int sHi = w.get(I32, o + 12);
             for (int g = 0; g < 4; g++) {
                 int xg = xOff + b * Q5_K.BLOCK_SIZE + 64 * g;
                 FloatVector qxLo = FloatVector.zero(F), xLo = qxLo, qxHi = qxLo, xHi = qxLo;
@@ -42,10 +45,10 @@ final class Q5_KSimd {
                         xHi = xHi.add(e);
                     }
                 }
-                acc = qxLo.fma(FloatVector.broadcast(F, d * Q4_KSimd.scale(w, o + 4, 2 * g)), acc);
-                acc = xLo.fma(FloatVector.broadcast(F, -dmin * Q4_KSimd.min(w, o + 4, 2 * g)), acc);
-                acc = qxHi.fma(FloatVector.broadcast(F, d * Q4_KSimd.scale(w, o + 4, 2 * g + 1)), acc);
-                acc = xHi.fma(FloatVector.broadcast(F, -dmin * Q4_KSimd.min(w, o + 4, 2 * g + 1)), acc);
+                acc = qxLo.fma(FloatVector.broadcast(F, d * Q4_KSimd.scale(sLo, sHi, 2 * g)), acc);
+                acc = xLo.fma(FloatVector.broadcast(F, -dmin * Q4_KSimd.min(sLo, sHi, 2 * g)), acc);
+                acc = qxHi.fma(FloatVector.broadcast(F, d * Q4_KSimd.scale(sLo, sHi, 2 * g + 1)), acc);
+                acc = xHi.fma(FloatVector.broadcast(F, -dmin * Q4_KSimd.min(sLo, sHi, 2 * g + 1)), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
@@ -54,12 +57,14 @@ final class Q5_KSimd {
     static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {
         for (int b = 0; b < n / Q5_K.BLOCK_SIZE; b++) {
             long o = off + (long) b * Q5_K.TYPE_SIZE;
-            float d = Half.f16ToF32(w.get(I16, o));
-            float dmin = Half.f16ToF32(w.get(I16, o + 2));
+            float d = f16(w, o);
+            float dmin = f16(w, o + 2);
+            long sLo = w.get(I64, o + 4);
+            int sHi = w.get(I32, o + 12);
             for (int g = 0; g < 4; g++) {
                 int yg = outOff + b * Q5_K.BLOCK_SIZE + 64 * g;
-                float d1 = d * Q4_KSimd.scale(w, o + 4, 2 * g), m1 = dmin * Q4_KSimd.min(w, o + 4, 2 * g);
-                float d2 = d * Q4_KSimd.scale(w, o + 4, 2 * g + 1), m2 = dmin * Q4_KSimd.min(w, o + 4, 2 * g + 1);
+                float d1 = d * Q4_KSimd.scale(sLo, sHi, 2 * g), m1 = dmin * Q4_KSimd.min(sLo, sHi, 2 * g);
+                float d2 = d * Q4_KSimd.scale(sLo, sHi, 2 * g + 1), m2 = dmin * Q4_KSimd.min(sLo, sHi, 2 * g + 1);
                 for (int c = 0; c < 2; c++) {
                     ByteVector q = bytes(w, o + 48 + 32 * g + 16 * c);
                     ByteVector h = bytes(w, o + 16 + 16 * c).lanewise(VectorOperators.LSHR, 2 * g);

@@ -1,16 +1,18 @@
 package dev.windowkv.engine.backend.simd;
 
 import static dev.windowkv.engine.backend.simd.Lanes.F;
-import static dev.windowkv.engine.backend.simd.Lanes.I16;
+import static dev.windowkv.engine.backend.simd.Lanes.f16;
+import static dev.windowkv.engine.backend.simd.Lanes.I64;
 import static dev.windowkv.engine.backend.simd.Lanes.L;
 import static dev.windowkv.engine.backend.simd.Lanes.PARTS;
 import static dev.windowkv.engine.backend.simd.Lanes.bytes;
 import static dev.windowkv.engine.backend.simd.Lanes.floats;
+import static dev.windowkv.engine.backend.simd.Lanes.highNibbles;
+import static dev.windowkv.engine.backend.simd.Lanes.shiftLeft;
+import static dev.windowkv.engine.backend.simd.Lanes.shiftRight;
 
-import dev.windowkv.kernels.Half;
 import dev.windowkv.kernels.quant.Q6_K;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,23 +24,25 @@ import jdk.incubator.vector.VectorOperators;
 final class Q6_KSimd {
     private Q6_KSimd() {}
 
-    /** Run k (0..3) of a chunk: 16 values from ql0/ql1 low or high nibbles and qh bits 2k, as q - 32. */
-    private static ByteVector run(ByteVector ql0, ByteVector ql1, ByteVector qh, int k) {
+    /** Run k (0..3) of a chunk: ql0/ql1 low or high nibbles and the low 2 bits of qh >>> 2k, as q - 32. */
+    private static ByteVector run(ByteVector ql0, ByteVector ql1, ByteVector qhShifted, int k) {
         ByteVector lo = (k & 1) == 0 ? ql0 : ql1;
-        ByteVector low4 = k < 2 ? lo.and((byte) 0xF) : lo.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF);
-        ByteVector high2 = qh.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
+        ByteVector low4 = k < 2 ? lo.and((byte) 0xF) : highNibbles(lo);
+        ByteVector high2 = shiftLeft(qhShifted.and((byte) 3), 4);
         return low4.or(high2).sub((byte) 32);
     }
 
-    private static float scale(MemorySegment w, long o, int s) {
-        return w.get(ValueLayout.JAVA_BYTE, o + 192 + s);
+    /** Signed scale s (0..15), from the 16 scale bytes read once per block as two longs. */
+    private static float scale(long s0, long s1, int s) {
+        return (byte) ((s < 8 ? s0 : s1) >>> (8 * (s & 7)));
     }
 
     static float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < n / Q6_K.BLOCK_SIZE; b++) {
             long o = off + (long) b * Q6_K.TYPE_SIZE;
-            float d = Half.f16ToF32(w.get(I16, o + 208));
+            float d = f16(w, o + 208);
+            long s0 = w.get(I64, o + 192), s1 = w.get(I64, o + 200);
             for (int h = 0; h < 2; h++) {
                 for (int c = 0; c < 2; c++) {
                     ByteVector ql0 = bytes(w, o + 64 * h + 16 * c);
@@ -46,8 +50,9 @@ final class Q6_KSimd {
                     ByteVector qh = bytes(w, o + 128 + 32 * h + 16 * c);
                     for (int k = 0; k < 4; k++) {
                         ByteVector q = run(ql0, ql1, qh, k);
+                        qh = shiftRight(qh, 2);
                         int e = 128 * h + 32 * k + 16 * c;
-                        float dl = d * scale(w, o, e / 16);
+                        float dl = d * scale(s0, s1, e / 16);
                         for (int p = 0; p < PARTS; p++) {
                             acc = floats(q, p).mul(dl).fma(FloatVector.fromArray(F, x, xOff + b * Q6_K.BLOCK_SIZE + e + p * L), acc);
                         }
@@ -61,7 +66,8 @@ final class Q6_KSimd {
     static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {
         for (int b = 0; b < n / Q6_K.BLOCK_SIZE; b++) {
             long o = off + (long) b * Q6_K.TYPE_SIZE;
-            float d = Half.f16ToF32(w.get(I16, o + 208));
+            float d = f16(w, o + 208);
+            long s0 = w.get(I64, o + 192), s1 = w.get(I64, o + 200);
             for (int h = 0; h < 2; h++) {
                 for (int c = 0; c < 2; c++) {
                     ByteVector ql0 = bytes(w, o + 64 * h + 16 * c);
@@ -69,8 +75,9 @@ final class Q6_KSimd {
                     ByteVector qh = bytes(w, o + 128 + 32 * h + 16 * c);
                     for (int k = 0; k < 4; k++) {
                         ByteVector q = run(ql0, ql1, qh, k);
+                        qh = shiftRight(qh, 2);
                         int e = 128 * h + 32 * k + 16 * c;
-                        float dl = d * scale(w, o, e / 16);
+                        float dl = d * scale(s0, s1, e / 16);
                         for (int p = 0; p < PARTS; p++) {
                             floats(q, p).mul(dl).intoArray(out, outOff + b * Q6_K.BLOCK_SIZE + e + p * L);
                         }

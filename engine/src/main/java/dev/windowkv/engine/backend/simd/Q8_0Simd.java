@@ -1,13 +1,12 @@
 package dev.windowkv.engine.backend.simd;
 
 import static dev.windowkv.engine.backend.simd.Lanes.F;
-import static dev.windowkv.engine.backend.simd.Lanes.I16;
+import static dev.windowkv.engine.backend.simd.Lanes.f16;
 import static dev.windowkv.engine.backend.simd.Lanes.L;
 import static dev.windowkv.engine.backend.simd.Lanes.PARTS;
 import static dev.windowkv.engine.backend.simd.Lanes.bytes;
 import static dev.windowkv.engine.backend.simd.Lanes.floats;
 
-import dev.windowkv.kernels.Half;
 import dev.windowkv.kernels.quant.Q8_0;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -30,7 +29,7 @@ final class Q8_0Simd {
                     block = floats(q, p).fma(FloatVector.fromArray(F, x, xb + 16 * c + p * L), block);
                 }
             }
-            acc = block.fma(FloatVector.broadcast(F, Half.f16ToF32(w.get(I16, o))), acc);
+            acc = block.fma(FloatVector.broadcast(F, f16(w, o)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -39,7 +38,7 @@ final class Q8_0Simd {
         for (int b = 0; b < n / Q8_0.BLOCK_SIZE; b++) {
             long o = off + (long) b * Q8_0.TYPE_SIZE;
             int yb = outOff + b * Q8_0.BLOCK_SIZE;
-            float d = Half.f16ToF32(w.get(I16, o));
+            float d = f16(w, o);
             for (int c = 0; c < 2; c++) {
                 ByteVector q = bytes(w, o + 2 + 16 * c);
                 for (int p = 0; p < PARTS; p++) {
