@@ -66,7 +66,7 @@ public final class Generator {
         long t0 = System.nanoTime();
         float[] logits = tf.prefill(prompt, compressor, s.maxNewTokens(), s.kvDtype());
         double prefillAll = (System.nanoTime() - t0) / 1e6;
-        return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, compressor, listener);
+        return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, policy.toString(), listener);
     }
 
     /** Runs the prefill once and keeps it, for {@link #generate(PrefillCapture, int[], Settings, KvPolicy, TaskType, Listener)}. */
@@ -80,7 +80,7 @@ public final class Generator {
         Compressor compressor = start(policy, prompt.length, taskHint);
         Transformer tf = new Transformer(model, backend);
         tf.restore(capture, compressor, s.maxNewTokens(), s.kvDtype());
-        return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, compressor, listener);
+        return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, policy.toString(), listener);
     }
 
     private Compressor start(KvPolicy policy, int promptLength, TaskType taskHint) {
@@ -89,7 +89,7 @@ public final class Generator {
     }
 
     private Result decode(Transformer tf, int[] prompt, float[] logits, double prefillMillis, double compressMillis,
-                          Settings s, Compressor compressor, Listener listener) {
+                          Settings s, String policyName, Listener listener) {
         Tokenizer tok = model.tokenizer();
         KvCache cache = tf.cache();
         int[] keptPerLayer = cache.tokensPerLayer();
@@ -122,7 +122,7 @@ public final class Generator {
         }
         double decode = (System.nanoTime() - d0) / 1e6;
         return new Result(prompt, Arrays.copyOf(out, produced), text.toString(), prefillMillis, compressMillis, decode,
-                keptPerLayer, kvBytes, fullBytes, compressor.toString());
+                keptPerLayer, kvBytes, fullBytes, policyName);
     }
 
     /** Takes the longest prefix of whole UTF-8 characters out of the buffer. */

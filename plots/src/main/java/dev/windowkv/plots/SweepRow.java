@@ -1,5 +1,7 @@
 package dev.windowkv.plots;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.List;
 import java.util.Map;
 
@@ -60,16 +62,19 @@ public record SweepRow(
         List<String> expected) {
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */
+    @JsonIgnore
     public boolean isFull() {
         return budget == null || budget <= 0 || "full".equalsIgnoreCase(policy);
     }
 
     /** The label a legend shows: {@link #policyLabel} if set, else the policy id. */
+    @JsonIgnore
     public String label() {
         return policyLabel == null || policyLabel.isBlank() ? policy : policyLabel;
     }
 
     /** The budget as a number, 0 for the full cache. */
+    @JsonIgnore
     public int budgetOrZero() {
         return isFull() ? 0 : budget;
     }

@@ -3,6 +3,8 @@ package dev.windowkv.engine.backend;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Weight;
 
+import dev.windowkv.kernels.kv.ObservationScores;
+
 import java.util.function.IntConsumer;
 
 /**
@@ -42,6 +44,27 @@ public interface Backend extends AutoCloseable {
 
     /** gate = silu(gate) * up over {@code nTokens} rows of {@code dim}. */
     void swiglu(float[] gate, float[] up, int nTokens, int dim);
+
+    /**
+     * The attention mass each key {@code j < keyCount} receives from query head {@code h}, summed over
+     * the queries {@code firstQuery..n-1}: {@code a[h][j]} laid out {@code [nHeads][keyCount]}.
+     * Queries at or after {@code causalFrom} see keys {@code j <= i}, earlier ones every key. This is
+     * what H2O (all queries) and the observation-window methods score tokens by.
+     */
+    default float[] attentionMass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim,
+                                  int firstQuery, int causalFrom, int keyCount) {
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int rows = nHeads * (n - firstQuery);
+        float[] rowMax = new float[rows];
+        float[] rowSum = new float[rows];
+        float[] a = new float[nHeads * keyCount];
+        if (rows == 0 || keyCount == 0) return a;
+        parallelFor(rows, item -> ObservationScores.rowStats(item, q, k, n, nHeads, nKvHeads, headDim,
+                firstQuery, causalFrom, scale, rowMax, rowSum));
+        parallelFor(nHeads * keyCount, item -> ObservationScores.accumulate(item, q, k, n, nHeads, nKvHeads,
+                headDim, firstQuery, causalFrom, scale, rowMax, rowSum, keyCount, a));
+        return a;
+    }
 
     @Override
     default void close() {}

@@ -1,6 +1,7 @@
 package dev.windowkv.engine.backend;
 
 import dev.windowkv.engine.backend.simd.SimdMatmul;
+import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Weight;
 
 /**
@@ -27,5 +28,42 @@ public final class VectorBackend extends JavaBackend {
             int end = Math.min(rows, start + block);
             SimdMatmul.matmul(w.type(), w.data(), w.rowBytes(), start, end, x, nTokens, w.cols(), out, rows);
         });
+    }
+
+    @Override
+    public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim) {
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        parallelFor(nTokens * nHeads, i -> VectorAttention.prefill(q, k, v, out, i / nHeads, i % nHeads, nHeads, nKvHeads,
+                headDim, scale));
+    }
+
+    @Override
+    public void attentionDecode(float[] q, KvCache cache, int layer, float[] out, int nHeads) {
+        if (cache.dtype() != KvCache.Dtype.F32) {
+            super.attentionDecode(q, cache, layer, out, nHeads);
+            return;
+        }
+        int headDim = cache.headDim();
+        int group = nHeads / cache.nKvHeads();
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int capacity = cache.capacity(layer);
+        int length = cache.length(layer);
+        float[] keys = cache.keysF32(layer);
+        float[] values = cache.valuesF32(layer);
+        parallelFor(nHeads, h -> VectorAttention.decode(q, h * headDim, keys, values, capacity, length, h / group, headDim,
+                out, h * headDim, scale));
+    }
+
+    @Override
+    public float[] attentionMass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery,
+                                 int causalFrom, int keyCount) {
+        float[] a = new float[nHeads * keyCount];
+        if (n - firstQuery <= 0 || keyCount == 0) return a;
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        // One work item per query head: it owns a[h][*], so rows add up without races, and every
+        // logit is computed once (the reference recomputes them in each of its two passes).
+        parallelFor(nHeads, h -> VectorAttention.mass(q, k, n, nHeads, nKvHeads, headDim, firstQuery, causalFrom,
+                keyCount, scale, h, a));
+        return a;
     }
 }

@@ -4,9 +4,21 @@ import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.kernels.kv.MaxPool1d;
 import dev.windowkv.kernels.kv.ObservationScores;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
 /** Runs the scoring kernels of {@code dev.windowkv.kernels.kv} through the layer's backend. */
 final class AttentionScores {
     private AttentionScores() {}
+
+    /**
+     * Scores already computed for a layer's queries. A sweep compresses one captured prefill under
+     * many policies and budgets; their scores depend only on the queries, keys and the observation
+     * range, so they are computed once. Keyed weakly by the query array, so they go with the capture.
+     */
+    private static final Map<float[], Map<String, float[]>> MEMO = Collections.synchronizedMap(new WeakHashMap<>());
 
     /**
      * {@code a[h][j]} ({@code [nHeads][keyCount]}): the softmax probability key {@code j <
@@ -14,22 +26,18 @@ final class AttentionScores {
      * Queries at or after {@code causalFrom} are causally masked, earlier ones see every key.
      */
     static float[] accumulated(PrefillLayer l, int firstQuery, int causalFrom, int keyCount) {
-        int n = l.n(), nHeads = l.nHeads(), nKvHeads = l.nKvHeads(), headDim = l.headDim();
-        float[] q = l.q(), k = l.k();
-        float scale = (float) (1.0 / Math.sqrt(headDim));
-        int rows = nHeads * (n - firstQuery);
-        float[] rowMax = new float[rows];
-        float[] rowSum = new float[rows];
-        float[] a = new float[nHeads * keyCount];
-        if (rows == 0 || keyCount == 0) {
-            return a;
-        }
-        Backend b = l.backend();
-        b.parallelFor(rows, item -> ObservationScores.rowStats(item, q, k, n, nHeads, nKvHeads, headDim,
-                firstQuery, causalFrom, scale, rowMax, rowSum));
-        b.parallelFor(nHeads * keyCount, item -> ObservationScores.accumulate(item, q, k, n, nHeads, nKvHeads,
-                headDim, firstQuery, causalFrom, scale, rowMax, rowSum, keyCount, a));
+        String key = l.n() + "/" + firstQuery + "/" + causalFrom + "/" + keyCount + "/" + System.identityHashCode(l.k());
+        Map<String, float[]> forQ = MEMO.computeIfAbsent(l.q(), q -> new ConcurrentHashMap<>());
+        float[] known = forQ.get(key);
+        if (known != null) return known.clone();
+        float[] a = compute(l, firstQuery, causalFrom, keyCount);
+        forQ.put(key, a.clone());
         return a;
+    }
+
+    private static float[] compute(PrefillLayer l, int firstQuery, int causalFrom, int keyCount) {
+        return l.backend().attentionMass(l.q(), l.k(), l.n(), l.nHeads(), l.nKvHeads(), l.headDim(), firstQuery,
+                causalFrom, keyCount);
     }
 
     /** Scores summed over the query heads of each KV head: {@code [nKvHeads][len]}. */

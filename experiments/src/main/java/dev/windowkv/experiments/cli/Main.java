@@ -1,6 +1,7 @@
 package dev.windowkv.experiments.cli;
 
 import dev.windowkv.engine.UserError;
+import dev.windowkv.plots.PlotInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,8 @@ import java.io.UncheckedIOException;
 /** The {@code windowkv} command line. User mistakes end in one line on stderr and exit code 2. */
 @Command(name = "windowkv", mixinStandardHelpOptions = true, version = "windowkv 0.1.0",
         description = "WindowKV and baseline KV-cache compression for GGUF models on the JVM.",
-        subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, SweepCommand.class, MergeCommand.class, PlotCommand.class,
+                MakeModelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -25,6 +27,10 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof UserError) {
+                cmd.getErr().println("windowkv: " + ex.getMessage());
+                return 2;
+            }
+            if (ex instanceof PlotInputException) {
                 cmd.getErr().println("windowkv: " + ex.getMessage());
                 return 2;
             }

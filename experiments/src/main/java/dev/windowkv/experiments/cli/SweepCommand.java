@@ -1,0 +1,70 @@
+package dev.windowkv.experiments.cli;
+
+import dev.windowkv.experiments.sweep.ResultsFile;
+import dev.windowkv.experiments.sweep.Shard;
+import dev.windowkv.experiments.sweep.SweepConfig;
+import dev.windowkv.experiments.sweep.SweepRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code windowkv sweep}: the main job. Resumable, shardable, deterministic. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Run a sweep of KV policies × budgets × tasks × lengths × depths, writing one JSON line per sample,",
+                "then the summary table and the plots. Run the same command again to resume."})
+public final class SweepCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "sweep config JSON (default: the built-in default sweep on the default model)")
+    Path config;
+
+    @Option(names = "--set", description = "override a config key, key=value with a JSON value (repeatable), e.g. --set samples=3 --set 'lengths=[1024]'")
+    List<String> overrides;
+
+    @Option(names = "--out", description = "output folder (default: results/<name>)")
+    Path out;
+
+    @Option(names = "--shard", description = "run only shard i of N (i/N), for cluster array jobs; join shards with 'merge'")
+    String shard;
+
+    @Option(names = "--no-plots", description = "skip drawing the plots at the end")
+    boolean noPlots;
+
+    @Option(names = "--no-progress", description = "no progress bar (for batch logs)")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+        List<String> sets = overrides == null ? List.of() : overrides;
+        SweepConfig c = config != null ? SweepConfig.load(config, sets) : SweepConfig.defaults(sets);
+        Shard s = Shard.parse(shard);
+        Path dir = out != null ? out : Path.of("results", c.name());
+        Path results = dir.resolve("results" + s.suffix() + ".jsonl");
+        SweepRunner runner = new SweepRunner(c, s, !noProgress);
+        long t0 = System.nanoTime();
+        int added;
+        try (ResultsFile file = ResultsFile.open(results)) {
+            writeConfig(dir, c);
+            added = runner.run(file);
+        }
+        System.err.printf("%d new rows in %.1f min → %s%n", added, (System.nanoTime() - t0) / 6e10, results);
+        if (s.count() > 1) {
+            System.err.println("shard " + s.index() + "/" + s.count() + " done; when all shards are done: windowkv merge --out "
+                    + dir + " " + dir + "/results.shard*.jsonl");
+            return 0;
+        }
+        Report.write(ResultsFile.read(results), dir, !noPlots, c.heatmapBudget());
+        return 0;
+    }
+
+    private static void writeConfig(Path dir, SweepConfig c) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("config.json"), c.toJson());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write to " + dir, e);
+        }
+    }
+}

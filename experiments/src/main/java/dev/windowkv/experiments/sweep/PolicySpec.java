@@ -1,0 +1,27 @@
+package dev.windowkv.experiments.sweep;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One policy of a sweep, run at each of its budgets.
+ *
+ * @param policy  registry name: full, streamingllm, h2o, snapkv, pyramidkv, windowkv
+ * @param label   legend label (defaults to the policy name); two variants of one policy need two labels
+ * @param budgets tokens kept per layer (the policy's average budget); ignored for full
+ * @param options any other policy option, as the policy names it (strategy, groupSize, beta, ...)
+ */
+public record PolicySpec(String policy, String label, List<Integer> budgets, Map<String, String> options) {
+    public PolicySpec {
+        budgets = budgets == null ? List.of() : List.copyOf(budgets);
+        options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    public String displayLabel() {
+        return label != null && !label.isBlank() ? label : policy;
+    }
+
+    public boolean isFull() {
+        return "full".equals(policy);
+    }
+}

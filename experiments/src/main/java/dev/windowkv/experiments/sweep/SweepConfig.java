@@ -1,0 +1,178 @@
+package dev.windowkv.experiments.sweep;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.kvcache.Policies;
+import dev.windowkv.experiments.tasks.Haystack;
+import dev.windowkv.experiments.tasks.TaskSuite;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A sweep, as a JSON file (schema in the README, section "Sweep configuration"). Every field can be
+ * overridden from the command line with {@code --set key=value}.
+ *
+ * @param name        names the output folder, {@code results/<name>}
+ * @param models      GGUF paths; {@code "default"} is the shipped model
+ * @param backend     scalar, threads, vector or tornado
+ * @param threads     compute threads (null: all cores)
+ * @param kvDtype     f32 or f16
+ * @param tasks       synthetic task names (see {@code windowkv tasks})
+ * @param lengths     prompt lengths in tokens
+ * @param depths      needle depths in [0, 1] (tasks without a needle run once per cell)
+ * @param samples     samples per (task, length, depth) cell
+ * @param seed        base seed; every sample's seed derives from it
+ * @param haystack    prose or words
+ * @param maxNewTokens generation budget (null: each task's own)
+ * @param policies    the policies and their budgets
+ * @param heatmapBudget budget of the needle heatmaps (null: the second smallest budget)
+ * @param longbench   optional LongBench run (null: none)
+ */
+@JsonIgnoreProperties(value = {"$schema", "comment"})
+public record SweepConfig(String name, List<String> models, String backend, Integer threads, String kvDtype,
+                          List<String> tasks, List<Integer> lengths, List<Double> depths, int samples, long seed,
+                          String haystack, Integer maxNewTokens, List<PolicySpec> policies, Integer heatmapBudget,
+                          LongBenchSpec longbench) {
+
+    /** LongBench part of a sweep: a folder of {@code <dataset>.jsonl} files and the datasets to run. */
+    public record LongBenchSpec(String data, List<String> datasets, int maxInputTokens, Integer samplesPerDataset) {}
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static final String DEFAULT_RESOURCE = "/dev/windowkv/experiments/sweep/default-sweep.json";
+
+    public static SweepConfig load(Path file, List<String> overrides) {
+        if (!Files.exists(file)) throw new ConfigError("config file not found: " + file);
+        try {
+            return parse(JSON.readTree(file.toFile()), overrides, file.toString());
+        } catch (JsonProcessingException e) {
+            throw new ConfigError(file + ": not valid JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigError("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    public static SweepConfig defaults(List<String> overrides) {
+        try (InputStream in = SweepConfig.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+            return parse(JSON.readTree(in), overrides, "default sweep");
+        } catch (IOException e) {
+            throw new IllegalStateException("the default sweep config is missing from the jar", e);
+        }
+    }
+
+    static SweepConfig parse(JsonNode tree, List<String> overrides, String source) {
+        if (!(tree instanceof ObjectNode obj)) throw new ConfigError(source + ": the config must be a JSON object");
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) throw new ConfigError("--set takes key=value (got '" + o + "')");
+            String key = o.substring(0, eq).trim();
+            String value = o.substring(eq + 1).trim();
+            JsonNode parsed;
+            try {
+                parsed = JSON.readTree(value);
+            } catch (JsonProcessingException e) {
+                parsed = null;
+            }
+            if (parsed == null || parsed.isMissingNode()) parsed = JSON.getNodeFactory().textNode(value);
+            obj.set(key, parsed);
+        }
+        SweepConfig c;
+        try {
+            c = JSON.treeToValue(obj, SweepConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigError(source + ": unknown key '" + e.getPropertyName() + "' (known: " + e.getKnownPropertyIds() + ")");
+        } catch (JsonProcessingException e) {
+            String path = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? m.getPathReference() : "";
+            throw new ConfigError(source + ": " + path.replaceAll("dev\\.windowkv\\.experiments\\.sweep\\.", "")
+                    + " " + e.getOriginalMessage());
+        }
+        c.validate(source);
+        return c;
+    }
+
+    void validate(String source) {
+        String at = source + ": ";
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigError(at + "'name' must be a simple folder name (letters, digits, . _ -), got " + name);
+        }
+        if (models == null || models.isEmpty()) throw new ConfigError(at + "'models' must list at least one model (or \"default\")");
+        if (backend == null) throw new ConfigError(at + "'backend' is missing (scalar, threads, vector or tornado)");
+        if (!Backends.JAVA_NAMES.contains(backend) && !backend.equals("tornado")) {
+            throw new ConfigError(at + "'backend' is '" + backend + "'; choose scalar, threads, vector or tornado");
+        }
+        if (threads != null && threads <= 0) throw new ConfigError(at + "'threads' must be ≥ 1, got " + threads);
+        if (kvDtype != null && !kvDtype.equals("f32") && !kvDtype.equals("f16")) {
+            throw new ConfigError(at + "'kvDtype' must be f32 or f16, got " + kvDtype);
+        }
+        boolean synthetic = tasks != null && !tasks.isEmpty();
+        if (!synthetic && longbench == null) throw new ConfigError(at + "'tasks' is empty and there is no 'longbench': nothing to run");
+        if (synthetic) {
+            for (String t : tasks) {
+                if (!TaskSuite.names().contains(t)) {
+                    throw new ConfigError(at + "'tasks' has unknown task '" + t + "'; known: " + TaskSuite.names());
+                }
+            }
+            if (lengths == null || lengths.isEmpty()) throw new ConfigError(at + "'lengths' must list prompt lengths in tokens");
+            for (int len : lengths) if (len < 64) throw new ConfigError(at + "'lengths' entry " + len + " is too short (≥ 64 tokens)");
+            if (depths == null || depths.isEmpty()) throw new ConfigError(at + "'depths' must list needle depths in [0, 1]");
+            for (double d : depths) if (!(d >= 0 && d <= 1)) throw new ConfigError(at + "'depths' entry " + d + " is outside [0, 1]");
+            if (haystack != null) Haystack.byName(haystack);
+        }
+        if (samples <= 0) throw new ConfigError(at + "'samples' must be ≥ 1, got " + samples);
+        if (maxNewTokens != null && maxNewTokens <= 0) throw new ConfigError(at + "'maxNewTokens' must be ≥ 1");
+        if (policies == null || policies.isEmpty()) throw new ConfigError(at + "'policies' must list at least one policy");
+        List<String> labels = new ArrayList<>();
+        int shortest = synthetic ? lengths.stream().mapToInt(Integer::intValue).min().orElse(0) : Integer.MAX_VALUE;
+        for (int i = 0; i < policies.size(); i++) {
+            PolicySpec p = policies.get(i);
+            String where = at + "policies[" + i + "]";
+            if (p.policy() == null) throw new ConfigError(where + " has no 'policy' (one of " + Policies.NAMES + ")");
+            if (!Policies.NAMES.contains(p.policy())) {
+                throw new ConfigError(where + ": unknown policy '" + p.policy() + "'; known: " + Policies.NAMES);
+            }
+            if (labels.contains(p.displayLabel())) {
+                throw new ConfigError(where + ": label '" + p.displayLabel() + "' is used twice; give each variant its own 'label'");
+            }
+            labels.add(p.displayLabel());
+            if (!p.isFull() && p.budgets().isEmpty()) throw new ConfigError(where + " (" + p.policy() + ") needs 'budgets'");
+            for (int b : p.budgets()) {
+                if (b <= 0) throw new ConfigError(where + ": budget " + b + " must be ≥ 1");
+                if (b >= shortest) {
+                    throw new ConfigError(where + ": budget " + b + " is not smaller than the shortest prompt (" + shortest
+                            + " tokens), so nothing would be compressed; drop it or add longer 'lengths'");
+                }
+            }
+            // Fail now, not an hour into the sweep, on a bad option.
+            for (int b : p.isFull() ? List.of(1) : p.budgets()) Policies.create(p.policy(), options(p, b));
+        }
+    }
+
+    static Map<String, String> options(PolicySpec p, int budget) {
+        Map<String, String> o = new java.util.LinkedHashMap<>(p.options());
+        if (!p.isFull()) o.put("budget", Integer.toString(budget));
+        return o;
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
