@@ -118,7 +118,7 @@ public final class ScoreVsMemoryPlot {
         boolean log = lo > 0 && hi / lo > LOG_AXIS_RATIO;
         DoubleUnaryOperator toAxis = log ? v -> Math.log(v / reference) / Math.log(2) : v -> v;
         if (log) {
-            DecimalFormat f = new DecimalFormat("#,##0.##", DecimalFormatSymbols.getInstance(Locale.ROOT));
+            DecimalFormat f = new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT));
             chart.getStyler().setxAxisTickLabelsFormattingFunction(t -> f.format(reference * Math.pow(2, t)));
             // aim for one tick per halving of the cache: the plot is about 70% of the figure wide
             double span = toAxis.applyAsDouble(hi) - toAxis.applyAsDouble(lo);
