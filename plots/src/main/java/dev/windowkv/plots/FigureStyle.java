@@ -9,13 +9,14 @@ import java.awt.Font;
 
 /**
  * The house look of every figure: fonts large enough to read when the figure is shrunk to one
- * column of a paper, white background, faint grid, legend below the plot in one row.
+ * column of a paper, white background, faint grid, legend to the right of the plot in one column
+ * (long policy labels do not fit in one row).
  */
 final class FigureStyle {
 
     /** Logical font: DejaVu Sans on a headless Linux box, Arial/Helvetica elsewhere. */
     static final String FONT = Font.SANS_SERIF;
-    static final Font TITLE = new Font(FONT, Font.BOLD, 22);
+    static final Font TITLE = new Font(FONT, Font.BOLD, 20);
     static final Font AXIS_TITLE = new Font(FONT, Font.PLAIN, 18);
     static final Font TICKS = new Font(FONT, Font.PLAIN, 15);
     static final Font LEGEND = new Font(FONT, Font.PLAIN, 16);
@@ -44,8 +45,8 @@ final class FigureStyle {
         s.setLegendFont(LEGEND);
         s.setLegendBorderColor(Color.WHITE);
         s.setLegendBackgroundColor(Color.WHITE);
-        s.setLegendPosition(Styler.LegendPosition.OutsideS);
-        s.setLegendLayout(Styler.LegendLayout.Horizontal);
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setLegendLayout(Styler.LegendLayout.Vertical);
         s.setLegendSeriesLineLength(34);
         s.setPlotBorderVisible(true);
         s.setPlotBorderColor(BORDER);

@@ -34,10 +34,9 @@ public final class LayerBudgetPlot {
         if (byLabel.isEmpty()) {
             return null;
         }
-        List<SweepRow> all = byLabel.values().stream().flatMap(List::stream).toList();
         XYChart chart = new XYChartBuilder().width(width).height(height)
-                .title("Tokens kept per layer: budget " + budget + ", " + length + "-token prompts"
-                        + ScoreVsMemoryPlot.modelSuffix(all))
+                .title("Tokens kept per layer" + ScoreVsMemoryPlot.TITLE_SEPARATOR + "budget " + budget
+                        + ScoreVsMemoryPlot.TITLE_SEPARATOR + NeedleHeatmap.lengthText(length) + " prompts")
                 .xAxisTitle("Layer").yAxisTitle("Tokens kept").build();
         FigureStyle.apply(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);

@@ -6,7 +6,6 @@ import org.knowm.xchart.style.HeatMapStyler;
 import org.knowm.xchart.style.Styler;
 
 import java.awt.Color;
-import java.awt.Font;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,9 +22,6 @@ public final class NeedleHeatmap {
     /** Viridis at five stops: perceptually even, colour-blind safe, prints in greyscale. */
     static final Color[] SCALE = {
             new Color(0x440154), new Color(0x3B528B), new Color(0x21918C), new Color(0x5EC962), new Color(0xFDE725)};
-
-    /** Above this many cells the per-cell numbers are left out as clutter. */
-    static final int MAX_CELLS_WITH_VALUES = 80;
 
     private NeedleHeatmap() {
     }
@@ -62,7 +58,8 @@ public final class NeedleHeatmap {
 
         String budgetText = budget == 0 ? "full cache" : "budget " + budget;
         HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
-                .title("Needle in a haystack: " + label + ", " + budgetText)
+                .title("Needle in a haystack" + ScoreVsMemoryPlot.TITLE_SEPARATOR + label
+                        + ScoreVsMemoryPlot.TITLE_SEPARATOR + budgetText)
                 .xAxisTitle("Context length (tokens)").yAxisTitle("Needle depth (%)").build();
         HeatMapStyler s = chart.getStyler();
         FigureStyle.apply(s);
@@ -71,12 +68,14 @@ public final class NeedleHeatmap {
         s.setRangeColors(SCALE);
         s.setMin(0).setMax(1);
         s.setDrawBorder(true);
-        s.setGradientColorColumnWeight(18);
-        s.setHeatMapValueDecimalPattern("0.00");
-        boolean values = lengths.size() * depths.size() <= MAX_CELLS_WITH_VALUES;
-        s.setShowValue(values);
-        s.setValueFont(new Font(FigureStyle.FONT, Font.PLAIN, 13));
-        s.setValueFontColor(Color.WHITE);
+        s.setLegendLayout(Styler.LegendLayout.Vertical);
+        s.setGradientColorColumnWeight(22);
+        s.setGradientColorColumnHeight(Math.max(120, height / 2));
+        s.setHeatMapValueDecimalPattern("0.0");
+        s.setPlotGridLinesVisible(false);
+        // No numbers in the cells: no one text colour reads on both ends of viridis; the colour bar
+        // and the summary table carry the values.
+        s.setShowValue(false);
 
         List<String> xLabels = lengths.stream().map(NeedleHeatmap::lengthText).toList();
         List<String> yLabels = depths.stream().map(NeedleHeatmap::depthText).toList();

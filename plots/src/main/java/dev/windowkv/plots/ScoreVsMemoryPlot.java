@@ -6,10 +6,14 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.Color;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -37,6 +41,9 @@ public final class ScoreVsMemoryPlot {
         }
     }
 
+    /** Separates the parts of a figure title; the axes already say what is plotted. */
+    static final String TITLE_SEPARATOR = " \u00b7 ";
+
     static final double MIB_BYTES = 1024.0 * 1024.0;
 
     /** Above this ratio between the largest and smallest x, the x axis is logarithmic. */
@@ -50,7 +57,7 @@ public final class ScoreVsMemoryPlot {
                                 int width, int height) {
         List<SweepRow> ofType = rows.stream().filter(r -> taskType.equals(r.taskType())).toList();
         XYChart chart = new XYChartBuilder().width(width).height(height)
-                .title("Score vs KV-cache size: " + taskTypeTitle(taskType) + modelSuffix(ofType))
+                .title(taskTypeTitle(taskType) + modelSuffix(ofType))
                 .xAxisTitle(axis.title).yAxisTitle("Mean score").build();
         FigureStyle.apply(chart.getStyler());
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -70,6 +77,10 @@ public final class ScoreVsMemoryPlot {
             }
         }
 
+        // the points first: whether the axis is logarithmic depends on all of them
+        record Line(String label, String policy, double[] x, double[] y, double[] err) {
+        }
+        List<Line> lines = new ArrayList<>();
         double minX = Double.POSITIVE_INFINITY;
         double maxX = 0;
         for (var e : byLabel.entrySet()) {
@@ -78,45 +89,64 @@ public final class ScoreVsMemoryPlot {
             double[] y = new double[n];
             double[] err = new double[n];
             int i = 0;
-            String policy = null;
             for (List<SweepRow> samples : e.getValue().values()) {
-                policy = samples.getFirst().policy();
                 x[i] = mean(samples, axis.size);
                 MeanScore m = MeanScore.of(samples.stream().map(SweepRow::score).toList());
                 y[i] = m.mean();
                 err[i] = m.errorBar();
+                minX = Math.min(minX, x[i]);
+                maxX = Math.max(maxX, x[i]);
                 i++;
             }
-            for (double v : x) {
-                minX = Math.min(minX, v);
-                maxX = Math.max(maxX, v);
-            }
-            XYSeries s = chart.addSeries(e.getKey(), x, y, err);
-            PolicyPalette.Style style = palette.style(e.getKey(), policy);
-            style.applyTo(s);
+            String policy = e.getValue().firstEntry().getValue().getFirst().policy();
+            lines.add(new Line(e.getKey(), policy, x, y, err));
+        }
+        double fullX = full.isEmpty() ? Double.NaN : mean(full, axis.fullSize);
+        if (!full.isEmpty() && !(fullX > 0)) { // full rows without sizes: end the line at the last point
+            fullX = maxX > 0 ? maxX : 1;
+        }
+        double refStart = Double.isFinite(minX) ? Math.min(minX, fullX) : fullX / 2;
+        double lo = full.isEmpty() ? minX : Math.min(minX, refStart);
+        double hi = full.isEmpty() ? maxX : Math.max(maxX, fullX);
+
+        // Budgets are usually powers of two, so a log axis shows them evenly spaced. XChart's own
+        // log axis labels every 1..9 x 10^k and hangs with a label formatter (3.8.8), so the axis
+        // is linear in log2(size / reference), labelled with sizes: the reference, its halves...
+        // The reference is 100% or the power of two nearest the full cache's MiB.
+        double reference = axis == Axis.PERCENT_OF_FULL ? 100
+                : Math.pow(2, Math.round(Math.log(full.isEmpty() ? hi : fullX) / Math.log(2)));
+        boolean log = lo > 0 && hi / lo > LOG_AXIS_RATIO;
+        DoubleUnaryOperator toAxis = log ? v -> Math.log(v / reference) / Math.log(2) : v -> v;
+        if (log) {
+            DecimalFormat f = new DecimalFormat("#,##0.###", DecimalFormatSymbols.getInstance(Locale.ROOT));
+            chart.getStyler().setxAxisTickLabelsFormattingFunction(t -> f.format(reference * Math.pow(2, t)));
+            // aim for one tick per halving of the cache: the plot is about 70% of the figure wide
+            double span = toAxis.applyAsDouble(hi) - toAxis.applyAsDouble(lo);
+            chart.getStyler().setXAxisTickMarkSpacingHint((int) Math.max(60, 0.7 * width / Math.max(span, 1)));
+            chart.getStyler().setXAxisMin(toAxis.applyAsDouble(lo) - 0.25);
+            chart.getStyler().setXAxisMax(toAxis.applyAsDouble(hi) + 0.25);
+        } else {
+            chart.getStyler().setXAxisDecimalPattern("#,##0.##");
         }
 
+        for (Line l : lines) {
+            double[] x = l.x().clone();
+            for (int i = 0; i < x.length; i++) {
+                x[i] = toAxis.applyAsDouble(x[i]);
+            }
+            XYSeries s = chart.addSeries(l.label(), x, l.y(), l.err());
+            palette.style(l.label(), l.policy()).applyTo(s);
+        }
         if (!full.isEmpty()) {
             double fullScore = MeanScore.of(full.stream().map(SweepRow::score).toList()).mean();
-            double fullX = mean(full, axis.fullSize);
-            if (!(fullX > 0)) { // a full row without sizes: span the compressed points
-                fullX = maxX > 0 ? maxX : 1;
-            }
-            double from = Double.isFinite(minX) ? Math.min(minX, fullX) : fullX / 2;
             String label = full.getFirst().label();
             XYSeries ref = chart.addSeries(label.equalsIgnoreCase("full") ? "FullKV" : label,
-                    new double[]{from, fullX}, new double[]{fullScore, fullScore});
+                    new double[]{toAxis.applyAsDouble(refStart), toAxis.applyAsDouble(fullX)},
+                    new double[]{fullScore, fullScore});
             ref.setLineColor(Color.BLACK);
             ref.setLineStyle(PolicyPalette.REFERENCE_LINE);
             ref.setMarker(SeriesMarkers.NONE);
-            maxX = Math.max(maxX, fullX);
-            minX = Math.min(minX, from);
         }
-        if (Double.isFinite(minX) && minX > 0 && maxX / minX > LOG_AXIS_RATIO) {
-            chart.getStyler().setXAxisLogarithmic(true);
-            chart.getStyler().setXAxisLogarithmicDecadeOnly(false);
-        }
-        chart.getStyler().setXAxisDecimalPattern(axis == Axis.MIB ? "#,##0.#" : "0");
         return chart;
     }
 
@@ -127,15 +157,15 @@ public final class ScoreVsMemoryPlot {
     static String taskTypeTitle(String taskType) {
         return switch (taskType) {
             case "QA" -> "QA tasks";
-            case "AGGREGATION" -> "aggregation tasks";
+            case "AGGREGATION" -> "Aggregation tasks";
             default -> taskType;
         };
     }
 
-    /** " (model)" when all rows share one model, else nothing. */
+    /** " · model" when all rows share one model, else nothing. */
     static String modelSuffix(List<SweepRow> rows) {
         List<String> models = rows.stream().map(SweepRow::model).filter(m -> m != null && !m.isBlank())
                 .distinct().toList();
-        return models.size() == 1 ? " (" + models.getFirst() + ")" : "";
+        return models.size() == 1 ? TITLE_SEPARATOR + models.getFirst() : "";
     }
 }

@@ -68,13 +68,13 @@ class PlotsTest {
             }
         }
         String qa = Files.readString(out.resolve("score-vs-kv-mib-qa.svg"));
-        assertTrue(qa.contains("Score vs KV-cache size"), "title in SVG");
+        assertTrue(qa.contains("<title>QA tasks \u00b7 Llama-3.2-1B-Instruct</title>"), "title in SVG");
         assertTrue(qa.contains("WindowKV (max)") && qa.contains("SnapKV") && qa.contains("FullKV"), "legend in SVG");
         assertTrue(qa.contains("KV cache (MiB)"), "axis title in SVG");
         assertTrue(Files.readString(out.resolve("score-vs-kv-percent-qa.svg")).contains("KV cache (% of FullKV)"));
         String bench = Files.readString(out.resolve("backend-throughput.svg"));
         assertTrue(bench.contains("tornado (NVIDIA H100)") && bench.contains("Prefill") && bench.contains("Decode"));
-        assertTrue(Files.readString(out.resolve("niah-windowkv-max-b128.svg")).contains("WindowKV (max), budget 128"));
+        assertTrue(Files.readString(out.resolve("niah-windowkv-max-b128.svg")).contains("Needle in a haystack \u00b7 WindowKV (max) \u00b7 budget 128"));
     }
 
     @Test
