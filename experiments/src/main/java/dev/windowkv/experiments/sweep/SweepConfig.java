@@ -40,12 +40,14 @@ import java.util.Map;
  * @param policies    the policies and their budgets
  * @param heatmapBudget budget of the needle heatmaps (null: the second smallest budget)
  * @param longbench   optional LongBench run (null: none)
+ * @param classifier  WindowKV's task label: "oracle" (by task/dataset name, the default) or "learned"
+ *                    (MiniLM embedding + the shipped logistic head, reading the prompt)
  */
 @JsonIgnoreProperties(value = {"$schema", "comment"})
 public record SweepConfig(String name, List<String> models, String backend, Integer threads, String kvDtype,
                           List<String> tasks, List<Integer> lengths, List<Double> depths, int samples, long seed,
                           String haystack, Integer maxNewTokens, List<PolicySpec> policies, Integer heatmapBudget,
-                          LongBenchSpec longbench) {
+                          LongBenchSpec longbench, String classifier) {
 
     /** LongBench part of a sweep: a folder of {@code <dataset>.jsonl} files and the datasets to run. */
     public record LongBenchSpec(String data, List<String> datasets, int maxInputTokens, Integer samplesPerDataset) {}
@@ -107,6 +109,7 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
 
     void validate(String source) {
         String at = source + ": ";
+        int shortestLongBench = Integer.MAX_VALUE;
         if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
             throw new ConfigError(at + "'name' must be a simple folder name (letters, digits, . _ -), got " + name);
         }
@@ -133,11 +136,28 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
             for (double d : depths) if (!(d >= 0 && d <= 1)) throw new ConfigError(at + "'depths' entry " + d + " is outside [0, 1]");
             if (haystack != null) Haystack.byName(haystack);
         }
+        if (classifier != null && !classifier.equals("oracle") && !classifier.equals("learned")) {
+            throw new ConfigError(at + "'classifier' must be oracle or learned, got " + classifier);
+        }
+        if (longbench != null) {
+            if (longbench.data() == null) throw new ConfigError(at + "'longbench.data' must name a folder of <dataset>.jsonl files");
+            if (longbench.datasets() == null || longbench.datasets().isEmpty()) {
+                throw new ConfigError(at + "'longbench.datasets' must list datasets, e.g. [\"hotpotqa\"]");
+            }
+            for (String d : longbench.datasets()) {
+                if (!dev.windowkv.experiments.longbench.LongBenchDataset.isKnown(d)) {
+                    throw new ConfigError(at + "'longbench.datasets' has unknown dataset '" + d + "'; known: "
+                            + dev.windowkv.experiments.longbench.LongBenchDataset.ENGLISH);
+                }
+            }
+            if (longbench.maxInputTokens() < 64) throw new ConfigError(at + "'longbench.maxInputTokens' must be ≥ 64");
+            shortestLongBench = longbench.maxInputTokens();
+        }
         if (samples <= 0) throw new ConfigError(at + "'samples' must be ≥ 1, got " + samples);
         if (maxNewTokens != null && maxNewTokens <= 0) throw new ConfigError(at + "'maxNewTokens' must be ≥ 1");
         if (policies == null || policies.isEmpty()) throw new ConfigError(at + "'policies' must list at least one policy");
         List<String> labels = new ArrayList<>();
-        int shortest = synthetic ? lengths.stream().mapToInt(Integer::intValue).min().orElse(0) : Integer.MAX_VALUE;
+        int shortest = synthetic ? lengths.stream().mapToInt(Integer::intValue).min().orElse(0) : shortestLongBench;
         for (int i = 0; i < policies.size(); i++) {
             PolicySpec p = policies.get(i);
             String where = at + "policies[" + i + "]";

@@ -10,6 +10,16 @@ import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.sampling.Sampler;
 import dev.windowkv.experiments.cli.DefaultModel;
+import dev.windowkv.engine.kvcache.TaskType;
+import dev.windowkv.engine.tokenizer.Tokenizer;
+import dev.windowkv.experiments.classifier.OracleTaskClassifier;
+import dev.windowkv.experiments.classifier.PromptTaskClassifier;
+import dev.windowkv.experiments.classifier.TaskClassifier;
+import dev.windowkv.experiments.longbench.LongBenchDataset;
+import dev.windowkv.experiments.longbench.LongBenchLoader;
+import dev.windowkv.experiments.longbench.LongBenchPrompt;
+import dev.windowkv.experiments.longbench.LongBenchSample;
+import dev.windowkv.experiments.longbench.LongBenchScorer;
 import dev.windowkv.experiments.tasks.Haystack;
 import dev.windowkv.experiments.tasks.SampleSpec;
 import dev.windowkv.experiments.tasks.Task;
@@ -24,6 +34,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Runs a sweep: every cell (model × task × length × depth × sample) is prefilled once, then
@@ -47,7 +58,15 @@ public final class SweepRunner {
     public List<Cell> cells() {
         List<Cell> cells = new ArrayList<>();
         for (String model : config.models()) {
-            for (String taskName : config.tasks()) {
+            if (config.longbench() != null) {
+                SweepConfig.LongBenchSpec lb = config.longbench();
+                for (String dataset : lb.datasets()) {
+                    int count = longBench(dataset).size();
+                    if (lb.samplesPerDataset() != null) count = Math.min(count, lb.samplesPerDataset());
+                    for (int s = 0; s < count; s++) cells.add(Cell.of(model, dataset, lb.maxInputTokens(), null, s, config.seed()));
+                }
+            }
+            for (String taskName : config.tasks() == null ? List.<String>of() : config.tasks()) {
                 boolean needle = !TaskSuite.byName(taskName).type().name().equals("AGGREGATION");
                 for (int length : config.lengths()) {
                     List<Double> depths = needle ? config.depths() : java.util.Collections.singletonList((Double) null);
@@ -104,18 +123,15 @@ public final class SweepRunner {
                         model = Model.load(modelPath(cell.model()));
                         currentModel = cell.model();
                     }
-                    Task task = TaskSuite.byName(cell.task());
-                    TaskSample sample = task.generate(model.tokenizer(),
-                            new SampleSpec(cell.length(), cell.depth() == null ? 0.0 : cell.depth(), cell.seed(), haystack));
-                    int[] tokens = model.tokenizer().encode(sample.prompt(), true, false);
-                    int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : sample.maxNewTokens();
+                    Prompt prompt = prompt(cell, model, haystack);
+                    TaskType label = classifier().classify(cell.task(), prompt.text());
                     Generator gen = new Generator(model, backend);
-                    PrefillCapture capture = gen.capture(tokens);
-                    Generator.Settings settings = new Generator.Settings(maxNew, Sampler.greedy(), dtype, false);
+                    PrefillCapture capture = gen.capture(prompt.tokens());
+                    Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(), dtype, false);
                     for (Run r : todo) {
-                        Generator.Result res = gen.generate(capture, tokens, settings, r.policy(), sample.type(), null);
-                        double score = task.score(res.text(), sample.expected());
-                        results.append(row(cell, sample, r, res, score, model, backend));
+                        Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
+                        double score = prompt.score().applyAsDouble(res.text());
+                        results.append(row(cell, prompt, r, res, score, backend));
                         added++;
                         if (bar != null) bar.step();
                     }
@@ -127,13 +143,59 @@ public final class SweepRunner {
         return added;
     }
 
-    private SweepRow row(Cell cell, TaskSample sample, Run r, Generator.Result res, double score, Model model, Backend backend) {
+    /** A cell's prompt, from the synthetic suite or from LongBench, with how to score an answer. */
+    record Prompt(String text, int[] tokens, TaskType type, List<String> expected, int maxNewTokens,
+                  ToDoubleFunction<String> score) {}
+
+    private Prompt prompt(Cell cell, Model model, Haystack haystack) {
+        Tokenizer tok = model.tokenizer();
+        if (LongBenchDataset.isKnown(cell.task()) && config.longbench() != null) {
+            LongBenchDataset ds = LongBenchDataset.named(cell.task());
+            LongBenchSample sample = longBench(cell.task()).get(cell.sample());
+            int[] ids = LongBenchPrompt.ids(ds, sample, tok, config.longbench().maxInputTokens());
+            int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : ds.maxNewTokens();
+            return new Prompt(LongBenchPrompt.text(ds, sample), ids, ds.taskType(), sample.answers(), maxNew,
+                    out -> LongBenchScorer.scoreSample(ds, out, sample));
+        }
+        Task task = TaskSuite.byName(cell.task());
+        TaskSample sample = task.generate(tok,
+                new SampleSpec(cell.length(), cell.depth() == null ? 0.0 : cell.depth(), cell.seed(), haystack));
+        int[] tokens = tok.encode(sample.prompt(), true, false);
+        int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : sample.maxNewTokens();
+        return new Prompt(sample.prompt(), tokens, sample.type(), sample.expected(), maxNew,
+                out -> task.score(out, sample.expected()));
+    }
+
+    private final Map<String, List<LongBenchSample>> longBenchData = new java.util.HashMap<>();
+
+    private List<LongBenchSample> longBench(String dataset) {
+        return longBenchData.computeIfAbsent(dataset, d -> {
+            Path folder = Path.of(config.longbench().data());
+            Path file = folder.resolve(d + ".jsonl");
+            if (!java.nio.file.Files.exists(file)) {
+                throw new ConfigError("LongBench file " + file + " not found; 'longbench.data' must be the folder of "
+                        + "LongBench's data/<dataset>.jsonl files");
+            }
+            return LongBenchLoader.loadFile(file);
+        });
+    }
+
+    private TaskClassifier classifier;
+
+    private TaskClassifier classifier() {
+        if (classifier == null) {
+            classifier = "learned".equals(config.classifier()) ? PromptTaskClassifier.shipped() : new OracleTaskClassifier();
+        }
+        return classifier;
+    }
+
+    private SweepRow row(Cell cell, Prompt prompt, Run r, Generator.Result res, double score, Backend backend) {
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
                 r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
-                sample.type().name(), res.promptTokens().length, cell.depth(), cell.seed(), cell.sample(), score,
+                prompt.type().name(), res.promptTokens().length, cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
-                sample.expected());
+                prompt.expected());
     }
 
     static Path modelPath(String model) {
