@@ -11,6 +11,8 @@ import dev.windowkv.engine.kvcache.TaskType;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.sampling.Sampler;
 import dev.windowkv.engine.tokenizer.ChatTemplate;
+import dev.windowkv.experiments.classifier.OracleTaskClassifier;
+import dev.windowkv.experiments.classifier.PromptTaskClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -71,6 +73,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--task-type", description = "the task label WindowKV uses when --strategy is not given: qa or aggregation (default: qa)")
     String taskType;
 
+    @Option(names = "--task", description = "label the prompt by task or dataset name (oracle), e.g. hotpotqa, gov_report, niah_single")
+    String task;
+
+    @Option(names = "--classifier", description = "label the prompt with the learned classifier (MiniLM + logistic head): learned")
+    String classifier;
+
     @Option(names = "--kv-opt", description = "any policy option, key=value (repeatable), e.g. --kv-opt groupSize=4")
     List<String> kvOptions;
 
@@ -82,7 +90,7 @@ public final class GenerateCommand implements Callable<Integer> {
         String text = promptText();
         Map<String, String> options = policyOptions(budget, strategy, kvOptions);
         KvPolicy policy = Policies.create(kv, options);
-        TaskType hint = parseTaskType(taskType);
+        TaskType hint = label(text);
         KvCache.Dtype dtype = switch (kvDtype.toLowerCase(Locale.ROOT)) {
             case "f32" -> KvCache.Dtype.F32;
             case "f16" -> KvCache.Dtype.F16;
@@ -113,6 +121,19 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         if (prompt == null) throw new UserError("no prompt: give --prompt \"...\" or --prompt-file FILE");
         return prompt;
+    }
+
+    private TaskType label(String text) {
+        int given = (taskType != null ? 1 : 0) + (task != null ? 1 : 0) + (classifier != null ? 1 : 0);
+        if (given > 1) throw new UserError("give one of --task-type, --task and --classifier");
+        if (task != null) return new OracleTaskClassifier().classify(task, text);
+        if (classifier != null) {
+            if (!classifier.equals("learned")) throw new UserError("--classifier takes 'learned' (got '" + classifier + "')");
+            TaskType t = PromptTaskClassifier.shipped().classify(text);
+            System.err.println("classifier: " + t);
+            return t;
+        }
+        return parseTaskType(taskType);
     }
 
     static Map<String, String> policyOptions(Integer budget, String strategy, List<String> kvOptions) {
