@@ -28,41 +28,73 @@ final class VectorAttention {
         online(q, qOff, kCache, vCache, kvHead * capacity * headDim, headDim, length, headDim, out, outOff, scale);
     }
 
-    /** Keys/values j in [0, count) start at {@code base + j * stride}. */
+    /** Keys per block: scores of a block are exponentiated together, and the output rescaled once. */
+    private static final int BLOCK = 64;
+
+    /**
+     * Keys/values j in [0, count) start at {@code base + j * stride}. Online softmax by blocks of
+     * keys: the running max moves at most once per block, and the block's exponentials are taken
+     * in SIMD lanes.
+     */
     private static void online(float[] q, int qOff, float[] k, float[] v, int base, int stride, int count, int headDim,
                                float[] out, int outOff, float scale) {
         int bound = S.loopBound(headDim);
         java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+        float[] p = BLOCK_SCRATCH.get();
         float max = Float.NEGATIVE_INFINITY;
         float sum = 0f;
-        for (int j = 0; j < count; j++) {
-            int kOff = base + j * stride;
-            FloatVector acc = FloatVector.zero(S);
-            int d = 0;
-            for (; d < bound; d += S.length()) {
-                acc = FloatVector.fromArray(S, q, qOff + d).fma(FloatVector.fromArray(S, k, kOff + d), acc);
+        for (int j0 = 0; j0 < count; j0 += BLOCK) {
+            int m = Math.min(BLOCK, count - j0);
+            float blockMax = Float.NEGATIVE_INFINITY;
+            for (int jj = 0; jj < m; jj++) {
+                int kOff = base + (j0 + jj) * stride;
+                FloatVector acc = FloatVector.zero(S);
+                int d = 0;
+                for (; d < bound; d += S.length()) {
+                    acc = FloatVector.fromArray(S, q, qOff + d).fma(FloatVector.fromArray(S, k, kOff + d), acc);
+                }
+                float s = acc.reduceLanes(VectorOperators.ADD);
+                for (; d < headDim; d++) s += q[qOff + d] * k[kOff + d];
+                s *= scale;
+                p[jj] = s;
+                blockMax = Math.max(blockMax, s);
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
-            for (; d < headDim; d++) s += q[qOff + d] * k[kOff + d];
-            s *= scale;
-            if (s > max) {
-                float r = (float) Math.exp(max - s);
-                sum *= r;
-                scaleInPlace(out, outOff, headDim, r, bound);
-                max = s;
+            if (blockMax > max) {
+                if (sum > 0f) {
+                    float r = (float) Math.exp(max - blockMax);
+                    sum *= r;
+                    scaleInPlace(out, outOff, headDim, r, bound);
+                }
+                max = blockMax;
             }
-            float p = (float) Math.exp(s - max);
-            sum += p;
-            FloatVector pv = FloatVector.broadcast(S, p);
-            d = 0;
-            for (; d < bound; d += S.length()) {
-                FloatVector o = FloatVector.fromArray(S, out, outOff + d);
-                FloatVector.fromArray(S, v, kOff + d).fma(pv, o).intoArray(out, outOff + d);
+            int pb = S.loopBound(m);
+            int jj = 0;
+            FloatVector sums = FloatVector.zero(S);
+            for (; jj < pb; jj += S.length()) {
+                FloatVector e = FloatVector.fromArray(S, p, jj).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(p, jj);
+                sums = sums.add(e);
             }
-            for (; d < headDim; d++) out[outOff + d] += p * v[kOff + d];
+            sum += sums.reduceLanes(VectorOperators.ADD);
+            for (; jj < m; jj++) {
+                p[jj] = (float) Math.exp(p[jj] - max);
+                sum += p[jj];
+            }
+            for (jj = 0; jj < m; jj++) {
+                int vOff = base + (j0 + jj) * stride;
+                FloatVector pv = FloatVector.broadcast(S, p[jj]);
+                int d = 0;
+                for (; d < bound; d += S.length()) {
+                    FloatVector o = FloatVector.fromArray(S, out, outOff + d);
+                    FloatVector.fromArray(S, v, vOff + d).fma(pv, o).intoArray(out, outOff + d);
+                }
+                for (; d < headDim; d++) out[outOff + d] += p[jj] * v[vOff + d];
+            }
         }
         scaleInPlace(out, outOff, headDim, 1f / sum, bound);
     }
+
+    private static final ThreadLocal<float[]> BLOCK_SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
     private static void scaleInPlace(float[] x, int off, int n, float r, int bound) {
         int d = 0;
