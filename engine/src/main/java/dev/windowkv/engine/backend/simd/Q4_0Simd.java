@@ -1,0 +1,53 @@
+package dev.windowkv.engine.backend.simd;
+
+import static dev.windowkv.engine.backend.simd.Lanes.F;
+import static dev.windowkv.engine.backend.simd.Lanes.I16;
+import static dev.windowkv.engine.backend.simd.Lanes.L;
+import static dev.windowkv.engine.backend.simd.Lanes.PARTS;
+import static dev.windowkv.engine.backend.simd.Lanes.bytes;
+import static dev.windowkv.engine.backend.simd.Lanes.floats;
+
+import dev.windowkv.kernels.Half;
+import dev.windowkv.kernels.quant.Q4_0;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** {@link Q4_0} blocks: the 16 quant bytes split into low nibbles (values 0-15) and high nibbles (16-31). */
+final class Q4_0Simd {
+    private Q4_0Simd() {}
+
+    static float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / Q4_0.BLOCK_SIZE; b++) {
+            long o = off + (long) b * Q4_0.TYPE_SIZE;
+            int xb = xOff + b * Q4_0.BLOCK_SIZE;
+            ByteVector q = bytes(w, o + 2);
+            ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF).sub((byte) 8);
+            FloatVector block = FloatVector.zero(F);
+            for (int p = 0; p < PARTS; p++) {
+                block = floats(lo, p).fma(FloatVector.fromArray(F, x, xb + p * L), block);
+                block = floats(hi, p).fma(FloatVector.fromArray(F, x, xb + 16 + p * L), block);
+            }
+            acc = block.fma(FloatVector.broadcast(F, Half.f16ToF32(w.get(I16, o))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {
+        for (int b = 0; b < n / Q4_0.BLOCK_SIZE; b++) {
+            long o = off + (long) b * Q4_0.TYPE_SIZE;
+            int yb = outOff + b * Q4_0.BLOCK_SIZE;
+            float d = Half.f16ToF32(w.get(I16, o));
+            ByteVector q = bytes(w, o + 2);
+            ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
+            ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF).sub((byte) 8);
+            for (int p = 0; p < PARTS; p++) {
+                floats(lo, p).mul(d).intoArray(out, yb + p * L);
+                floats(hi, p).mul(d).intoArray(out, yb + 16 + p * L);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.windowkv.engine.backend.simd;
+
+import static dev.windowkv.engine.backend.simd.Lanes.F;
+import static dev.windowkv.engine.backend.simd.Lanes.I16;
+import static dev.windowkv.engine.backend.simd.Lanes.L;
+import static dev.windowkv.engine.backend.simd.Lanes.PARTS;
+import static dev.windowkv.engine.backend.simd.Lanes.bytes;
+import static dev.windowkv.engine.backend.simd.Lanes.floats;
+
+import dev.windowkv.kernels.Half;
+import dev.windowkv.kernels.quant.Q8_0;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** {@link Q8_0} blocks (f16 d, 32 × i8) read from the segment; the scale is applied once per block. */
+final class Q8_0Simd {
+    private Q8_0Simd() {}
+
+    static float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < n / Q8_0.BLOCK_SIZE; b++) {
+            long o = off + (long) b * Q8_0.TYPE_SIZE;
+            int xb = xOff + b * Q8_0.BLOCK_SIZE;
+            FloatVector block = FloatVector.zero(F);
+            for (int c = 0; c < 2; c++) {
+                ByteVector q = bytes(w, o + 2 + 16 * c);
+                for (int p = 0; p < PARTS; p++) {
+                    block = floats(q, p).fma(FloatVector.fromArray(F, x, xb + 16 * c + p * L), block);
+                }
+            }
+            acc = block.fma(FloatVector.broadcast(F, Half.f16ToF32(w.get(I16, o))), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {
+        for (int b = 0; b < n / Q8_0.BLOCK_SIZE; b++) {
+            long o = off + (long) b * Q8_0.TYPE_SIZE;
+            int yb = outOff + b * Q8_0.BLOCK_SIZE;
+            float d = Half.f16ToF32(w.get(I16, o));
+            for (int c = 0; c < 2; c++) {
+                ByteVector q = bytes(w, o + 2 + 16 * c);
+                for (int p = 0; p < PARTS; p++) {
+                    floats(q, p).mul(d).intoArray(out, yb + 16 * c + p * L);
+                }
+            }
+        }
+    }
+}
