@@ -26,13 +26,15 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Our engine against llama.cpp on the same random-weight GGUF files ({@link RandomModels}): llama with
- * GQA and qwen2 with QKV biases, in F32, F16, Q8_0 and Q4_0, ours on the scalar and vector backends.
+ * GQA and qwen2 with QKV biases, in F32, F16, Q8_0 and Q4_0, and a wider llama in Q4_K and Q6_K; ours
+ * on the scalar and vector backends.
  *
  * <ul>
  *   <li>(a) The next-token log-probabilities agree: for the top token A and the next
@@ -44,10 +46,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       gives no token ids).</li>
  * </ul>
  *
- * <p>Tolerances are on log-probability differences (nats). llama.cpp rounds the activations before
- * its dot products (to F16 for F16 weights, to Q8_0 blocks for Q8_0/Q4_0 weights) where we keep them
- * F32, so its logits differ from ours by that rounding, carried through the layers; measured maxima
- * are in the report of this test's commit and the tolerances leave about 3× headroom.
+ * <p>Tolerances are on log-probability differences (nats), about 3× the largest difference measured
+ * (2026-11-25, llama.cpp b4916 in de.kherud:llama 4.2.0): F32 3e-6, F16 2.1e-3, Q8_0 4.9e-2,
+ * Q4_0 6.9e-2, Q4_K 1.0e-1, Q6_K 7.9e-2. The quantized gaps are not our error: llama.cpp rounds
+ * the activations before its dot products (to F16 for F16 weights, to Q8_0 blocks for Q8_0/Q4_0,
+ * to Q8_K for K-quants) where we keep them F32, and that rounding is carried through the layers.
+ * F32 gets 1e-4 rather than 1e-5 so that a SIMD backend may sum in another order.
  */
 class LlamaCppOracleTest {
     static final int PROMPT = 16;
@@ -60,10 +64,12 @@ class LlamaCppOracleTest {
 
     static double tolerance(GGMLType t) {
         return switch (t) {
-            case F32 -> 1e-3;
+            case F32 -> 1e-4;
             case F16 -> 6e-3;
             case Q8_0 -> 0.15;
-            default -> 0.2;
+            case Q4_0 -> 0.2;
+            case Q4_K, Q6_K -> 0.3;
+            default -> throw new IllegalArgumentException("no measured tolerance for " + t);
         };
     }
 
@@ -73,13 +79,14 @@ class LlamaCppOracleTest {
             all.add(RandomModels.llama(t));
             all.add(RandomModels.qwen2(t));
         }
+        for (GGMLType t : RandomModels.K_TYPES) all.add(RandomModels.llamaWide(t));
         return all.stream();
     }
 
     /** What our engine computes for one file on one backend. */
-    record Ours(String greedyText, float[] promptLogits, float[] decodeLogits, int[] decodeContext) {}
+    record Ours(String greedyText, float[] promptLogits, float[] decodeLogits, int[] decodeContext, double minMargin) {}
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{index}: {0}")
     @MethodSource("models")
     void agreesWithLlamaCpp(RandomModels.Spec spec) {
         var path = RandomModels.file(spec);
@@ -93,15 +100,31 @@ class LlamaCppOracleTest {
             assertEquals(theirs, scalar.greedyText, spec.fileName() + ": greedy continuation, scalar backend");
             assertEquals(theirs, vector.greedyText, spec.fileName() + ": greedy continuation, vector backend");
 
+            assertArrayEquals(scalar.decodeContext, vector.decodeContext, "scalar and vector decoded different tokens");
+
             double tol = tolerance(spec.type());
             double worst = 0;
-            for (Ours ours : List.of(scalar, vector)) {
-                worst = Math.max(worst, gapError(llama, model.tokenizer(), types, prompt, ours.promptLogits, tol, spec));
-                worst = Math.max(worst, gapError(llama, model.tokenizer(), types, ours.decodeContext, ours.decodeLogits, tol, spec));
+            for (int[] context : List.of(prompt, scalar.decodeContext)) {
+                boolean atPrompt = context == prompt;
+                List<Gap> gaps = measure(llama, model.tokenizer(), types, context,
+                        atPrompt ? scalar.promptLogits : scalar.decodeLogits, tol, spec);
+                for (Ours ours : List.of(scalar, vector)) {
+                    float[] logits = atPrompt ? ours.promptLogits : ours.decodeLogits;
+                    for (Gap g : gaps) {
+                        double diff = Math.abs(((double) logits[g.a] - logits[g.b]) - g.llama);
+                        assertTrue(diff <= tol, spec.fileName() + " after " + context.length + " tokens: log p(" + g.a
+                                + ") - log p(" + g.b + ") differs from llama.cpp's by " + diff + " > " + tol);
+                        worst = Math.max(worst, diff);
+                    }
+                }
             }
-            System.out.printf("oracle %s: max |Δ log-prob gap| = %.2e (tolerance %.0e)%n", spec.fileName(), worst, tol);
+            System.out.printf("oracle %s: max |Δ log-prob gap| = %.2e (tolerance %.1e, resolution %.0e); "
+                    + "smallest greedy margin %.3f%n", spec.fileName(), worst, tol, tol / (1 << STEPS), scalar.minMargin);
         }
     }
+
+    /** llama.cpp's {@code logit(a) - logit(b)}, known to {@code ±tolerance / 2^STEPS}. */
+    record Gap(int a, int b, double llama) {}
 
     /** BOS and seeded ordinary tokens. */
     static int[] prompt(Tokenizer tok, long seed) {
@@ -125,8 +148,10 @@ class LlamaCppOracleTest {
             Tokenizer tok = model.tokenizer();
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             int[] seq = Arrays.copyOf(prompt, prompt.length + GREEDY);
+            double minMargin = Double.POSITIVE_INFINITY;
             for (int i = 0; i < GREEDY; i++) {
                 int next = argmax(logits);
+                minMargin = Math.min(minMargin, margin(logits, next));
                 if (tok.isEndOfGeneration(next)) break;
                 if (types[next] != CONTROL) text.writeBytes(tok.tokenBytes(next));
                 seq[prompt.length + i] = next;
@@ -138,26 +163,25 @@ class LlamaCppOracleTest {
                 }
             }
             if (decodeLogits == null) fail("generation ended before " + DECODE_CHECK + " tokens");
-            return new Ours(text.toString(StandardCharsets.UTF_8), promptLogits, decodeLogits, context);
+            return new Ours(text.toString(StandardCharsets.UTF_8), promptLogits, decodeLogits, context, minMargin);
         }
     }
 
     /**
      * Measures llama.cpp's {@code logit(A) - logit(B)} for our top token A and the next {@value #PROBED}
-     * nameable tokens B; fails if any differs from ours by more than {@code tol}; returns the largest difference.
+     * nameable tokens B, bisecting the bias on B within our gap ± {@code tol} (fails if it lies outside).
      */
-    static double gapError(LlamaCpp llama, Tokenizer tok, int[] types, int[] context, float[] logits, double tol,
-                           RandomModels.Spec spec) {
+    static List<Gap> measure(LlamaCpp llama, Tokenizer tok, int[] types, int[] context, float[] logits, double tol,
+                             RandomModels.Spec spec) {
         Integer[] order = new Integer[logits.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, (x, y) -> Float.compare(logits[y], logits[x]));
         int a = order[0];
         String textA = nameable(tok, types, a);
-        if (textA == null) return 0; // the top token has no text of its own: greedy text checks it instead
+        List<Gap> gaps = new ArrayList<>();
+        if (textA == null) return gaps; // the top token has no text of its own: the greedy text checks it instead
         Set<String> seen = new HashSet<>(List.of(textA));
-        double worst = 0;
-        int probed = 0;
-        for (int r = 1; r < 64 && probed < PROBED; r++) {
+        for (int r = 1; r < 64 && gaps.size() < PROBED; r++) {
             int b = order[r];
             String textB = nameable(tok, types, b);
             if (textB == null || !seen.add(textB)) continue;
@@ -174,11 +198,10 @@ class LlamaCppOracleTest {
                 else if (got.equals(textB)) hi = mid;
                 else fail(where + ": llama.cpp picked '" + got + "', neither A nor B");
             }
-            worst = Math.max(worst, Math.abs((lo + hi) / 2 - ours));
-            probed++;
+            gaps.add(new Gap(a, b, (lo + hi) / 2));
         }
-        assertTrue(probed > 0, spec.fileName() + ": no nameable runner-up token");
-        return worst;
+        assertTrue(!gaps.isEmpty(), spec.fileName() + ": no nameable runner-up token");
+        return gaps;
     }
 
     /** The token's text when llama.cpp prints it as exactly that (whole UTF-8, not a control token), else null. */
@@ -192,6 +215,13 @@ class LlamaCppOracleTest {
         } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    /** How far the top logit is ahead of the runner-up: a greedy pick is safe while this exceeds the tolerance. */
+    static double margin(float[] x, int top) {
+        double second = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < x.length; i++) if (i != top) second = Math.max(second, x[i]);
+        return x[top] - second;
     }
 
     static int argmax(float[] x) {

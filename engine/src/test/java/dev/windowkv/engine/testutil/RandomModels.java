@@ -37,7 +37,7 @@ public final class RandomModels {
     /** The weight types both engines compute with and llama.cpp accepts from our quantizer. */
     public static final GGMLType[] TYPES = {GGMLType.F32, GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0};
 
-    /** Size of the residual stream's token signal relative to the layers' contribution (see class doc). */
+    /** Logit temperature: with it the logits have a standard deviation of about 1 over the vocabulary. */
     static final float OUTPUT_SCALE = 1.0f;
 
     private static final Map<Spec, Path> WRITTEN = new HashMap<>();
@@ -47,6 +47,14 @@ public final class RandomModels {
     /** Llama with GQA: 2 layers, dim 128, 4 query heads over 2 KV heads of 32, FFN 192. */
     public static Spec llama(GGMLType type) {
         return new Spec(Architecture.LLAMA, type, 2, 128, 4, 2, 32, 192, 1234);
+    }
+
+    /** K-quant types: every row length must be a multiple of their 256-value super-blocks. */
+    public static final GGMLType[] K_TYPES = {GGMLType.Q4_K, GGMLType.Q6_K};
+
+    /** Llama shaped for K-quants: 2 layers, dim 256, 8 query heads over 4 KV heads of 32, FFN 512. */
+    public static Spec llamaWide(GGMLType type) {
+        return new Spec(Architecture.LLAMA, type, 2, 256, 8, 4, 32, 512, 99);
     }
 
     /** Qwen2 with QKV biases: 2 layers, dim 128, 4 query heads over 2 KV heads of 32, FFN 192. */
