@@ -19,9 +19,11 @@ import java.util.SplittableRandom;
  * <p>Weights are seeded and deterministic. Random weights give logits whose two largest values are
  * often nearly tied, and then two correct engines that round differently (llama.cpp quantizes
  * activations to Q8_0 or F16 before its dot products) pick different greedy tokens. So the model is
- * made <em>peaky</em>: the output matrix is a permutation of the token embeddings, scaled, so the
- * residual stream's own token pulls its successor {@code π(token)} ahead by a clear margin, while
- * the layers (of comparable size) still move every logit and decide the ranking of the rest.
+ * made <em>peaky</em>: the output matrix is a permutation of the token embeddings, so the residual
+ * stream's own token pulls its successor {@code π(token)} ahead, while the layers (of comparable
+ * size) still move every logit and decide the ranking of the rest. With {@link #EMBEDDING_STD} the
+ * smallest top-1 margin along the oracle's 32-token greedy runs is 0.95 nats at dim 128 and 8.6 at
+ * dim 256, against llama.cpp differences of at most 0.09 nats.
  *
  * <p>Files are written once per JVM into {@code target/random-models/}.
  */
@@ -36,6 +38,12 @@ public final class RandomModels {
 
     /** The weight types both engines compute with and llama.cpp accepts from our quantizer. */
     public static final GGMLType[] TYPES = {GGMLType.F32, GGMLType.F16, GGMLType.Q8_0, GGMLType.Q4_0};
+
+    /**
+     * The token embeddings' scale against the layers' outputs (which see only normalised inputs):
+     * larger makes the token's own successor win by more.
+     */
+    static final float EMBEDDING_STD = 1.5f;
 
     /** Logit temperature: with it the logits have a standard deviation of about 1 over the vocabulary. */
     static final float OUTPUT_SCALE = 1.0f;
@@ -99,7 +107,7 @@ public final class RandomModels {
         int dim = s.dim();
         int qDim = s.heads() * s.headDim();
         int kvDim = s.kvHeads() * s.headDim();
-        float[] embedding = gaussian(rnd, (long) vocab * dim, 1f);
+        float[] embedding = gaussian(rnd, (long) vocab * dim, EMBEDDING_STD);
         matrix(w, "token_embd.weight", s.type(), embedding, dim, vocab);
         vector(w, "output_norm.weight", around1(rnd, dim));
         matrix(w, "output.weight", s.type(), permutedRows(embedding, vocab, dim, rnd, OUTPUT_SCALE / (float) Math.sqrt(dim)),
