@@ -60,7 +60,8 @@ final class LlamaCpp implements AutoCloseable {
                 .setCacheTypeV(CacheType.F32)
                 .setParallel(1)
                 .disableContextShift()
-                .skipWarmup();
+                .skipWarmup()
+                .disableLog();
         this.model = new LlamaModel(p);
     }
 
