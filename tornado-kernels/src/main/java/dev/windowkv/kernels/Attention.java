@@ -16,28 +16,7 @@ public final class Attention {
                                int nHeads, int nKvHeads, int headDim, float scale) {
         int kvh = h / (nHeads / nKvHeads);
         int qOff = (t * nHeads + h) * headDim;
-        int kvStride = nKvHeads * headDim;
-        int kvOff = kvh * headDim;
-        for (int d = 0; d < headDim; d++) out[qOff + d] = 0f;
-        float max = Float.NEGATIVE_INFINITY;
-        float sum = 0f;
-        for (int j = 0; j <= t; j++) {
-            int kOff = j * kvStride + kvOff;
-            float s = 0f;
-            for (int d = 0; d < headDim; d++) s += q[qOff + d] * k[kOff + d];
-            s *= scale;
-            if (s > max) {
-                float r = KMath.exp(max - s);
-                sum *= r;
-                for (int d = 0; d < headDim; d++) out[qOff + d] *= r;
-                max = s;
-            }
-            float p = KMath.exp(s - max);
-            sum += p;
-            for (int d = 0; d < headDim; d++) out[qOff + d] += p * v[kOff + d];
-        }
-        float inv = 1f / sum;
-        for (int d = 0; d < headDim; d++) out[qOff + d] *= inv;
+        attend(q, qOff, k, v, kvh * headDim, nKvHeads * headDim, t + 1, headDim, out, qOff, scale);
     }
 
     /**
@@ -46,14 +25,19 @@ public final class Attention {
      */
     public static void decode(float[] q, int qOff, float[] kCache, float[] vCache, int capacity, int length,
                               int kvHead, int headDim, float[] out, int outOff, float scale) {
-        int base = kvHead * capacity * headDim;
+        attend(q, qOff, kCache, vCache, kvHead * capacity * headDim, headDim, length, headDim, out, outOff, scale);
+    }
+
+    /** One query over {@code count} keys/values, key j at {@code base + j * stride}. */
+    static void attend(float[] q, int qOff, float[] k, float[] v, int base, int stride, int count, int headDim,
+                       float[] out, int outOff, float scale) {
         for (int d = 0; d < headDim; d++) out[outOff + d] = 0f;
         float max = Float.NEGATIVE_INFINITY;
         float sum = 0f;
-        for (int j = 0; j < length; j++) {
-            int kOff = base + j * headDim;
+        for (int j = 0; j < count; j++) {
+            int kOff = base + j * stride;
             float s = 0f;
-            for (int d = 0; d < headDim; d++) s += q[qOff + d] * kCache[kOff + d];
+            for (int d = 0; d < headDim; d++) s += q[qOff + d] * k[kOff + d];
             s *= scale;
             if (s > max) {
                 float r = KMath.exp(max - s);
@@ -63,7 +47,7 @@ public final class Attention {
             }
             float p = KMath.exp(s - max);
             sum += p;
-            for (int d = 0; d < headDim; d++) out[outOff + d] += p * vCache[kOff + d];
+            for (int d = 0; d < headDim; d++) out[outOff + d] += p * v[kOff + d];
         }
         float inv = 1f / sum;
         for (int d = 0; d < headDim; d++) out[outOff + d] *= inv;

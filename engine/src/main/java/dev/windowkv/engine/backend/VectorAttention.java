@@ -47,15 +47,7 @@ final class VectorAttention {
             int m = Math.min(BLOCK, count - j0);
             float blockMax = Float.NEGATIVE_INFINITY;
             for (int jj = 0; jj < m; jj++) {
-                int kOff = base + (j0 + jj) * stride;
-                FloatVector acc = FloatVector.zero(S);
-                int d = 0;
-                for (; d < bound; d += S.length()) {
-                    acc = FloatVector.fromArray(S, q, qOff + d).fma(FloatVector.fromArray(S, k, kOff + d), acc);
-                }
-                float s = acc.reduceLanes(VectorOperators.ADD);
-                for (; d < headDim; d++) s += q[qOff + d] * k[kOff + d];
-                s *= scale;
+                float s = dot(q, qOff, k, base + (j0 + jj) * stride, headDim, bound) * scale;
                 p[jj] = s;
                 blockMax = Math.max(blockMax, s);
             }
@@ -96,6 +88,17 @@ final class VectorAttention {
 
     private static final ThreadLocal<float[]> BLOCK_SCRATCH = ThreadLocal.withInitial(() -> new float[BLOCK]);
 
+    private static float dot(float[] a, int aOff, float[] b, int bOff, int n, int bound) {
+        FloatVector acc = FloatVector.zero(S);
+        int d = 0;
+        for (; d < bound; d += S.length()) {
+            acc = FloatVector.fromArray(S, a, aOff + d).fma(FloatVector.fromArray(S, b, bOff + d), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; d < n; d++) s += a[aOff + d] * b[bOff + d];
+        return s;
+    }
+
     private static void scaleInPlace(float[] x, int off, int n, float r, int bound) {
         int d = 0;
         for (; d < bound; d += S.length()) FloatVector.fromArray(S, x, off + d).mul(r).intoArray(x, off + d);
@@ -114,15 +117,7 @@ final class VectorAttention {
             int qOff = (i * nHeads + h) * headDim;
             float max = -Float.MAX_VALUE;
             for (int j = 0; j < keys; j++) {
-                int kOff = j * kvStride + kvh * headDim;
-                FloatVector acc = FloatVector.zero(S);
-                int d = 0;
-                for (; d < bound; d += S.length()) {
-                    acc = FloatVector.fromArray(S, q, qOff + d).fma(FloatVector.fromArray(S, k, kOff + d), acc);
-                }
-                float s = acc.reduceLanes(VectorOperators.ADD);
-                for (; d < headDim; d++) s += q[qOff + d] * k[kOff + d];
-                s *= scale;
+                float s = dot(q, qOff, k, j * kvStride + kvh * headDim, headDim, bound) * scale;
                 row[j] = s;
                 max = Math.max(max, s);
             }
