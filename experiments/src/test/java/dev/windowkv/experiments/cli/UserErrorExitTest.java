@@ -68,6 +68,15 @@ class UserErrorExitTest {
     }
 
     @Test
+    void anOutputFolderThatCannotBeMadeSaysWhatItWasDoing() throws Exception {
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "not a folder");
+        Cli.Outcome o = Cli.run("sweep", "--set", "lengths=[1024]", "--out", file.resolve("out").toString());
+        assertOneLineError(o, "cannot open results file", "a-file");
+        assertTrue(o.errLines().length() > ("windowkv: " + file).length() + 10, "more than a bare path: " + o.errLines());
+    }
+
+    @Test
     void anUnknownOptionIsAParameterErrorWithExitCode2() {
         assertOneLineError(Cli.run("sweep", "--shards", "1/2"), "--shards");
     }
