@@ -5,7 +5,9 @@ import dev.windowkv.plots.PlotInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 
 /** The {@code windowkv} command line. User mistakes end in one line on stderr and exit code 2. */
 @Command(name = "windowkv", mixinStandardHelpOptions = true, version = "windowkv 0.1.0",
@@ -36,7 +38,7 @@ public final class Main implements Runnable {
                 return 2;
             }
             if (ex instanceof UncheckedIOException io) {
-                cmd.getErr().println("windowkv: " + io.getCause().getMessage());
+                cmd.getErr().println("windowkv: " + describe(io));
                 return 2;
             }
             throw ex;
@@ -46,5 +48,13 @@ public final class Main implements Runnable {
             return 2;
         });
         return cli.execute(args);
+    }
+
+    /** What was being done (the wrapper's message) and what went wrong (the cause's), on one line. */
+    static String describe(UncheckedIOException io) {
+        IOException cause = io.getCause();
+        String why = cause instanceof AccessDeniedException ? "permission denied: " + cause.getMessage() : cause.getMessage();
+        boolean bare = io.getMessage() == null || io.getMessage().equals(cause.toString());
+        return bare ? why : io.getMessage() + " (" + why + ")";
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.engine.kvcache.Policies;
 import dev.windowkv.experiments.tasks.Haystack;
@@ -178,7 +179,13 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
                 }
             }
             // Fail now, not an hour into the sweep, on a bad option.
-            for (int b : p.isFull() ? List.of(1) : p.budgets()) Policies.create(p.policy(), options(p, b));
+            for (int b : p.isFull() ? List.of(1) : p.budgets()) {
+                try {
+                    Policies.create(p.policy(), options(p, b));
+                } catch (UserError e) {
+                    throw new ConfigError(where + ": " + e.getMessage());
+                }
+            }
         }
     }
 

@@ -1,0 +1,62 @@
+package dev.windowkv.experiments.cli;
+
+import dev.windowkv.experiments.sweep.TinySweep;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code windowkv plot} redraws the figures from a results file alone, without running the model. */
+class PlotCommandTest {
+    static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    @TempDir
+    Path dir;
+
+    static List<Path> listed(Cli.Outcome o) {
+        return o.out().lines().filter(l -> !l.isBlank()).map(Path::of).toList();
+    }
+
+    static void assertPngs(List<Path> files, String... expectedNames) throws Exception {
+        List<Path> pngs = files.stream().filter(p -> p.toString().endsWith(".png")).toList();
+        for (String name : expectedNames) {
+            assertTrue(pngs.stream().anyMatch(p -> p.getFileName().toString().equals(name)), name + " among " + pngs);
+        }
+        for (Path png : pngs) {
+            byte[] head = Arrays.copyOf(Files.readAllBytes(png), 8);
+            assertArrayEquals(PNG_SIGNATURE, head, png + " is a PNG");
+            assertTrue(Files.size(png) > 2000, png + " has a drawing in it");
+        }
+    }
+
+    @Test
+    void redrawsFromAResultsFileIntoTheGivenFolder() throws Exception {
+        Path results = dir.resolve("results.jsonl");
+        Files.copy(TinySweep.reference(), results);
+        Path out = dir.resolve("figures");
+        Cli.Outcome o = Cli.run("plot", results.toString(), "--out", out.toString(), "--budget", "64");
+        assertEquals(0, o.exit(), o.err());
+        List<Path> files = listed(o);
+        assertTrue(files.stream().allMatch(f -> f.startsWith(out) && Files.exists(f)), files.toString());
+        // The needle heatmaps (one per policy at the budget), and the score-against-memory figure.
+        assertPngs(files, "niah-fullkv-full.png", "niah-streamingllm-b64.png", "niah-windowkv-b64.png",
+                "score-vs-kv-percent-qa.png");
+    }
+
+    @Test
+    void redrawsAResultsFolderIntoItsPlotsFolder() throws Exception {
+        Files.copy(TinySweep.reference(), dir.resolve("results.jsonl"));
+        Cli.Outcome o = Cli.run("plot", dir.toString());
+        assertEquals(0, o.exit(), o.err());
+        List<Path> files = listed(o);
+        assertTrue(files.stream().allMatch(f -> f.startsWith(dir.resolve("plots"))), files.toString());
+        assertPngs(files, "score-vs-kv-percent-qa.png");
+    }
+}
