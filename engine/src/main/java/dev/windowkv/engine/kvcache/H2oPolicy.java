@@ -28,24 +28,13 @@ public record H2oPolicy(int budget, int observationWindow, boolean windowOnlyMas
 
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
-        return new Compressor() {
-            @Override
-            public int capacity(int layer) {
-                return Math.min(promptLength, budget);
-            }
-
-            @Override
-            public KeptTokens select(PrefillLayer layer) {
-                int n = layer.n();
-                if (n <= budget) {
-                    return KeptTokens.all(n);
-                }
-                int review = n - observationWindow;
-                int causalFrom = windowOnlyMask ? review : 0;
-                float[] a = AttentionScores.accumulated(layer, 0, causalFrom, review);
-                float[] perKv = AttentionScores.perKvHead(a, layer, review);
-                return TopK.topPlusRecent(perKv, layer.nKvHeads(), review, budget - observationWindow, n);
-            }
-        };
+        return new UniformBudget(budget, promptLength, layer -> {
+            int n = layer.n();
+            int review = n - observationWindow;
+            int causalFrom = windowOnlyMask ? review : 0;
+            float[] a = AttentionScores.accumulated(layer, 0, causalFrom, review);
+            float[] perKv = AttentionScores.perKvHead(a, layer, review);
+            return TopK.topPlusRecent(perKv, layer.nKvHeads(), review, budget - observationWindow, n);
+        });
     }
 }

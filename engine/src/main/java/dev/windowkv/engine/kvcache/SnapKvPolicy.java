@@ -31,21 +31,8 @@ public record SnapKvPolicy(int budget, int observationWindow, int poolingKernel)
 
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
-        return new Compressor() {
-            @Override
-            public int capacity(int layer) {
-                return Math.min(promptLength, budget);
-            }
-
-            @Override
-            public KeptTokens select(PrefillLayer layer) {
-                int n = layer.n();
-                if (n <= budget) {
-                    return KeptTokens.all(n);
-                }
-                return keepPooledTop(layer, observationWindow, poolingKernel, budget - observationWindow);
-            }
-        };
+        return new UniformBudget(budget, promptLength,
+                layer -> keepPooledTop(layer, observationWindow, poolingKernel, budget - observationWindow));
     }
 
     /** SnapKV's score → pool → select, keeping {@code keep} review tokens per KV head plus the window. */

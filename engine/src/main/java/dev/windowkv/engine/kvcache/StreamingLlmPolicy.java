@@ -19,28 +19,17 @@ public record StreamingLlmPolicy(int budget, int sinkTokens) implements KvPolicy
 
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
-        return new Compressor() {
-            @Override
-            public int capacity(int layer) {
-                return Math.min(promptLength, budget);
+        return new UniformBudget(budget, promptLength, layer -> {
+            int n = layer.n();
+            int recent = budget - sinkTokens;
+            int[] kept = new int[budget];
+            for (int t = 0; t < sinkTokens; t++) {
+                kept[t] = t;
             }
-
-            @Override
-            public KeptTokens select(PrefillLayer layer) {
-                int n = layer.n();
-                if (n <= budget) {
-                    return KeptTokens.all(n);
-                }
-                int recent = budget - sinkTokens;
-                int[] kept = new int[budget];
-                for (int t = 0; t < sinkTokens; t++) {
-                    kept[t] = t;
-                }
-                for (int t = 0; t < recent; t++) {
-                    kept[sinkTokens + t] = n - recent + t;
-                }
-                return KeptTokens.shared(n, kept, layer.nKvHeads());
+            for (int t = 0; t < recent; t++) {
+                kept[sinkTokens + t] = n - recent + t;
             }
-        };
+            return KeptTokens.shared(n, kept, layer.nKvHeads());
+        });
     }
 }
