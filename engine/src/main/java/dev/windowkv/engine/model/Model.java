@@ -70,7 +70,7 @@ public final class Model implements AutoCloseable {
         if (t.type() == null) {
             throw new GGUFException(file.path() + ": tensor '" + name + "' has a tensor type this engine does not know");
         }
-        if (!t.type().supported()) throw new UnsupportedTypeException(t.type());
+        if (!t.type().supported()) throw new UnsupportedTypeException(t.type(), file.path() + " tensor '" + name + "'");
         if (t.cols() != cols) {
             throw new GGUFException(file.path() + ": tensor '" + name + "' has rows of " + t.cols() + ", expected " + cols);
         }
