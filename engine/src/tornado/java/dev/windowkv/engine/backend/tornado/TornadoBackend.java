@@ -1,0 +1,95 @@
+package dev.windowkv.engine.backend.tornado;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.VectorBackend;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.model.Weight;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/**
+ * The {@code tornado} backend: decode-time matrix-vector products of F32 and Q8_0 weights run on
+ * TornadoVM's default device, each weight resident there after its first use; everything else
+ * (prefill, attention, norms, other weight types) runs on the vector backend. Loaded reflectively
+ * by {@code Backends.create("tornado")}, so the engine builds without TornadoVM.
+ *
+ * <p>Not yet the per-layer task graph with a device-resident KV cache: the op-level {@link Backend}
+ * interface hands over host arrays per op (see experiments/TORNADOVM.md).
+ */
+public final class TornadoBackend implements Backend {
+    private final VectorBackend host;
+    private final Map<Weight, DeviceMatmul> resident = new IdentityHashMap<>();
+
+    public TornadoBackend(int threads) {
+        this.host = new VectorBackend(threads);
+    }
+
+    @Override
+    public String name() {
+        return "tornado";
+    }
+
+    @Override
+    public int threads() {
+        return host.threads();
+    }
+
+    @Override
+    public void parallelFor(int n, IntConsumer body) {
+        host.parallelFor(n, body);
+    }
+
+    @Override
+    public void matmul(Weight w, float[] x, int nTokens, float[] out) {
+        if (nTokens != 1 || !DeviceMatmul.supports(w.type())) {
+            host.matmul(w, x, nTokens, out);
+            return;
+        }
+        DeviceMatmul m = resident.get(w);
+        if (m == null) {
+            m = new DeviceMatmul("w" + resident.size(), w);
+            resident.put(w, m);
+        }
+        m.apply(x, 0, out, 0);
+    }
+
+    @Override
+    public void embedding(Weight w, int row, float[] out, int outOff) {
+        host.embedding(w, row, out, outOff);
+    }
+
+    @Override
+    public void rmsnorm(float[] out, float[] x, float[] weight, int nTokens, int dim, float eps) {
+        host.rmsnorm(out, x, weight, nTokens, dim, eps);
+    }
+
+    @Override
+    public void rope(float[] x, int nTokens, int nHeads, int headDim, int pos0, float[] invFreq, boolean neox) {
+        host.rope(x, nTokens, nHeads, headDim, pos0, invFreq, neox);
+    }
+
+    @Override
+    public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads,
+                                 int headDim) {
+        host.attentionPrefill(q, k, v, out, nTokens, nHeads, nKvHeads, headDim);
+    }
+
+    @Override
+    public void attentionDecode(float[] q, KvCache cache, int layer, float[] out, int nHeads) {
+        host.attentionDecode(q, cache, layer, out, nHeads);
+    }
+
+    @Override
+    public void swiglu(float[] gate, float[] up, int nTokens, int dim) {
+        host.swiglu(gate, up, nTokens, dim);
+    }
+
+    @Override
+    public void close() {
+        for (DeviceMatmul m : resident.values()) m.close();
+        resident.clear();
+        host.close();
+    }
+}

@@ -1,0 +1,166 @@
+package dev.windowkv.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassTransform;
+import java.lang.classfile.CodeTransform;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every compiled kernel class stays inside the subset TornadoVM compiles. Runs without TornadoVM:
+ * it reads the bytecode, so CI catches a kernel that would only fail (or silently fall back to
+ * Java) on a device.
+ */
+class SubsetCheckTest {
+
+    private static final String KERNELS = "dev/windowkv/kernels/";
+
+    @Test
+    void everyKernelClassIsInTornadoVmsSubset() throws IOException, URISyntaxException {
+        Path classes = Path.of(KMath.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        KernelSubset subset = new KernelSubset(KERNELS);
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(classes.resolve(KERNELS))) {
+            files = walk.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+        }
+        for (Path f : files) {
+            subset.check(Files.readAllBytes(f));
+        }
+        assertTrue(files.size() >= 19, "expected the kernel classes under " + classes + ", found " + files.size());
+        assertEquals(List.of(), subset.violations(), "kernels outside TornadoVM's subset");
+    }
+
+    // Worked examples: each sample breaks one rule, and the check names exactly that.
+
+    static final class Clean {
+        private Clean() {}
+        static float scaledExp(float[] x, int i, float s) { return KMath.exp(x[i] * s); }
+        static int bits(float f) { return Float.floatToRawIntBits(f); }
+    }
+
+    static final class Allocates {
+        static float[] scratch(int n) { return new float[n]; }
+    }
+
+    static final class Recursive {
+        static int factorial(int n) { return n <= 1 ? 1 : n * factorial(n - 1); }
+    }
+
+    static final class MutualRecursion {
+        static int even(int n) { return n == 0 ? 1 : odd(n - 1); }
+        static int odd(int n) { return n == 0 ? 0 : even(n - 1); }
+    }
+
+    static final class MathDirectly {
+        static float e(float x) { return (float) Math.exp(x); }
+    }
+
+    static final class StaticWrite {
+        static int calls;
+        static void count() { calls++; }
+    }
+
+    static final class Throws {
+        static int checked(int[] a, int i) {
+            try {
+                return a[i];
+            } catch (ArrayIndexOutOfBoundsException e) {
+                return 0;
+            }
+        }
+    }
+
+    static final class Prints {
+        static void show(float x) { System.out.println(x); }
+    }
+
+    @Test
+    void aCleanKernelPasses() {
+        assertEquals(List.of(), violationsOf(bytes(Clean.class)));
+    }
+
+    @Test
+    void allocationIsReported() {
+        assertEquals(List.of(name(Allocates.class) + ".scratch(I)[F: allocation (NEWARRAY)"),
+                violationsOf(bytes(Allocates.class)));
+    }
+
+    @Test
+    void recursionIsReported() {
+        assertEquals(List.of(name(Recursive.class) + ".factorial(I)I: recursion (calls "
+                        + name(Recursive.class) + ".factorial(I)I, which is on its own call path)"),
+                violationsOf(bytes(Recursive.class)));
+        List<String> mutual = violationsOf(bytes(MutualRecursion.class));
+        assertEquals(1, mutual.size(), mutual::toString);
+        assertTrue(mutual.getFirst().contains(": recursion (calls "), mutual::toString);
+    }
+
+    @Test
+    void mathOutsideKMathIsReported() {
+        assertEquals(List.of(name(MathDirectly.class)
+                        + ".e(F)F: calls java/lang/Math.exp(D)D directly (go through KMath)"),
+                violationsOf(bytes(MathDirectly.class)));
+    }
+
+    @Test
+    void staticFieldWriteIsReported() {
+        assertEquals(List.of(name(StaticWrite.class) + ".count()V: static field write (PUTSTATIC "
+                        + name(StaticWrite.class) + ".calls)"),
+                violationsOf(bytes(StaticWrite.class)));
+    }
+
+    @Test
+    void tryCatchIsReported() {
+        List<String> v = violationsOf(bytes(Throws.class));
+        assertTrue(v.contains(name(Throws.class) + ".checked([II)I: try/catch"), v::toString);
+    }
+
+    @Test
+    void ioAndVirtualCallsAreReported() {
+        List<String> v = violationsOf(bytes(Prints.class));
+        String show = name(Prints.class) + ".show(F)V: ";
+        assertTrue(v.contains(name(Prints.class) + ": references java/lang/System"), v::toString);
+        assertTrue(v.contains(name(Prints.class) + ": references Ljava/io/PrintStream;"), v::toString);
+        assertTrue(v.contains(show + "virtual call (INVOKEVIRTUAL java/io/PrintStream.println(F)V)"), v::toString);
+        assertTrue(v.contains(show + "reads a non-primitive or foreign static field (GETSTATIC java/lang/System.out)"),
+                v::toString);
+    }
+
+    @Test
+    void missingLocalVariableTableIsReported() {
+        ClassFile noDebug = ClassFile.of(ClassFile.DebugElementsOption.DROP_DEBUG);
+        byte[] stripped = noDebug.transformClass(noDebug.parse(bytes(Clean.class)),
+                ClassTransform.transformingMethodBodies(CodeTransform.ACCEPT_ALL));
+        List<String> v = violationsOf(stripped);
+        assertTrue(v.contains(name(Clean.class) + ".bits(F)I: no LocalVariableTable (compile with -g)"), v::toString);
+    }
+
+    private static List<String> violationsOf(byte[] classBytes) {
+        KernelSubset subset = new KernelSubset(KERNELS);
+        subset.check(classBytes);
+        return subset.violations();
+    }
+
+    private static String name(Class<?> c) {
+        return c.getName().replace('.', '/');
+    }
+
+    private static byte[] bytes(Class<?> c) {
+        String resource = c.getName().substring(c.getPackageName().length() + 1) + ".class";
+        try (InputStream in = c.getResourceAsStream(resource)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
