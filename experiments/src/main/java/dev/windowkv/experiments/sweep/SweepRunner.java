@@ -145,7 +145,15 @@ public final class SweepRunner {
 
     /** A cell's prompt, from the synthetic suite or from LongBench, with how to score an answer. */
     record Prompt(String text, int[] tokens, TaskType type, List<String> expected, int maxNewTokens,
-                  ToDoubleFunction<String> score) {}
+                  ToDoubleFunction<String> score, boolean synthetic) {
+        /**
+         * The length a row reports: a synthetic cell's nominal length (its prompt is within ±2% of
+         * it), so rows of one cell line up in tables and heatmaps; a LongBench prompt's actual length.
+         */
+        int reportedLength(Cell cell) {
+            return synthetic ? cell.length() : tokens.length;
+        }
+    }
 
     private Prompt prompt(Cell cell, Model model, Haystack haystack) {
         Tokenizer tok = model.tokenizer();
@@ -155,7 +163,7 @@ public final class SweepRunner {
             int[] ids = LongBenchPrompt.ids(ds, sample, tok, config.longbench().maxInputTokens());
             int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : ds.maxNewTokens();
             return new Prompt(LongBenchPrompt.text(ds, sample), ids, ds.taskType(), sample.answers(), maxNew,
-                    out -> LongBenchScorer.scoreSample(ds, out, sample));
+                    out -> LongBenchScorer.scoreSample(ds, out, sample), false);
         }
         Task task = TaskSuite.byName(cell.task());
         TaskSample sample = task.generate(tok,
@@ -163,7 +171,7 @@ public final class SweepRunner {
         int[] tokens = tok.encode(sample.prompt(), true, false);
         int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : sample.maxNewTokens();
         return new Prompt(sample.prompt(), tokens, sample.type(), sample.expected(), maxNew,
-                out -> task.score(out, sample.expected()));
+                out -> task.score(out, sample.expected()), true);
     }
 
     private final Map<String, List<LongBenchSample>> longBenchData = new java.util.HashMap<>();
@@ -192,7 +200,7 @@ public final class SweepRunner {
     private SweepRow row(Cell cell, Prompt prompt, Run r, Generator.Result res, double score, Backend backend) {
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
                 r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
-                prompt.type().name(), res.promptTokens().length, cell.depth(), cell.seed(), cell.sample(), score,
+                prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
                 prompt.expected());
