@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 @Command(name = "windowkv", mixinStandardHelpOptions = true, version = "windowkv 0.1.0",
         description = "WindowKV and baseline KV-cache compression for GGUF models on the JVM.",
         subcommands = {GenerateCommand.class, SweepCommand.class, MergeCommand.class, PlotCommand.class,
-                MakeModelCommand.class, CommandLine.HelpCommand.class})
+                MakeModelCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
