@@ -10,7 +10,7 @@ CACHE="${WINDOWKV_CACHE:-$HOME/.cache/windowkv}"
 BUILD="$CACHE/llama.cpp-build"
 BIN="$BUILD/bin"
 
-if [ -x "$BIN/llama-bench" ] && [ -x "$BIN/llama-quantize" ] && [ -f "$BUILD/windowkv-done-noamx" ]; then
+if [ -x "$BIN/llama-bench" ] && [ -x "$BIN/llama-quantize" ] && [ -f "$BUILD/windowkv-done" ]; then
     echo "$BIN"
     exit 0
 fi
@@ -21,14 +21,11 @@ command -v c++ >/dev/null 2>&1 || { echo "llama-cpp-native.sh: no C++ compiler (
 SOURCE="$("$HERE/llama-cpp-source.sh")"
 JOBS="${WINDOWKV_BUILD_JOBS:-$(nproc)}"
 echo "building llama-bench and llama-quantize from $SOURCE (a few minutes) ..." >&2
-# AMX off: on Xeons that report AMX inside a VM, the native build's AMX kernels segfault in
-# llama-bench (seen here on 2026-11-25); AVX-512/VNNI stay on.
 cmake -S "$SOURCE" -B "$BUILD" -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DCMAKE_BUILD_TYPE=Release \
-      -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
       -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF >&2 \
     || { echo "llama-cpp-native.sh: cmake configure failed (see above)" >&2; exit 1; }
 cmake --build "$BUILD" -j"$JOBS" --target llama-bench llama-quantize >&2 \
     || { echo "llama-cpp-native.sh: build failed (see above)" >&2; exit 1; }
 [ -x "$BIN/llama-bench" ] || { echo "llama-cpp-native.sh: build finished but $BIN/llama-bench is missing" >&2; exit 1; }
-(cd "$SOURCE" && git rev-parse --short HEAD) > "$BUILD/windowkv-done-noamx"
+(cd "$SOURCE" && git rev-parse --short HEAD) > "$BUILD/windowkv-done"
 echo "$BIN"
