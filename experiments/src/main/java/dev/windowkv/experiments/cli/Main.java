@@ -13,7 +13,7 @@ import java.nio.file.AccessDeniedException;
 @Command(name = "windowkv", mixinStandardHelpOptions = true, version = "windowkv 0.1.0",
         description = "WindowKV and baseline KV-cache compression for GGUF models on the JVM.",
         subcommands = {GenerateCommand.class, SweepCommand.class, MergeCommand.class, PlotCommand.class,
-                MakeModelCommand.class, TrainClassifierCommand.class, TaskCommand.class,
+                MakeModelCommand.class, TrainClassifierCommand.class, TaskCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override

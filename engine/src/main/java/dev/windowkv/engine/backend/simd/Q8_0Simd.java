@@ -18,20 +18,30 @@ final class Q8_0Simd {
     private Q8_0Simd() {}
 
     static float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int b = 0; b < n / Q8_0.BLOCK_SIZE; b++) {
-            long o = off + (long) b * Q8_0.TYPE_SIZE;
-            int xb = xOff + b * Q8_0.BLOCK_SIZE;
-            FloatVector block = FloatVector.zero(F);
-            for (int c = 0; c < 2; c++) {
-                ByteVector q = bytes(w, o + 2 + 16 * c);
-                for (int p = 0; p < PARTS; p++) {
-                    block = floats(q, p).fma(FloatVector.fromArray(F, x, xb + 16 * c + p * L), block);
-                }
-            }
-            acc = block.fma(FloatVector.broadcast(F, f16(w, o)), acc);
+        // Two accumulators: consecutive blocks' final fmas do not wait on each other's latency.
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        int blocks = n / Q8_0.BLOCK_SIZE;
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
+            acc0 = block(w, off, x, xOff, b, acc0);
+            acc1 = block(w, off, x, xOff, b + 1, acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        if (b < blocks) acc0 = block(w, off, x, xOff, b, acc0);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** acc + d_b · (q_b · x_b) for block b. */
+    private static FloatVector block(MemorySegment w, long off, float[] x, int xOff, int b, FloatVector acc) {
+        long o = off + (long) b * Q8_0.TYPE_SIZE;
+        int xb = xOff + b * Q8_0.BLOCK_SIZE;
+        FloatVector block = FloatVector.zero(F);
+        for (int c = 0; c < 2; c++) {
+            ByteVector q = bytes(w, o + 2 + 16 * c);
+            for (int p = 0; p < PARTS; p++) {
+                block = floats(q, p).fma(FloatVector.fromArray(F, x, xb + 16 * c + p * L), block);
+            }
+        }
+        return block.fma(FloatVector.broadcast(F, f16(w, o)), acc);
     }
 
     static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {

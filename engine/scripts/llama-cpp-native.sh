@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds llama.cpp's llama-bench and llama-quantize natively (GGML_NATIVE: AVX-512/VNNI where the
+# CPU has them) once, from the checkout llama-cpp-source.sh makes, into
+# ${WINDOWKV_CACHE:-$HOME/.cache/windowkv}/llama.cpp-build, and prints the folder holding the two
+# binaries. The build is the speed reference for `windowkv bench`; it is never committed.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${WINDOWKV_CACHE:-$HOME/.cache/windowkv}"
+BUILD="$CACHE/llama.cpp-build"
+BIN="$BUILD/bin"
+
+if [ -x "$BIN/llama-bench" ] && [ -x "$BIN/llama-quantize" ] && [ -f "$BUILD/windowkv-done" ]; then
+    echo "$BIN"
+    exit 0
+fi
+
+command -v cmake >/dev/null 2>&1 || { echo "llama-cpp-native.sh: cmake is not installed (apt-get install cmake g++)" >&2; exit 1; }
+command -v c++ >/dev/null 2>&1 || { echo "llama-cpp-native.sh: no C++ compiler (apt-get install g++)" >&2; exit 1; }
+
+SOURCE="$("$HERE/llama-cpp-source.sh")"
+JOBS="${WINDOWKV_BUILD_JOBS:-$(nproc)}"
+echo "building llama-bench and llama-quantize from $SOURCE (a few minutes) ..." >&2
+cmake -S "$SOURCE" -B "$BUILD" -DGGML_NATIVE=ON -DLLAMA_CURL=OFF -DCMAKE_BUILD_TYPE=Release \
+      -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_SERVER=OFF >&2 \
+    || { echo "llama-cpp-native.sh: cmake configure failed (see above)" >&2; exit 1; }
+cmake --build "$BUILD" -j"$JOBS" --target llama-bench llama-quantize >&2 \
+    || { echo "llama-cpp-native.sh: build failed (see above)" >&2; exit 1; }
+[ -x "$BIN/llama-bench" ] || { echo "llama-cpp-native.sh: build finished but $BIN/llama-bench is missing" >&2; exit 1; }
+(cd "$SOURCE" && git rev-parse --short HEAD) > "$BUILD/windowkv-done"
+echo "$BIN"

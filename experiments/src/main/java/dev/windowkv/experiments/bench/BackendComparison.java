@@ -1,0 +1,41 @@
+package dev.windowkv.experiments.bench;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.PrefillCapture;
+import dev.windowkv.plots.BackendResult;
+import dev.windowkv.plots.BenchReport;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every Java backend on the same model and prompt: the backend-comparison plot's input. */
+public final class BackendComparison {
+    private BackendComparison() {}
+
+    public static BenchReport run(Path modelFile, List<String> backends, int threads, int prompt, int gen, int budget,
+                                  long seed, PrintStream log) {
+        List<BackendResult> results = new ArrayList<>();
+        try (Model model = Model.load(modelFile)) {
+            for (String name : backends) {
+                try (Backend b = Backends.create(name, threads)) {
+                    EngineBench e = new EngineBench(model, b, seed);
+                    e.warmUp();
+                    EngineBench.Speed pp = e.prefill(prompt, 1);
+                    EngineBench.Speed tg = e.decode(gen, 1, 1);
+                    PrefillCapture cap = e.capture(prompt);
+                    double compress = e.compress(cap, "windowkv", budget, 0).compressMillis();
+                    log.printf("%-8s pp%d %.1f tok/s, tg%d %.2f tok/s, windowkv compress %.1f ms%n", name, prompt, pp.mean(),
+                            gen, tg.mean(), compress);
+                    results.add(new BackendResult("java-" + name, "CPU", b.threads(), pp.mean(), tg.mean(), compress));
+                }
+            }
+        }
+        return new BenchReport(Machine.describe(), OffsetDateTime.now().toString(), modelFile.getFileName().toString(),
+                prompt, results);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.windowkv.experiments.bench;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.kvcache.Compressor;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.kvcache.KvPolicy;
+import dev.windowkv.engine.kvcache.Policies;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.PrefillCapture;
+import dev.windowkv.engine.model.Transformer;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Our engine's speeds on one model and backend, measured as llama-bench measures llama.cpp: prefill
+ * of a random prompt of n tokens (pp n), and generation of n tokens after d cached ones (tg n at depth d),
+ * each the mean of a few repetitions after a warm-up that compiles every kernel.
+ */
+public final class EngineBench {
+    /** Mean and standard deviation of tokens per second over the repetitions. */
+    public record Speed(double mean, double stddev) {}
+
+    /** Compression of a captured prefill under one policy and the decode after it. */
+    public record Compressed(String policy, int budget, double compressMillis, double prefillMillis, double decodeTokPerSec,
+                             long kvBytes) {}
+
+    private final Model model;
+    private final Backend backend;
+    private final ModelConfig c;
+    private final SplittableRandom rng;
+
+    public EngineBench(Model model, Backend backend, long seed) {
+        this.model = model;
+        this.backend = backend;
+        this.c = model.config();
+        this.rng = new SplittableRandom(seed);
+    }
+
+    /** Runs every kernel path (tiled prefill, single-token decode) until the JIT has compiled it. */
+    public void warmUp() {
+        for (int i = 0; i < 2; i++) {
+            Transformer tf = prefilled(64, 8);
+            for (int j = 0; j < 8; j++) tf.decode(token());
+        }
+    }
+
+    /** pp n: prompt tokens per second. */
+    public Speed prefill(int n, int repetitions) {
+        double[] ts = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            int[] prompt = tokens(n);
+            Transformer tf = new Transformer(model, backend);
+            long t0 = System.nanoTime();
+            tf.prefill(prompt, full(n), 1, KvCache.Dtype.F32);
+            ts[r] = n / ((System.nanoTime() - t0) / 1e9);
+        }
+        return speed(ts);
+    }
+
+    /** tg n at depth d: tokens per second of decoding n tokens after a prompt of {@code depth} tokens (at least 1). */
+    public Speed decode(int n, int depth, int repetitions) {
+        double[] ts = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            Transformer tf = prefilled(Math.max(1, depth), n);
+            ts[r] = timeDecode(tf, n);
+        }
+        return speed(ts);
+    }
+
+    /** Prefills {@code n} tokens once, keeping every layer, for {@link #compress}. */
+    public PrefillCapture capture(int n) {
+        return PrefillCapture.run(new Transformer(model, backend), c.nLayers(), tokens(n));
+    }
+
+    /** Compresses the capture under {@code policy} at {@code budget} (0: FullKV) and decodes {@code n} tokens after it. */
+    public Compressed compress(PrefillCapture capture, String policy, int budget, int n) {
+        KvPolicy p = Policies.create(policy, budget > 0 ? Map.of("budget", Integer.toString(budget)) : Map.of());
+        Compressor compressor = p.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), capture.promptLength(), null);
+        Transformer tf = new Transformer(model, backend);
+        tf.restore(capture, compressor, n, KvCache.Dtype.F32);
+        long kv = tf.cache().bytes();
+        double decode = n > 0 ? timeDecode(tf, n) : Double.NaN;
+        return new Compressed(policy, budget, tf.compressMillis(), capture.prefillMillis(), decode, kv);
+    }
+
+    /** Prefills a random prompt of {@code n} tokens under FullKV with room for {@code room} more. */
+    public Transformer prefilled(int n, int room) {
+        Transformer tf = new Transformer(model, backend);
+        tf.prefill(tokens(n), full(n), room, KvCache.Dtype.F32);
+        return tf;
+    }
+
+    private double timeDecode(Transformer tf, int n) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) tf.decode(token());
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private Compressor full(int n) {
+        return Policies.create("full", Map.of()).start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), n, null);
+    }
+
+    private int[] tokens(int n) {
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = token();
+        return t;
+    }
+
+    private int token() {
+        return rng.nextInt(model.tokenEmbedding().rows());
+    }
+
+    static Speed speed(double[] xs) {
+        double mean = 0;
+        for (double x : xs) mean += x;
+        mean /= xs.length;
+        double var = 0;
+        for (double x : xs) var += (x - mean) * (x - mean);
+        return new Speed(mean, xs.length > 1 ? Math.sqrt(var / (xs.length - 1)) : 0);
+    }
+}

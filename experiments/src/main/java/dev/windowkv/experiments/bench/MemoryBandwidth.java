@@ -1,0 +1,72 @@
+package dev.windowkv.experiments.bench;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * This machine's memory read bandwidth, measured the way decode reads weights: a SIMD streaming sum
+ * over an off-heap segment far larger than the caches, split across threads. Decode cannot beat
+ * {@code bandwidth / bytes per token}, so this is the yardstick for both engines.
+ */
+public final class MemoryBandwidth {
+    private MemoryBandwidth() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** Best of {@code passes} full reads of {@code bytes} with {@code threads} threads, in GB/s (10^9 bytes). */
+    public static double measure(long bytes, int threads, int passes) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment seg = arena.allocate(bytes, 64);
+            seg.fill((byte) 1);
+            double best = 0;
+            for (int p = 0; p < passes; p++) {
+                long t0 = System.nanoTime();
+                Thread[] team = new Thread[threads];
+                float[] sums = new float[threads];
+                for (int i = 0; i < threads; i++) {
+                    final int id = i;
+                    long from = bytes * id / threads / 64 * 64;
+                    long to = bytes * (id + 1) / threads / 64 * 64;
+                    team[i] = new Thread(() -> sums[id] = sum(seg, from, to));
+                    team[i].start();
+                }
+                for (Thread t : team) join(t);
+                double s = (System.nanoTime() - t0) / 1e9;
+                float total = 0;
+                for (float x : sums) total += x;
+                if (Float.isNaN(total)) throw new IllegalStateException("impossible");
+                best = Math.max(best, bytes / s / 1e9);
+            }
+            return best;
+        }
+    }
+
+    private static float sum(MemorySegment seg, long from, long to) {
+        int step = F.vectorByteSize();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        long o = from;
+        for (; o + 4L * step <= to; o += 4L * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(F, seg, o, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(F, seg, o + step, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(FloatVector.fromMemorySegment(F, seg, o + 2L * step, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(FloatVector.fromMemorySegment(F, seg, o + 3L * step, ByteOrder.LITTLE_ENDIAN));
+        }
+        float s = a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
+        for (; o + 4 <= to; o += 4) s += seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, o);
+        return s;
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

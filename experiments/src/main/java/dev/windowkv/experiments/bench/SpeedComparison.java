@@ -1,0 +1,172 @@
+package dev.windowkv.experiments.bench;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.gguf.GGMLType;
+import dev.windowkv.engine.model.LayerWeights;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.PrefillCapture;
+import dev.windowkv.plots.BackendResult;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Our engine and llama.cpp native on the same file at the same thread count, one round after
+ * another, so that ratios come from measurements taken minutes apart on the same (shared) machine.
+ */
+public final class SpeedComparison {
+    /** What to measure; {@code llamaBin} null skips llama.cpp. */
+    public record Plan(String backend, int threads, List<Integer> prompts, int gen, int depth, List<Integer> budgets,
+                       int repetitions, int rounds, boolean scaling, Path llamaBin, long seed) {}
+
+    private final Plan plan;
+    private final PrintStream log;
+
+    public SpeedComparison(Plan plan, PrintStream log) {
+        this.plan = plan;
+        this.log = log;
+    }
+
+    public BenchResults run(Path modelFile, GGMLType type) throws Exception {
+        int t = plan.threads();
+        log.printf("[%s] memory bandwidth ...%n", type);
+        double bw = MemoryBandwidth.measure(1L << 30, t, 5);
+        double bw1 = MemoryBandwidth.measure(1L << 30, 1, 3);
+        log.printf("[%s] read bandwidth %.1f GB/s at %d threads, %.1f GB/s at 1%n", type, bw, t, bw1);
+
+        List<BenchResults.Measurement> ms = new ArrayList<>();
+        List<EngineBench.Compressed> compression = new ArrayList<>();
+        long fileBytes = Files.size(modelFile);
+        long bytesPerToken;
+        BenchResults.Memory memory = null;
+        String commit = "";
+        String ours = "java-" + plan.backend();
+        String tg = "tg" + plan.gen();
+        String tgDeep = tg + "@d" + plan.depth();
+
+        try (Model model = Model.load(modelFile)) {
+            bytesPerToken = bytesPerToken(model);
+            for (int round = 1; round <= plan.rounds(); round++) {
+                try (Backend b = Backends.create(plan.backend(), t)) {
+                    EngineBench e = new EngineBench(model, b, plan.seed() + round);
+                    e.warmUp();
+                    for (int p : plan.prompts()) {
+                        EngineBench.Speed s = e.prefill(p, plan.repetitions());
+                        ms.add(new BenchResults.Measurement(round, ours, "pp" + p, t, s.mean(), s.stddev()));
+                        log.printf("[%s r%d] ours pp%d: %.1f tok/s%n", type, round, p, s.mean());
+                    }
+                    EngineBench.Speed d = e.decode(plan.gen(), 1, plan.repetitions());
+                    ms.add(new BenchResults.Measurement(round, ours, tg, t, d.mean(), d.stddev()));
+                    log.printf("[%s r%d] ours %s: %.2f tok/s%n", type, round, tg, d.mean());
+                    EngineBench.Speed dd = e.decode(plan.gen(), plan.depth(), 1);
+                    ms.add(new BenchResults.Measurement(round, ours, tgDeep, t, dd.mean(), dd.stddev()));
+                    log.printf("[%s r%d] ours %s: %.2f tok/s%n", type, round, tgDeep, dd.mean());
+                    if (memory == null) {
+                        var tf = e.prefilled(plan.depth(), plan.gen());
+                        for (int i = 0; i < 4; i++) tf.decode(1);
+                        Runtime rt = Runtime.getRuntime();
+                        memory = new BenchResults.Memory(ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
+                                fileBytes, tf.cache().bytes(), rt.totalMemory() - rt.freeMemory());
+                    }
+                    PrefillCapture cap = e.capture(plan.depth());
+                    compression.add(e.compress(cap, "full", 0, plan.gen()));
+                    for (int budget : plan.budgets()) {
+                        EngineBench.Compressed c = e.compress(cap, "windowkv", budget, plan.gen());
+                        compression.add(c);
+                        log.printf("[%s r%d] windowkv budget %d: compress %.1f ms (%.2f%% of prefill), decode %.2f tok/s%n",
+                                type, round, budget, c.compressMillis(), 100 * c.compressMillis() / c.prefillMillis(),
+                                c.decodeTokPerSec());
+                    }
+                }
+                if (plan.scaling() && t > 1) {
+                    try (Backend b = Backends.create(plan.backend(), 1)) {
+                        EngineBench e = new EngineBench(model, b, plan.seed() + round);
+                        e.warmUp();
+                        int p = plan.prompts().getFirst();
+                        ms.add(new BenchResults.Measurement(round, ours, "pp" + p, 1, e.prefill(p, 1).mean(), 0));
+                        ms.add(new BenchResults.Measurement(round, ours, tg, 1, e.decode(plan.gen(), 1, 1).mean(), 0));
+                    }
+                }
+                if (plan.llamaBin() != null) {
+                    commit = llama(modelFile, type, round, ms);
+                }
+            }
+        }
+        List<BenchResults.Ratio> ratios = ratios(ms, ours);
+        int mainPrompt = plan.prompts().getLast();
+        List<BackendResult> results = new ArrayList<>();
+        results.add(summary(ms, ours, "CPU", t, mainPrompt, tg, compressionAt(compression, 512)));
+        if (plan.llamaBin() != null) results.add(summary(ms, "llama.cpp", "CPU, native", t, mainPrompt, tg, 0));
+        return new BenchResults(Machine.describe(), OffsetDateTime.now().toString(),
+                modelFile.getFileName().toString(), mainPrompt, results, type.toString(), t, commit,
+                "skipped: de.kherud:llama is a test-scope oracle, its llama.cpp b4916 lacks AVX-512 and its JVM never exits; "
+                        + "see docs/facts.md for its speed relative to the native build",
+                fileBytes, bytesPerToken, bw, bw1, bw * 1e9 / bytesPerToken, ms, ratios, compression, memory);
+    }
+
+    private String llama(Path modelFile, GGMLType type, int round, List<BenchResults.Measurement> ms) {
+        LlamaBench lb = new LlamaBench(plan.llamaBin());
+        int t = plan.threads();
+        List<LlamaBench.Test> tests = new ArrayList<>(lb.run(modelFile, List.of(t), plan.prompts(), List.of(plan.gen()), 0,
+                plan.repetitions()));
+        tests.addAll(lb.run(modelFile, List.of(t), List.of(0), List.of(plan.gen()), plan.depth(), 1));
+        if (plan.scaling() && t > 1) {
+            tests.addAll(lb.run(modelFile, List.of(1), List.of(plan.prompts().getFirst()), List.of(plan.gen()), 0, 1));
+        }
+        String commit = "";
+        for (LlamaBench.Test x : tests) {
+            String name = x.nPrompt() > 0 ? "pp" + x.nPrompt() : "tg" + x.nGen() + (x.nDepth() > 0 ? "@d" + x.nDepth() : "");
+            ms.add(new BenchResults.Measurement(round, "llama.cpp", name, x.threads(), x.avgTokPerSec(), x.stddevTokPerSec()));
+            log.printf("[%s r%d] llama.cpp %s t%d: %.2f tok/s%n", type, round, name, x.threads(), x.avgTokPerSec());
+            commit = x.buildCommit();
+        }
+        return commit;
+    }
+
+    /** Every weight byte decode reads per token: the layer matrices and the output matrix. */
+    static long bytesPerToken(Model m) {
+        long sum = m.output().bytes();
+        for (int l = 0; l < m.config().nLayers(); l++) {
+            LayerWeights w = m.layer(l);
+            sum += w.wq().bytes() + w.wk().bytes() + w.wv().bytes() + w.wo().bytes()
+                    + w.gate().bytes() + w.up().bytes() + w.down().bytes();
+        }
+        return sum;
+    }
+
+    static List<BenchResults.Ratio> ratios(List<BenchResults.Measurement> ms, String ours) {
+        List<BenchResults.Ratio> out = new ArrayList<>();
+        for (BenchResults.Measurement a : ms) {
+            if (!a.engine().equals(ours)) continue;
+            for (BenchResults.Measurement b : ms) {
+                if (b.engine().equals("llama.cpp") && b.round() == a.round() && b.test().equals(a.test())
+                        && b.threads() == a.threads()) {
+                    out.add(new BenchResults.Ratio(a.round(), a.test(), a.threads(), a.tokPerSec(), b.tokPerSec(),
+                            a.tokPerSec() / b.tokPerSec()));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static BackendResult summary(List<BenchResults.Measurement> ms, String engine, String device, int threads,
+                                         int prompt, String tg, double compressMs) {
+        return new BackendResult(engine, device, threads, mean(ms, engine, "pp" + prompt, threads), mean(ms, engine, tg, threads),
+                compressMs);
+    }
+
+    static double mean(List<BenchResults.Measurement> ms, String engine, String test, int threads) {
+        return ms.stream().filter(m -> m.engine().equals(engine) && m.test().equals(test) && m.threads() == threads)
+                .mapToDouble(BenchResults.Measurement::tokPerSec).average().orElse(Double.NaN);
+    }
+
+    private static double compressionAt(List<EngineBench.Compressed> cs, int budget) {
+        return cs.stream().filter(c -> c.budget() == budget).mapToDouble(EngineBench.Compressed::compressMillis)
+                .average().orElse(0);
+    }
+}

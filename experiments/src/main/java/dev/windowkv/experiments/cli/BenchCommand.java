@@ -1,0 +1,166 @@
+package dev.windowkv.experiments.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.windowkv.engine.UserError;
+import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.gguf.GGMLType;
+import dev.windowkv.experiments.bench.BackendComparison;
+import dev.windowkv.experiments.bench.BenchModel;
+import dev.windowkv.experiments.bench.BenchResults;
+import dev.windowkv.experiments.bench.SpeedComparison;
+import dev.windowkv.plots.BenchReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code windowkv bench}: our CPU speed next to llama.cpp native's, on a random model with Llama-3.2-1B's shapes. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"CPU speed of the engine side by side with llama.cpp native (llama-bench) on the same GGUF, "
+                + "a random-weight model with Llama-3.2-1B's shapes (made and cached on first use).",
+                "llama.cpp comes from engine/scripts/llama-cpp-native.sh."})
+public final class BenchCommand implements Callable<Integer> {
+    private static final Path CACHE = Path.of(System.getenv().getOrDefault("WINDOWKV_CACHE",
+            System.getProperty("user.home") + "/.cache/windowkv"));
+
+    @Option(names = "--types", split = ",", defaultValue = "Q8_0,Q4_0", description = "weight types (default: ${DEFAULT-VALUE})")
+    List<String> types;
+
+    @Option(names = "--backend", defaultValue = "vector", description = "our backend (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--threads", description = "threads for both engines (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--prompts", split = ",", defaultValue = "512,2048", description = "prefill lengths (default: ${DEFAULT-VALUE})")
+    List<Integer> prompts;
+
+    @Option(names = "--gen", defaultValue = "64", description = "decoded tokens per decode test (default: ${DEFAULT-VALUE})")
+    int gen;
+
+    @Option(names = "--depth", defaultValue = "2048", description = "context of the deep decode and compression tests (default: ${DEFAULT-VALUE})")
+    int depth;
+
+    @Option(names = "--budgets", split = ",", defaultValue = "128,256,512,1024", description = "WindowKV budgets (default: ${DEFAULT-VALUE})")
+    List<Integer> budgets;
+
+    @Option(names = "--repeat", defaultValue = "2", description = "repetitions per test (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(names = "--rounds", defaultValue = "1", description = "rounds of ours-then-llama.cpp (default: ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--no-scaling", description = "skip the 1-thread runs")
+    boolean noScaling;
+
+    @Option(names = "--no-llama", description = "skip llama.cpp")
+    boolean noLlama;
+
+    @Option(names = "--llama-bin", description = "folder with llama-bench (default: $WINDOWKV_CACHE/llama.cpp-build/bin)")
+    Path llamaBin;
+
+    @Option(names = "--vocab", description = "llama.cpp's ggml-vocab-llama-bpe.gguf (default: in $WINDOWKV_CACHE/llama.cpp/models)")
+    Path vocab;
+
+    @Option(names = "--model-dir", description = "where bench models are cached (default: $WINDOWKV_CACHE/bench)")
+    Path modelDir;
+
+    @Option(names = "--make-model", description = "only make (or find) the bench models and print their paths")
+    boolean makeModelOnly;
+
+    @Option(names = "--backends", description = "instead: compare every Java backend (scalar, threads, vector) on one model")
+    boolean backends;
+
+    @Option(names = "--backends-prompt", defaultValue = "64", description = "prompt length of --backends (default: ${DEFAULT-VALUE})")
+    int backendsPrompt;
+
+    @Option(names = "--model", description = "for --backends: the model (default: the Q8_0 bench model)")
+    Path model;
+
+    @Option(names = "--seed", defaultValue = "20250322", description = "seed of weights and prompts (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--out", defaultValue = "results/bench", description = "output folder (default: ${DEFAULT-VALUE})")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        int t = threads != null ? threads : Backends.defaultThreads();
+        if (t < 1) throw new UserError("--threads must be at least 1 (got " + t + ")");
+        if (prompts.isEmpty() || prompts.stream().anyMatch(p -> p < 1)) throw new UserError("--prompts must be positive lengths");
+        Path models = modelDir != null ? modelDir : CACHE.resolve("bench");
+        Path vocabFile = vocab != null ? vocab : CACHE.resolve("llama.cpp/models/ggml-vocab-llama-bpe.gguf");
+        Files.createDirectories(out);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        if (backends) {
+            Path m = model != null ? model : BenchModel.ensure(models.resolve(BenchModel.fileName(GGMLType.Q8_0)), GGMLType.Q8_0,
+                    vocabFile, seed);
+            BenchReport r = BackendComparison.run(m, Backends.JAVA_NAMES, t, backendsPrompt, Math.min(gen, 16),
+                    budgets.getFirst(), seed, System.err);
+            Path f = out.resolve("backends.json");
+            json.writeValue(f.toFile(), r);
+            System.out.println("wrote " + f);
+            return 0;
+        }
+
+        Path bin = noLlama ? null : llamaBin != null ? llamaBin : CACHE.resolve("llama.cpp-build/bin");
+        SpeedComparison sc = new SpeedComparison(new SpeedComparison.Plan(backend, t, prompts, gen, depth, budgets, repeat,
+                rounds, !noScaling, bin, seed), System.err);
+        for (String name : types) {
+            GGMLType type = parseType(name);
+            long t0 = System.nanoTime();
+            Path m = BenchModel.ensure(models.resolve(BenchModel.fileName(type)), type, vocabFile, seed);
+            if (makeModelOnly) {
+                System.out.printf("%s (%d bytes, %.1f s)%n", m, Files.size(m), (System.nanoTime() - t0) / 1e9);
+                continue;
+            }
+            BenchResults r = sc.run(m, type);
+            Path f = out.resolve("bench-" + type + ".json");
+            json.writeValue(f.toFile(), r);
+            printTable(r);
+            System.out.println("wrote " + f);
+        }
+        return 0;
+    }
+
+    private static GGMLType parseType(String name) {
+        return switch (name.trim()) {
+            case "Q8_0" -> GGMLType.Q8_0;
+            case "Q4_0" -> GGMLType.Q4_0;
+            default -> throw new UserError("--types takes Q8_0 and/or Q4_0 (got '" + name + "')");
+        };
+    }
+
+    private static void printTable(BenchResults r) {
+        System.out.printf("%n%s, %d threads, %s; llama.cpp %s%n", r.weightType(), r.threads(), r.machine(), r.llamaCppCommit());
+        System.out.printf("%-12s %7s %5s %10s %10s %7s%n", "test", "round", "thr", "ours", "llama.cpp", "ratio");
+        for (BenchResults.Ratio x : r.ratios()) {
+            System.out.printf("%-12s %7d %5d %10.2f %10.2f %7.2f%n", x.test(), x.round(), x.threads(), x.ours(), x.llamaCpp(),
+                    x.ratio());
+        }
+        System.out.printf("bandwidth %.1f GB/s (%d threads), %.1f GB/s (1); %.2f GB per token -> decode limit %.1f tok/s%n",
+                r.bandwidthGBs(), r.threads(), r.bandwidthGBs1Thread(), r.bytesPerToken() / 1e9, r.decodeLimitTokPerSec());
+        for (BenchResults.Measurement m : r.measurements()) {
+            if (m.test().startsWith("tg") && m.threads() == r.threads()) {
+                System.out.printf("  %-10s %-12s %6.2f tok/s = %4.0f%% of the bandwidth limit%n", m.engine(), m.test(),
+                        m.tokPerSec(), 100 * m.tokPerSec() / r.decodeLimitTokPerSec());
+            }
+        }
+        if (r.memory() != null) {
+            BenchResults.Memory mem = r.memory();
+            System.out.printf("RSS %.0f MiB (peak %.0f) vs file %.0f MiB + KV %.0f MiB; heap in use %.0f MiB%n",
+                    mem.rssBytes() / 1048576.0, mem.peakRssBytes() / 1048576.0, mem.fileBytes() / 1048576.0,
+                    mem.kvBytes() / 1048576.0, mem.heapUsedBytes() / 1048576.0);
+        }
+        for (var c : r.compression()) {
+            System.out.printf("  %-8s budget %5d: compress %7.1f ms = %5.2f%% of prefill %.0f ms; decode %.2f tok/s%n",
+                    c.policy(), c.budget(), c.compressMillis(), 100 * c.compressMillis() / c.prefillMillis(), c.prefillMillis(),
+                    c.decodeTokPerSec());
+        }
+    }
+}
