@@ -151,12 +151,15 @@ sdk=$(ls -d "$build"/dist/tornadovm-*/tornadovm-*/ 2>/dev/null | head -1)
 [ -n "$sdk" ] || die "build finished but no SDK under $build/dist; see $log"
 sdk=${sdk%/}
 echo "tornado.backends=$(echo "$backends" | sed 's/\([a-z]*\)/\1-backend/g')" > "$sdk/etc/tornado.backend"
-(cd "$sdk/bin" && python3 gen-tornado-argfile-template.py "$backends" >/dev/null)
+(cd "$sdk/bin" && TORNADOVM_HOME=$sdk python3 gen-tornado-argfile-template.py "$backends" >/dev/null) \
+  || die "could not write the TornadoVM argfile (gen-tornado-argfile-template.py failed)"
 sed "s|\${TORNADOVM_HOME}|$sdk|g" "$sdk/tornado-argfile.template" > "$sdk/tornado-argfile"
 ln -sfn "$sdk" "$PREFIX/sdk"
 home=$PREFIX/sdk
 
 # --- The jars our Maven profile compiles against -----------------------------------------------------
+# Outside the build tree: TornadoVM's pom would lend install-file its platform classifier.
+cd "$PREFIX"
 jars=$home/share/java/tornado
 for a in api runtime; do
   jar=$(ls "$jars"/tornado-$a-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1)

@@ -2,26 +2,32 @@ package dev.windowkv.kernels;
 
 /**
  * IEEE binary16 ("f16", ggml_half) and bfloat16 ("bf16") conversions by bit manipulation.
- * Written out by hand rather than with {@code Float.float16ToFloat} so that TornadoVM can compile it;
- * the only intrinsics used are the float/int bit reinterpretations.
+ * Written out by hand rather than with {@code Float.float16ToFloat} so that TornadoVM can compile it.
+ * Only {@link #f16ToF32} is free of bit reinterpretation ({@code Float.intBitsToFloat} and
+ * {@code floatToRawIntBits}), which TornadoVM 5.2.0's OpenCL backend does not implement; the others
+ * run on the host only (see SubsetCheckTest).
  */
 public final class Half {
     private Half() {}
 
-    /** f16 bits (low 16 bits of {@code h}) to f32; exact for every pattern, subnormals, inf and NaN included. */
+    /**
+     * f16 bits (low 16 bits of {@code h}) to f32; exact for every pattern, subnormals and infinities
+     * included; a NaN stays a NaN (its payload is not kept). Pure arithmetic, without
+     * {@code Float.intBitsToFloat}: TornadoVM 5.2.0's OpenCL backend cannot compile bit reinterpretation.
+     */
     public static float f16ToF32(int h) {
-        int sign = (h & 0x8000) << 16;
         int exp = (h >>> 10) & 0x1f;
         int mant = h & 0x3ff;
+        float v;
         if (exp == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+            v = mant == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+        } else if (exp == 0) {
+            v = mant * 0x1p-24f; // zero or subnormal: mant * 2^-24, exact in f32
+        } else {
+            // (1024 + mant) * 2^(exp - 25): an 11-bit integer times powers of two, so every step is exact.
+            v = (mant + 1024) * (float) (1 << (exp - 1)) * 0x1p-24f;
         }
-        if (exp != 0) {
-            return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-        }
-        // Zero or subnormal: mant * 2^-24 is exact in f32.
-        float v = mant * 0x1p-24f;
-        return sign != 0 ? -v : v;
+        return (h & 0x8000) != 0 ? -v : v;
     }
 
     /** f32 to f16 bits, rounding to nearest even (as F16C's vcvtps2ph does); NaN stays a quiet NaN. */

@@ -28,15 +28,20 @@ import java.util.Set;
 
 /**
  * Reads compiled kernel classes and lists what TornadoVM's JIT cannot compile: allocation, virtual
- * or interface calls, exceptions, recursion, I/O, static field writes, objects, and a missing
- * LocalVariableTable (TornadoVM needs {@code -g}). A violation names class, method and instruction.
+ * or interface calls, exceptions, recursion, I/O, static field writes, objects, float/int bit
+ * reinterpretation, and a missing LocalVariableTable (TornadoVM needs {@code -g}). A violation names class, method and instruction.
  */
 final class KernelSubset {
 
-    /** Static calls a kernel may make outside its own package: bit casts everywhere, java.lang.Math only inside KMath. */
-    static final Set<String> FLOAT_INTRINSICS = Set.of(
+    /**
+     * Bit reinterpretation: plain Java has it, but TornadoVM 5.2.0's OpenCL backend does not
+     * ({@code OCLArithmeticTool.emitReinterpret} is unimplemented), so a kernel using it cannot run there.
+     */
+    static final Set<String> BIT_CASTS = Set.of(
             "java/lang/Float.intBitsToFloat(I)F",
-            "java/lang/Float.floatToRawIntBits(F)I");
+            "java/lang/Float.floatToRawIntBits(F)I",
+            "java/lang/Float.floatToIntBits(F)I");
+    /** The only static calls a kernel may make outside its own package, and only inside KMath. */
     static final Set<String> MATH_INTRINSICS = Set.of(
             "java/lang/Math.exp(D)D", "java/lang/Math.sqrt(D)D", "java/lang/Math.cos(D)D",
             "java/lang/Math.sin(D)D", "java/lang/Math.pow(DD)D", "java/lang/Math.log(D)D",
@@ -150,8 +155,8 @@ final class KernelSubset {
                     callees.add(callee);
                     return null;
                 }
-                if (FLOAT_INTRINSICS.contains(callee)) {
-                    return null;
+                if (BIT_CASTS.contains(callee)) {
+                    return "bit reinterpretation (" + callee + ")";
                 }
                 if (MATH_INTRINSICS.contains(callee)) {
                     return owner.equals(KMATH) ? null : "calls " + callee + " directly (go through KMath)";

@@ -141,7 +141,12 @@ class SimdMatmulTest {
         float[] out = new float[65536];
         SimdMatmul.dequantizeRow(GGMLType.F16, MemorySegment.ofArray(w), 0, out, 0, 65536);
         for (int h = 0; h < 65536; h++) {
-            assertEquals(Float.floatToRawIntBits(Half.f16ToF32(h)), Float.floatToRawIntBits(out[h]), "pattern " + h);
+            if (Float.isNaN(Half.f16ToF32(h))) {
+                // Half (device-compilable, no bit casts) keeps NaN but not its payload.
+                assertTrue(Float.isNaN(out[h]), "pattern " + h);
+            } else {
+                assertEquals(Float.floatToRawIntBits(Half.f16ToF32(h)), Float.floatToRawIntBits(out[h]), "pattern " + h);
+            }
         }
     }
 }

@@ -46,8 +46,12 @@ final class DeviceMatmul implements AutoCloseable {
         plan = new TornadoExecutionPlan(snapshot);
     }
 
+    /**
+     * Q8_0 only: F32.dot reads floats through Bytes.f32, a bit cast TornadoVM 5.2.0's OpenCL backend
+     * cannot compile (emitReinterpret is unimplemented), so F32 weights stay on the host.
+     */
     static boolean supports(GGMLType type) {
-        return type == GGMLType.F32 || type == GGMLType.Q8_0;
+        return type == GGMLType.Q8_0;
     }
 
     /** dst[dstOff .. dstOff + rows) = W · src[srcOff .. srcOff + cols). */

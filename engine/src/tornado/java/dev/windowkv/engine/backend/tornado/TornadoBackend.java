@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * The {@code tornado} backend: decode-time matrix-vector products of F32 and Q8_0 weights run on
+ * The {@code tornado} backend: decode-time matrix-vector products of Q8_0 weights run on
  * TornadoVM's default device, each weight resident there after its first use; everything else
  * (prefill, attention, norms, other weight types) runs on the vector backend. Loaded reflectively
  * by {@code Backends.create("tornado")}, so the engine builds without TornadoVM.
  *
- * <p>Not yet the per-layer task graph with a device-resident KV cache: the op-level {@link Backend}
+ * <p>Not verified: on TornadoVM 5.2.0 with PoCL the Q8_0 kernel compiles but computes wrong
+ * results, because the OpenCL code generator keeps arithmetic on loaded {@code byte[]} elements in
+ * 8-bit registers (see experiments/TORNADOVM.md). Not yet the per-layer task graph with a device-resident KV cache: the op-level {@link Backend}
  * interface hands over host arrays per op (see experiments/TORNADOVM.md).
  */
 public final class TornadoBackend implements Backend {
