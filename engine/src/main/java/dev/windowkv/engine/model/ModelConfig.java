@@ -2,6 +2,7 @@ package dev.windowkv.engine.model;
 
 import dev.windowkv.engine.gguf.GGUFException;
 import dev.windowkv.engine.gguf.GGUFFile;
+import dev.windowkv.engine.gguf.GGUFWriter;
 
 /** The hyper-parameters of a decoder, read from {@code {arch}.*} GGUF metadata. */
 public record ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, int nKvHeads, int headDim,
@@ -36,6 +37,28 @@ public record ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, i
             throw new GGUFException(f.path() + ": partial RoPE (" + ropeDims + " of " + headDim + " dims) is not supported");
         }
         return new ModelConfig(arch, dim, nLayers, nHeads, nKvHeads, headDim, ffn, vocab, ctx, eps, base, linear);
+    }
+
+    /** Writes these hyper-parameters as {@link #from} reads them (and llama.cpp does: counts as uint32). */
+    public void writeTo(GGUFWriter w) {
+        String a = arch.ggufName;
+        w.putString("general.architecture", a);
+        w.putU32(a + ".context_length", contextLength);
+        w.putU32(a + ".embedding_length", dim);
+        w.putU32(a + ".block_count", nLayers);
+        w.putU32(a + ".feed_forward_length", ffnDim);
+        w.putU32(a + ".attention.head_count", nHeads);
+        w.putU32(a + ".attention.head_count_kv", nKvHeads);
+        w.putU32(a + ".attention.key_length", headDim);
+        w.putU32(a + ".attention.value_length", headDim);
+        w.putU32(a + ".rope.dimension_count", headDim);
+        w.putF32(a + ".rope.freq_base", ropeBase);
+        w.putF32(a + ".attention.layer_norm_rms_epsilon", normEps);
+        w.putU32(a + ".vocab_size", vocabSize);
+        if (ropeLinearScale != 1f) {
+            w.putString(a + ".rope.scaling.type", "linear");
+            w.putF32(a + ".rope.scaling.factor", ropeLinearScale);
+        }
     }
 
     public int qDim() { return nHeads * headDim; }

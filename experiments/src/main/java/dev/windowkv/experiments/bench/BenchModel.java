@@ -4,6 +4,8 @@ import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.gguf.GGUFFile;
 import dev.windowkv.engine.gguf.GGUFWriter;
+import dev.windowkv.engine.model.Architecture;
+import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.kernels.Half;
 
 import java.nio.file.Files;
@@ -51,20 +53,9 @@ public final class BenchModel {
                     + "or pass --vocab");
         }
         GGUFWriter w = new GGUFWriter();
-        w.putString("general.architecture", "llama");
+        new ModelConfig(Architecture.LLAMA, DIM, LAYERS, HEADS, KV_HEADS, HEAD_DIM, FFN, VOCAB, CONTEXT, NORM_EPS,
+                ROPE_BASE, 1f).writeTo(w);
         w.putString("general.name", "random-weight Llama-3.2-1B shapes (windowkv bench)");
-        w.putU32("llama.context_length", CONTEXT);
-        w.putU32("llama.embedding_length", DIM);
-        w.putU32("llama.block_count", LAYERS);
-        w.putU32("llama.feed_forward_length", FFN);
-        w.putU32("llama.attention.head_count", HEADS);
-        w.putU32("llama.attention.head_count_kv", KV_HEADS);
-        w.putU32("llama.attention.key_length", HEAD_DIM);
-        w.putU32("llama.attention.value_length", HEAD_DIM);
-        w.putU32("llama.rope.dimension_count", HEAD_DIM);
-        w.putF32("llama.rope.freq_base", ROPE_BASE);
-        w.putF32("llama.attention.layer_norm_rms_epsilon", NORM_EPS);
-        w.putU32("llama.vocab_size", VOCAB);
         w.putU32("general.file_type", type == GGMLType.Q8_0 ? 7 : 2);
         copyTokenizer(vocab, w);
 

@@ -2,6 +2,8 @@ package dev.windowkv.experiments.defaultmodel;
 
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.gguf.GGUFWriter;
+import dev.windowkv.engine.model.Architecture;
+import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.gguf.Quantize;
 import dev.windowkv.engine.tokenizer.BpeTrainer;
 
@@ -78,21 +80,10 @@ public final class InductionModel {
         float[][] m = codes(rnd, vocabSize, M_DIM);
 
         GGUFWriter w = new GGUFWriter();
-        w.putString("general.architecture", "llama");
+        new ModelConfig(Architecture.LLAMA, DIM, LAYERS, HEADS, KV_HEADS, HEAD_DIM, FFN, vocabSize, CONTEXT, NORM_EPS,
+                ROPE_BASE, 1f).writeTo(w);
         w.putString("general.name", "windowkv-induction-8L");
         w.putString("general.description", description);
-        w.putU32("llama.context_length", CONTEXT);
-        w.putU32("llama.embedding_length", DIM);
-        w.putU32("llama.block_count", LAYERS);
-        w.putU32("llama.feed_forward_length", FFN);
-        w.putU32("llama.attention.head_count", HEADS);
-        w.putU32("llama.attention.head_count_kv", KV_HEADS);
-        w.putU32("llama.attention.key_length", HEAD_DIM);
-        w.putU32("llama.attention.value_length", HEAD_DIM);
-        w.putU32("llama.rope.dimension_count", HEAD_DIM);
-        w.putF32("llama.rope.freq_base", ROPE_BASE);
-        w.putF32("llama.attention.layer_norm_rms_epsilon", NORM_EPS);
-        w.putU32("llama.vocab_size", vocabSize);
         w.putU32("general.file_type", weightType == GGMLType.F32 ? 0 : weightType == GGMLType.F16 ? 1 : 7);
         w.putString("tokenizer.ggml.model", "gpt2");
         w.putString("tokenizer.ggml.pre", "llama-bpe");
