@@ -3,6 +3,7 @@ package dev.windowkv.experiments.defaultmodel;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.tokenizer.BpeTrainer;
 import dev.windowkv.experiments.tasks.Haystack;
+import dev.windowkv.experiments.tasks.Lexicon;
 import dev.windowkv.experiments.tasks.SampleSpec;
 import dev.windowkv.experiments.tasks.Task;
 import dev.windowkv.experiments.tasks.TaskSuite;
@@ -18,7 +19,14 @@ import java.util.List;
  */
 public final class DefaultModelRecipe {
     public static final long SEED = 20250322L;
-    public static final int WORD_MERGES = 1500;
+    public static final int WORD_MERGES = 2500;
+    /**
+     * How often each needle key and word value is repeated in the corpus: enough that BPE makes
+     * every one a single token. The model matches on the last three tokens; a key split into pieces
+     * ("l" "em" "on") would leave only its last piece in that window, so two keys ending alike
+     * ("lemon", "saffron") would be confused while the value is copied.
+     */
+    static final int KEY_REPEATS = 400;
     public static final GGMLType WEIGHT_TYPE = GGMLType.Q8_0;
 
     private DefaultModelRecipe() {}
@@ -33,6 +41,12 @@ public final class DefaultModelRecipe {
                 }
             }
         }
+        StringBuilder keys = new StringBuilder();
+        for (int r = 0; r < KEY_REPEATS; r++) {
+            for (String w : Lexicon.keyWords()) keys.append(" The special magic number for ").append(w).append(" is");
+            for (String w : Lexicon.valueWords()) keys.append(" The special magic word is ").append(w).append('.');
+        }
+        corpus.add(keys.toString());
         return BpeTrainer.train(corpus, WORD_MERGES);
     }
 

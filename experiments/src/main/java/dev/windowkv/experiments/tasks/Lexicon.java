@@ -11,7 +11,7 @@ import java.util.List;
  * The word lists and prose the generators draw from, shipped as resources next to this class.
  * Lines starting with {@code #} are comments.
  */
-final class Lexicon {
+public final class Lexicon {
     private static final List<String> PROSE_SENTENCES = sentences(read("filler-prose.txt"));
     private static final List<String> COMMON_WORDS = words(read("common-words.txt"));
     private static final List<String> KEY_WORDS = words(read("key-words.txt"));
@@ -31,12 +31,12 @@ final class Lexicon {
     }
 
     /** Needle keys: fruit, animal and colour words. */
-    static List<String> keyWords() {
+    public static List<String> keyWords() {
         return KEY_WORDS;
     }
 
     /** Needle values for the word variant of the single needle. */
-    static List<String> valueWords() {
+    public static List<String> valueWords() {
         return VALUE_WORDS;
     }
 
