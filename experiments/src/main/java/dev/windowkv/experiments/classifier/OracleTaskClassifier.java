@@ -13,6 +13,7 @@ import java.util.Map;
 public final class OracleTaskClassifier implements TaskClassifier {
     public static final Map<String, TaskType> SYNTHETIC = Map.of(
             "niah_single", TaskType.QA,
+            "niah_single_word", TaskType.QA,
             "niah_multikey", TaskType.QA,
             "niah_multivalue", TaskType.QA,
             "niah_multiquery", TaskType.QA,
