@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  */
 public final class Plots {
 
+    /** The copy of its configuration a sweep leaves beside its results; not a bench report. */
+    public static final String SWEEP_CONFIG = "config.json";
+
     private Plots() {
     }
 
@@ -49,7 +52,7 @@ public final class Plots {
                     String name = f.getFileName().toString();
                     if (name.endsWith(".jsonl")) {
                         sweepFiles.add(f);
-                    } else if (name.endsWith(".json")) {
+                    } else if (name.endsWith(".json") && !name.equals(SWEEP_CONFIG)) {
                         benchFiles.add(f);
                     }
                 });

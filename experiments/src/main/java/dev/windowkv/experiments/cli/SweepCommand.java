@@ -62,7 +62,7 @@ public final class SweepCommand implements Callable<Integer> {
     private static void writeConfig(Path dir, SweepConfig c) {
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve("config.json"), c.toJson());
+            Files.writeString(dir.resolve(dev.windowkv.plots.Plots.SWEEP_CONFIG), c.toJson());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write to " + dir, e);
         }

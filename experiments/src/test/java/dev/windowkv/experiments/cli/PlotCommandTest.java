@@ -52,7 +52,9 @@ class PlotCommandTest {
 
     @Test
     void redrawsAResultsFolderIntoItsPlotsFolder() throws Exception {
+        // A sweep's folder as the sweep leaves it: its results and the copy of its config.
         Files.copy(TinySweep.reference(), dir.resolve("results.jsonl"));
+        Files.copy(TinySweep.reference().resolveSibling("config.json"), dir.resolve("config.json"));
         Cli.Outcome o = Cli.run("plot", dir.toString());
         assertEquals(0, o.exit(), o.err());
         List<Path> files = listed(o);
