@@ -1,9 +1,15 @@
 package dev.windowkv.experiments.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.experiments.bench.BackendComparison;
 import dev.windowkv.experiments.sweep.ResultsFile;
 import dev.windowkv.experiments.sweep.Shard;
 import dev.windowkv.experiments.sweep.SweepConfig;
 import dev.windowkv.experiments.sweep.SweepRunner;
+import dev.windowkv.plots.BenchReport;
+import dev.windowkv.plots.Plots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,8 +61,32 @@ public final class SweepCommand implements Callable<Integer> {
                     + dir + " " + dir + "/results.shard*.jsonl");
             return 0;
         }
+        if (c.backendComparison() != null) compareBackends(c, dir);
         Report.write(ResultsFile.read(results), dir, !noPlots, c.heatmapBudget());
+        Path backends = dir.resolve(BACKENDS_FILE);
+        if (!noPlots && Files.exists(backends)) Plots.drawAll(backends, dir.resolve("plots"));
         return 0;
+    }
+
+    static final String BACKENDS_FILE = "backends.json";
+
+    /**
+     * The fourth figure: every Java backend on the sweep's first model and one prompt. Run once per
+     * results folder (a resumed sweep keeps the first measurement).
+     */
+    private static void compareBackends(SweepConfig c, Path dir) {
+        Path file = dir.resolve(BACKENDS_FILE);
+        if (Files.exists(file)) return;
+        int threads = c.threads() != null ? c.threads() : Backends.defaultThreads();
+        int budget = c.policies().stream().flatMap(p -> p.budgets().stream()).min(Integer::compare).orElse(64);
+        System.err.println("backend comparison on " + c.models().getFirst() + " (" + c.backendComparison() + "-token prompt):");
+        BenchReport r = BackendComparison.run(SweepRunner.modelPath(c.models().getFirst()), Backends.JAVA_NAMES, threads,
+                c.backendComparison(), 16, Math.min(budget, c.backendComparison() / 2), c.seed(), System.err);
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), r);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
     }
 
     private static void writeConfig(Path dir, SweepConfig c) {

@@ -43,12 +43,14 @@ import java.util.Map;
  * @param longbench   optional LongBench run (null: none)
  * @param classifier  WindowKV's task label: "oracle" (by task/dataset name, the default) or "learned"
  *                    (MiniLM embedding + the shipped logistic head, reading the prompt)
+ * @param backendComparison prompt length of the backend comparison run at the end of the sweep on
+ *                    its first model (every Java backend, for the backend plot); null: none
  */
 @JsonIgnoreProperties(value = {"$schema", "comment"})
 public record SweepConfig(String name, List<String> models, String backend, Integer threads, String kvDtype,
                           List<String> tasks, List<Integer> lengths, List<Double> depths, int samples, long seed,
                           String haystack, Integer maxNewTokens, List<PolicySpec> policies, Integer heatmapBudget,
-                          LongBenchSpec longbench, String classifier) {
+                          LongBenchSpec longbench, String classifier, Integer backendComparison) {
 
     /** LongBench part of a sweep: a folder of {@code <dataset>.jsonl} files and the datasets to run. */
     public record LongBenchSpec(String data, List<String> datasets, int maxInputTokens, Integer samplesPerDataset) {}
@@ -153,6 +155,9 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
             }
             if (longbench.maxInputTokens() < 64) throw new ConfigError(at + "'longbench.maxInputTokens' must be ≥ 64");
             shortestLongBench = longbench.maxInputTokens();
+        }
+        if (backendComparison != null && backendComparison < 16) {
+            throw new ConfigError(at + "'backendComparison' is a prompt length (≥ 16 tokens) or null, got " + backendComparison);
         }
         if (samples <= 0) throw new ConfigError(at + "'samples' must be ≥ 1, got " + samples);
         if (maxNewTokens != null && maxNewTokens <= 0) throw new ConfigError(at + "'maxNewTokens' must be ≥ 1");

@@ -206,7 +206,7 @@ public final class SweepRunner {
                 prompt.expected());
     }
 
-    static Path modelPath(String model) {
+    public static Path modelPath(String model) {
         return "default".equals(model) ? DefaultModel.path() : Path.of(model);
     }
 }

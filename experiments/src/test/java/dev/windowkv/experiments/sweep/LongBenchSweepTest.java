@@ -34,6 +34,7 @@ class LongBenchSweepTest {
         Cli.useCheckoutAsHome();
         Path out = dir.resolve("out");
         Cli.Outcome o = Cli.run("sweep", "--set", "name=lb", "--set", "tasks=[]", "--set", "maxNewTokens=8",
+                "--set", "backendComparison=null",
                 "--set", "longbench={\"data\":\"" + data + "\",\"datasets\":[\"hotpotqa\"],\"maxInputTokens\":96}",
                 "--set", "policies=[{\"policy\":\"full\",\"label\":\"FullKV\"},"
                         + "{\"policy\":\"snapkv\",\"label\":\"SnapKV\",\"budgets\":[48]}]",
