@@ -50,8 +50,7 @@ class SubsetCheckTest {
             "dev/windowkv/kernels/Bytes.f32([BI)F: bit reinterpretation (java/lang/Float.intBitsToFloat(I)F)",
             "dev/windowkv/kernels/Half.f32ToF16(F)S: bit reinterpretation (java/lang/Float.floatToRawIntBits(F)I)",
             "dev/windowkv/kernels/Half.bf16ToF32(I)F: bit reinterpretation (java/lang/Float.intBitsToFloat(I)F)",
-            "dev/windowkv/kernels/Half.f32ToBf16(F)S: bit reinterpretation (java/lang/Float.floatToRawIntBits(F)I)",
-            "dev/windowkv/kernels/kv/KvCompaction.toHalf(F)S: bit reinterpretation (java/lang/Float.floatToRawIntBits(F)I)");
+            "dev/windowkv/kernels/Half.f32ToBf16(F)S: bit reinterpretation (java/lang/Float.floatToRawIntBits(F)I)");
 
     // Worked examples: each sample breaks one rule, and the check names exactly that.
 

@@ -1,5 +1,7 @@
 package dev.windowkv.kernels.kv;
 
+import dev.windowkv.kernels.Half;
+
 /**
  * Moves keys and values into the cache layout {@code [kvHead][slot][headDim]} (one layer):
  * {@link #gatherF32}/{@link #gatherF16} compact the kept prompt tokens out of the prefill tensors
@@ -33,8 +35,8 @@ public final class KvCompaction {
         int src = (kept[item] * nKvHeads + kvh) * headDim;
         int dst = (kvh * capacity + t) * headDim;
         for (int d = 0; d < headDim; d++) {
-            kDst[dst + d] = toHalf(k[src + d]);
-            vDst[dst + d] = toHalf(v[src + d]);
+            kDst[dst + d] = Half.f32ToF16(k[src + d]);
+            vDst[dst + d] = Half.f32ToF16(v[src + d]);
         }
     }
 
@@ -55,43 +57,8 @@ public final class KvCompaction {
         int src = kvh * headDim;
         int dst = (kvh * capacity + slot) * headDim;
         for (int d = 0; d < headDim; d++) {
-            kDst[dst + d] = toHalf(k[kOff + src + d]);
-            vDst[dst + d] = toHalf(v[vOff + src + d]);
+            kDst[dst + d] = Half.f32ToF16(k[kOff + src + d]);
+            vDst[dst + d] = Half.f32ToF16(v[vOff + src + d]);
         }
-    }
-
-    // Private until dev.windowkv.kernels.Half lands from the quant-kernels branch; then call that.
-    private static short toHalf(float f) {
-        int x = Float.floatToRawIntBits(f);
-        int sign = (x >>> 16) & 0x8000;
-        int exp = (x >>> 23) & 0xff;
-        int mant = x & 0x7fffff;
-        if (exp == 0xff) {
-            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
-        }
-        int e = exp - 127 + 15;
-        if (e >= 0x1f) {
-            return (short) (sign | 0x7c00);
-        }
-        if (e <= 0) {
-            if (e < -10) {
-                return (short) sign;
-            }
-            int m = mant | 0x800000;
-            int shift = 14 - e;
-            int half = m >>> shift;
-            int rem = m & ((1 << shift) - 1);
-            int mid = 1 << (shift - 1);
-            if (rem > mid || (rem == mid && (half & 1) != 0)) {
-                half++;
-            }
-            return (short) (sign | half);
-        }
-        int half = (e << 10) | (mant >>> 13);
-        int rem = mant & 0x1fff;
-        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
-            half++; // a carry into the exponent is the correct rounding (up to infinity)
-        }
-        return (short) (sign | half);
     }
 }
