@@ -21,13 +21,21 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public void matmul(Weight w, float[] x, int nTokens, float[] out) {
         int rows = w.rows();
+        if (nTokens < SimdMatmul.MIN_TOKENS_FOR_TILES) {
+            // A token or two: one long range per thread, so each thread streams its rows (SimdMatmul.dotRows).
+            int share = (rows + threads() - 1) / threads();
+            parallelFor(threads(), i -> SimdMatmul.matmul(w.type(), w.data(), w.rowBytes(), Math.min(rows, i * share),
+                    Math.min(rows, (i + 1) * share), x, 0, nTokens, w.cols(), out, rows));
+            return;
+        }
         int block = rowBlock(rows);
         int blocks = (rows + block - 1) / block;
-        parallelFor(blocks, b -> {
-            int start = b * block;
-            int end = Math.min(rows, start + block);
-            SimdMatmul.matmul(w.type(), w.data(), w.rowBytes(), start, end, x, nTokens, w.cols(), out, rows);
-        });
+        int tb = SimdMatmul.tokenBlock(w.cols());
+        for (int t0 = 0; t0 < nTokens; t0 += tb) {
+            int tokStart = t0, tokEnd = Math.min(nTokens, t0 + tb);
+            parallelFor(blocks, b -> SimdMatmul.matmul(w.type(), w.data(), w.rowBytes(), b * block,
+                    Math.min(rows, (b + 1) * block), x, tokStart, tokEnd, w.cols(), out, rows));
+        }
     }
 
     @Override

@@ -31,6 +31,28 @@ final class Q4_0Simd {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * {@link #dot} of four rows at once: rows at off + k·stride go to out[outOff + k·outStride], each
+     * bit-identical to its own {@code dot}. Decode reads weights once per token and four far-apart rows
+     * are four memory streams instead of one, which is what keeps the prefetchers busy: about twice
+     * the bytes per second of one row at a time on this 2-core host (experiments/PERFORMANCE.md).
+     */
+    static void dot2(MemorySegment w, long off, long stride, float[] x, int xOff, int n, float[] out, int outOff,
+                     int outStride) {
+        long o1 = off + stride, o2 = o1 + stride, o3 = o2 + stride;
+        // dot's even/odd accumulators, swapped after every block: four call sites instead of eight keep
+        // this method small enough for C2 to inline every block (otherwise the vectors get boxed).
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+        for (int b = 0; b < n / Q4_0.BLOCK_SIZE; b++) {
+            FloatVector a = block(w, off, x, xOff, b, a0);
+            FloatVector bb = block(w, o1, x, xOff, b, b0);
+            a0 = a1; b0 = b1;
+            a1 = a; b1 = bb;
+        }
+        out[outOff] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+    }
+
     /** acc + d_b · (q_b · x_b) for block b. */
     private static FloatVector block(MemorySegment w, long off, float[] x, int xOff, int b, FloatVector acc) {
         long o = off + (long) b * Q4_0.TYPE_SIZE;

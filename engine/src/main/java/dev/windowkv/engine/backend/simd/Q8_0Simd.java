@@ -30,6 +30,32 @@ final class Q8_0Simd {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * {@link #dot} of four rows at once: rows at off + k·stride go to out[outOff + k·outStride], each
+     * bit-identical to its own {@code dot}. Decode reads weights once per token and four far-apart rows
+     * are four memory streams instead of one, which is what keeps the prefetchers busy: about twice
+     * the bytes per second of one row at a time on this 2-core host (experiments/PERFORMANCE.md).
+     */
+    static void dot4(MemorySegment w, long off, long stride, float[] x, int xOff, int n, float[] out, int outOff,
+                     int outStride) {
+        long o1 = off + stride, o2 = o1 + stride, o3 = o2 + stride;
+        // dot's even/odd accumulators, swapped after every block: four call sites instead of eight keep
+        // this method small enough for C2 to inline every block (otherwise the vectors get boxed).
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+        for (int b = 0; b < n / Q8_0.BLOCK_SIZE; b++) {
+            FloatVector a = block(w, off, x, xOff, b, a0);
+            FloatVector bb = block(w, o1, x, xOff, b, b0);
+            FloatVector c = block(w, o2, x, xOff, b, c0);
+            FloatVector d = block(w, o3, x, xOff, b, d0);
+            a0 = a1; b0 = b1; c0 = c1; d0 = d1;
+            a1 = a; b1 = bb; c1 = c; d1 = d;
+        }
+        out[outOff] = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] = c0.add(c1).reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] = d0.add(d1).reduceLanes(VectorOperators.ADD);
+    }
+
     /** acc + d_b · (q_b · x_b) for block b. */
     private static FloatVector block(MemorySegment w, long off, float[] x, int xOff, int b, FloatVector acc) {
         long o = off + (long) b * Q8_0.TYPE_SIZE;

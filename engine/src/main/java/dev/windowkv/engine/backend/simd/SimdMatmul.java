@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  * (memory-mapped) segment. {@link #dot} is the decode path: one row, one token, dequantizing in
  * registers, bound by memory bandwidth. {@link #matmul} is the prefill path: it dequantizes a chunk
  * of rows once into a small f32 buffer and then multiplies it with every token in tiles of
- * 2 rows × 4 tokens, so each weight is decoded once per call instead of once per token.
+ * 4 rows × 4 tokens, so each weight is decoded once per call instead of once per token.
  *
  * <p>All arithmetic is f32; activations are not quantized.
  */
@@ -23,7 +23,9 @@ public final class SimdMatmul {
     /** Rows dequantized per chunk: about 256 KiB of f32, so a chunk and a token tile stay in L2. */
     static final int CHUNK_FLOATS = 64 * 1024;
     /** Below this many tokens, decoding each row once per token is cheaper than going through the buffer. */
-    static final int MIN_TOKENS_FOR_TILES = 3;
+    public static final int MIN_TOKENS_FOR_TILES = 3;
+    /** Columns per pass of the prefill tiles: 4 tokens × 2,048 f32 = 32 KiB, an L1 cache. A multiple of every L. */
+    static final int K_SEGMENT = 2048;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -58,16 +60,16 @@ public final class SimdMatmul {
     }
 
     /**
-     * out[tok * outStride + r] = row r · x[tok * n, tok * n + n) for r in [rowStart, rowEnd) and every
-     * token; row r starts at byte r * rowBytes of w. Callers split the row range across threads.
+     * out[tok * outStride + r] = row r · x[tok * n, tok * n + n) for r in [rowStart, rowEnd) and tokens
+     * tok in [tokStart, tokEnd); row r starts at byte r * rowBytes of w. Callers split the row range
+     * across threads, and hand over token blocks whose activations fit in the L2 cache
+     * ({@link #tokenBlock}): every 4-row pass over the dequantized chunk reads all its tokens again.
      */
     public static void matmul(GGMLType t, MemorySegment w, long rowBytes, int rowStart, int rowEnd,
-                              float[] x, int nTokens, int n, float[] out, int outStride) {
-        if (nTokens < MIN_TOKENS_FOR_TILES) {
-            for (int r = rowStart; r < rowEnd; r++) {
-                for (int tok = 0; tok < nTokens; tok++) {
-                    out[tok * outStride + r] = dot(t, w, r * rowBytes, x, tok * n, n);
-                }
+                              float[] x, int tokStart, int tokEnd, int n, float[] out, int outStride) {
+        if (tokEnd - tokStart < MIN_TOKENS_FOR_TILES) {
+            for (int tok = tokStart; tok < tokEnd; tok++) {
+                dotRows(t, w, rowBytes, rowStart, rowEnd, x, tok * n, n, out, tok * outStride);
             }
             return;
         }
@@ -78,55 +80,106 @@ public final class SimdMatmul {
             for (int r = r0; r < r1; r++) {
                 dequantizeRow(t, w, r * rowBytes, rows, (r - r0) * n, n);
             }
-            for (int tok = 0; tok < nTokens; tok += 4) {
-                for (int r = r0; r < r1; r += 2) {
-                    tile(rows, r - r0, Math.min(r + 1, r1 - 1) - r0, r, r + 1 < r1, x, tok, nTokens, n, out, outStride);
+            // Long rows (the FFN's down projection) go in K segments, so that four tokens' slices of x
+            // stay in L1 while every row pair of the chunk passes over them.
+            for (int k0 = 0; k0 < n; k0 += K_SEGMENT) {
+                int k1 = Math.min(n, k0 + K_SEGMENT);
+                for (int tok = tokStart; tok < tokEnd; tok += 4) {
+                    for (int r = r0; r < r1; r += 4) {
+                        tile(rows, r - r0, r, Math.min(4, r1 - r), x, tok, tokEnd, n, k0, k1, out, outStride);
+                    }
                 }
             }
         }
     }
 
+    /** Activations of about half a MiB (L2 holds them beside a dequantized chunk): 64 tokens of 2,048. */
+    public static int tokenBlock(int n) {
+        return Math.max(16, (128 * 1024) / n);
+    }
+
     /**
-     * Rows a and b of the buffer times tokens tok..tok+3. A missing second row or token repeats the
-     * last real one (its result is not written), so there is a single kernel and no remainder paths.
+     * out[outOff + r] = row r · x[xOff, xOff+n) for r in [rowStart, rowEnd), each bit-identical to
+     * {@link #dot}. Q8_0 and Q4_0 rows go four at a time, one from each quarter of the range, so the
+     * range is read as four sequential streams (see Q8_0Simd.dot4); callers should hand over long ranges.
      */
-    private static void tile(float[] rows, int a, int b, int r, boolean hasB, float[] x, int tok, int nTokens,
-                             int n, float[] out, int outStride) {
-        int last = nTokens - 1;
-        int wa = a * n, wb = b * n;
+    public static void dotRows(GGMLType t, MemorySegment w, long rowBytes, int rowStart, int rowEnd, float[] x,
+                               int xOff, int n, float[] out, int outOff) {
+        int q = (rowEnd - rowStart) / 4;
+        int r = rowStart;
+        if (q > 0 && (t == GGMLType.Q8_0 || t == GGMLType.Q4_0)) {
+            long stride = q * rowBytes;
+            for (; r < rowStart + q; r++) {
+                if (t == GGMLType.Q8_0) {
+                    Q8_0Simd.dot4(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
+                } else {
+                    Q4_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
+                    Q4_0Simd.dot2(w, r * rowBytes + 2 * stride, stride, x, xOff, n, out, outOff + r + 2 * q, q);
+                }
+            }
+            r = rowStart + 4 * q;
+        }
+        for (; r < rowEnd; r++) {
+            out[outOff + r] = dot(t, w, r * rowBytes, x, xOff, n);
+        }
+    }
+
+    /**
+     * Rows a..a+3 of the buffer (row r of the weight onwards) times tokens tok..tok+3, over columns
+     * [k0, k1). 16 accumulators, 4 activation vectors and 1 weight vector fit AVX-512's 32 registers,
+     * and each loaded vector feeds four FMAs. A missing row or token repeats the last real one (its
+     * result is not written), so there is a single kernel and no remainder paths.
+     */
+    private static void tile(float[] rows, int a, int r, int nRows, float[] x, int tok, int tokEnd, int n, int k0,
+                             int k1, float[] out, int outStride) {
+        int last = tokEnd - 1;
+        int nTok = Math.min(4, tokEnd - tok);
+        int w0 = a * n, w1 = (a + Math.min(1, nRows - 1)) * n;
+        int w2 = (a + Math.min(2, nRows - 1)) * n, w3 = (a + Math.min(3, nRows - 1)) * n;
         int x0 = tok * n, x1 = Math.min(tok + 1, last) * n, x2 = Math.min(tok + 2, last) * n, x3 = Math.min(tok + 3, last) * n;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            FloatVector va = FloatVector.fromArray(F, rows, wa + i);
-            FloatVector vb = FloatVector.fromArray(F, rows, wb + i);
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        int i = k0;
+        for (; i <= k1 - L; i += L) {
             FloatVector v0 = FloatVector.fromArray(F, x, x0 + i);
             FloatVector v1 = FloatVector.fromArray(F, x, x1 + i);
             FloatVector v2 = FloatVector.fromArray(F, x, x2 + i);
             FloatVector v3 = FloatVector.fromArray(F, x, x3 + i);
-            a0 = va.fma(v0, a0); a1 = va.fma(v1, a1); a2 = va.fma(v2, a2); a3 = va.fma(v3, a3);
-            b0 = vb.fma(v0, b0); b1 = vb.fma(v1, b1); b2 = vb.fma(v2, b2); b3 = vb.fma(v3, b3);
+            FloatVector v = FloatVector.fromArray(F, rows, w0 + i);
+            a0 = v.fma(v0, a0); a1 = v.fma(v1, a1); a2 = v.fma(v2, a2); a3 = v.fma(v3, a3);
+            v = FloatVector.fromArray(F, rows, w1 + i);
+            b0 = v.fma(v0, b0); b1 = v.fma(v1, b1); b2 = v.fma(v2, b2); b3 = v.fma(v3, b3);
+            v = FloatVector.fromArray(F, rows, w2 + i);
+            c0 = v.fma(v0, c0); c1 = v.fma(v1, c1); c2 = v.fma(v2, c2); c3 = v.fma(v3, c3);
+            v = FloatVector.fromArray(F, rows, w3 + i);
+            d0 = v.fma(v0, d0); d1 = v.fma(v1, d1); d2 = v.fma(v2, d2); d3 = v.fma(v3, d3);
         }
-        float sa0 = a0.reduceLanes(VectorOperators.ADD), sa1 = a1.reduceLanes(VectorOperators.ADD);
-        float sa2 = a2.reduceLanes(VectorOperators.ADD), sa3 = a3.reduceLanes(VectorOperators.ADD);
-        float sb0 = b0.reduceLanes(VectorOperators.ADD), sb1 = b1.reduceLanes(VectorOperators.ADD);
-        float sb2 = b2.reduceLanes(VectorOperators.ADD), sb3 = b3.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sa0 += rows[wa + i] * x[x0 + i]; sa1 += rows[wa + i] * x[x1 + i];
-            sa2 += rows[wa + i] * x[x2 + i]; sa3 += rows[wa + i] * x[x3 + i];
-            sb0 += rows[wb + i] * x[x0 + i]; sb1 += rows[wb + i] * x[x1 + i];
-            sb2 += rows[wb + i] * x[x2 + i]; sb3 += rows[wb + i] * x[x3 + i];
+        boolean add = k0 > 0;
+        int o = tok * outStride + r;
+        emitRow(out, o, outStride, nTok, add, a0, a1, a2, a3, rows, w0, x, x0, x1, x2, x3, i, k1);
+        if (nRows > 1) emitRow(out, o + 1, outStride, nTok, add, b0, b1, b2, b3, rows, w1, x, x0, x1, x2, x3, i, k1);
+        if (nRows > 2) emitRow(out, o + 2, outStride, nTok, add, c0, c1, c2, c3, rows, w2, x, x0, x1, x2, x3, i, k1);
+        if (nRows > 3) emitRow(out, o + 3, outStride, nTok, add, d0, d1, d2, d3, rows, w3, x, x0, x1, x2, x3, i, k1);
+    }
+
+    /** One weight row's results for the tile's tokens: lane sums plus the scalar tail [i, k1). */
+    private static void emitRow(float[] out, int o, int outStride, int nTok, boolean add, FloatVector s0,
+                                FloatVector s1, FloatVector s2, FloatVector s3, float[] rows, int w, float[] x,
+                                int x0, int x1, int x2, int x3, int i, int k1) {
+        emit(out, o, add, s0, rows, w, x, x0, i, k1);
+        if (nTok > 1) emit(out, o + outStride, add, s1, rows, w, x, x1, i, k1);
+        if (nTok > 2) emit(out, o + 2 * outStride, add, s2, rows, w, x, x2, i, k1);
+        if (nTok > 3) emit(out, o + 3 * outStride, add, s3, rows, w, x, x3, i, k1);
+    }
+
+    /** Later K segments add to the partial sums the earlier ones stored. */
+    private static void emit(float[] out, int o, boolean add, FloatVector acc, float[] rows, int w, float[] x, int xo,
+                             int i, int k1) {
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < k1; i++) {
+            s += rows[w + i] * x[xo + i];
         }
-        out[tok * outStride + r] = sa0;
-        if (tok + 1 <= last) out[(tok + 1) * outStride + r] = sa1;
-        if (tok + 2 <= last) out[(tok + 2) * outStride + r] = sa2;
-        if (tok + 3 <= last) out[(tok + 3) * outStride + r] = sa3;
-        if (hasB) {
-            out[tok * outStride + r + 1] = sb0;
-            if (tok + 1 <= last) out[(tok + 1) * outStride + r + 1] = sb1;
-            if (tok + 2 <= last) out[(tok + 2) * outStride + r + 1] = sb2;
-            if (tok + 3 <= last) out[(tok + 3) * outStride + r + 1] = sb3;
-        }
+        out[o] = add ? out[o] + s : s;
     }
 
     private static float[] scratch(int size) {

@@ -96,6 +96,31 @@ class SimdMatmulTest {
         }
     }
 
+    /**
+     * The decode path reads four (Q8_0) or two (Q4_0) rows at a time; each row's result must be the
+     * single-row dot bit for bit, so results do not depend on how rows are split across threads.
+     */
+    @Test
+    void dotRowsIsDotBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        int n = 256, rows = 37;
+        for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0, GGMLType.Q6_K}) {
+            try (Arena arena = Arena.ofConfined()) {
+                byte[] w = RandomBlocks.rows(t, rows, n, rnd);
+                MemorySegment seg = offHeap(w, arena).asSlice(PAD);
+                long rowBytes = t.byteSize(n);
+                float[] x = RandomBlocks.activations(2 * n, rnd);
+                float[] out = new float[n + rows];
+                Arrays.fill(out, Float.NaN);
+                SimdMatmul.dotRows(t, seg, rowBytes, 2, rows, x, n, n, out, n);
+                for (int r = 0; r < rows; r++) {
+                    float want = r < 2 ? Float.NaN : SimdMatmul.dot(t, seg, r * rowBytes, x, n, n);
+                    assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[n + r]), t + " row " + r);
+                }
+            }
+        }
+    }
+
     /** Enough rows of a long row to span several dequantized chunks. */
     @Test
     void matmulAcrossChunks() {
@@ -115,7 +140,7 @@ class SimdMatmulTest {
         float[] x = RandomBlocks.activations(nTokens * n, rnd);
         float[] out = new float[nTokens * outStride];
         Arrays.fill(out, Float.NaN);
-        SimdMatmul.matmul(t, seg, rowBytes, rowStart, rowEnd, x, nTokens, n, out, outStride);
+        SimdMatmul.matmul(t, seg, rowBytes, rowStart, rowEnd, x, 0, nTokens, n, out, outStride);
         float[] ref = new float[n];
         for (int tok = 0; tok < nTokens; tok++) {
             for (int r = 0; r < outStride; r++) {
