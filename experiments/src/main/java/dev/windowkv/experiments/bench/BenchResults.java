@@ -39,7 +39,9 @@ public record BenchResults(
     /** {@code test} is llama-bench's name: {@code pp512}, {@code tg64}, {@code tg64@d2048}. */
     public record Measurement(int round, String engine, String test, int threads, double tokPerSec, double stddev) {}
 
-    public record Ratio(int round, String test, int threads, double ours, double llamaCpp, double ratio) {}
+    /** Ours ÷ llama.cpp native ({@code ratio}) and ÷ the in-process binding ({@code ratioInProcess}, NaN where it did not run). */
+    public record Ratio(int round, String test, int threads, double ours, double llamaCpp, double ratio,
+                        double llamaCppInProcess, double ratioInProcess) {}
 
     /** Resident memory after decoding at 2048 tokens of FullKV context, next to what it should be. */
     public record Memory(long rssBytes, long peakRssBytes, long fileBytes, long kvBytes, long heapUsedBytes) {}

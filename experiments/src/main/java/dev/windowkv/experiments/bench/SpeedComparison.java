@@ -20,9 +20,9 @@ import java.util.List;
  * another, so that ratios come from measurements taken minutes apart on the same (shared) machine.
  */
 public final class SpeedComparison {
-    /** What to measure; {@code llamaBin} null skips llama.cpp. */
+    /** What to measure; {@code llamaBin} null skips llama.cpp native, {@code inProcess} false the binding. */
     public record Plan(String backend, int threads, List<Integer> prompts, int gen, int depth, List<Integer> budgets,
-                       int repetitions, int rounds, boolean scaling, Path llamaBin, long seed) {}
+                       int repetitions, int rounds, boolean scaling, Path llamaBin, boolean inProcess, long seed) {}
 
     private final Plan plan;
     private final PrintStream log;
@@ -95,6 +95,13 @@ public final class SpeedComparison {
                 if (plan.llamaBin() != null) {
                     commit = llama(modelFile, type, round, ms);
                 }
+                if (plan.inProcess()) {
+                    for (InProcessLlama.Speed x : InProcessLlama.run(modelFile, t, plan.prompts(), plan.gen(),
+                            plan.repetitions(), 60)) {
+                        ms.add(new BenchResults.Measurement(round, InProcessLlama.ENGINE, x.test(), t, x.tokPerSec(), 0));
+                        log.printf("[%s r%d] llama.cpp in-process %s: %.2f tok/s%n", type, round, x.test(), x.tokPerSec());
+                    }
+                }
             }
         }
         List<BenchResults.Ratio> ratios = ratios(ms, ours);
@@ -102,10 +109,10 @@ public final class SpeedComparison {
         List<BackendResult> results = new ArrayList<>();
         results.add(summary(ms, ours, "CPU", t, mainPrompt, tg, compressionAt(compression, 512)));
         if (plan.llamaBin() != null) results.add(summary(ms, "llama.cpp", "CPU, native", t, mainPrompt, tg, 0));
+        if (plan.inProcess()) results.add(summary(ms, InProcessLlama.ENGINE, "CPU, de.kherud:llama", t, mainPrompt, tg, 0));
         return new BenchResults(Machine.describe(), OffsetDateTime.now().toString(),
                 modelFile.getFileName().toString(), mainPrompt, results, type.toString(), t, commit,
-                "skipped: de.kherud:llama is a test-scope oracle, its llama.cpp b4916 lacks AVX-512 and its JVM never exits; "
-                        + "see docs/facts.md for its speed relative to the native build",
+                plan.inProcess() ? InProcessLlama.DESCRIPTION : "skipped (--no-in-process or --no-llama)",
                 fileBytes, bytesPerToken, bw, bw1, bw * 1e9 / bytesPerToken, ms, ratios, compression, memory);
     }
 
@@ -139,19 +146,28 @@ public final class SpeedComparison {
         return sum;
     }
 
+    /** Ours ÷ llama.cpp native per test (and ÷ the in-process binding where it ran the same test). */
     static List<BenchResults.Ratio> ratios(List<BenchResults.Measurement> ms, String ours) {
         List<BenchResults.Ratio> out = new ArrayList<>();
         for (BenchResults.Measurement a : ms) {
             if (!a.engine().equals(ours)) continue;
-            for (BenchResults.Measurement b : ms) {
-                if (b.engine().equals("llama.cpp") && b.round() == a.round() && b.test().equals(a.test())
-                        && b.threads() == a.threads()) {
-                    out.add(new BenchResults.Ratio(a.round(), a.test(), a.threads(), a.tokPerSec(), b.tokPerSec(),
-                            a.tokPerSec() / b.tokPerSec()));
-                }
-            }
+            BenchResults.Measurement n = find(ms, "llama.cpp", a);
+            if (n == null) continue;
+            BenchResults.Measurement j = find(ms, InProcessLlama.ENGINE, a);
+            double jni = j == null ? Double.NaN : j.tokPerSec();
+            out.add(new BenchResults.Ratio(a.round(), a.test(), a.threads(), a.tokPerSec(), n.tokPerSec(),
+                    a.tokPerSec() / n.tokPerSec(), jni, a.tokPerSec() / jni));
         }
         return out;
+    }
+
+    private static BenchResults.Measurement find(List<BenchResults.Measurement> ms, String engine, BenchResults.Measurement a) {
+        for (BenchResults.Measurement b : ms) {
+            if (b.engine().equals(engine) && b.round() == a.round() && b.test().equals(a.test()) && b.threads() == a.threads()) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private static BackendResult summary(List<BenchResults.Measurement> ms, String engine, String device, int threads,

@@ -60,6 +60,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-llama", description = "skip llama.cpp")
     boolean noLlama;
 
+    @Option(names = "--no-in-process", description = "skip llama.cpp in process (de.kherud:llama, in a child JVM)")
+    boolean noInProcess;
+
     @Option(names = "--llama-bin", description = "folder with llama-bench (default: $WINDOWKV_CACHE/llama.cpp-build/bin)")
     Path llamaBin;
 
@@ -110,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
 
         Path bin = noLlama ? null : llamaBin != null ? llamaBin : CACHE.resolve("llama.cpp-build/bin");
         SpeedComparison sc = new SpeedComparison(new SpeedComparison.Plan(backend, t, prompts, gen, depth, budgets, repeat,
-                rounds, !noScaling, bin, seed), System.err);
+                rounds, !noScaling, bin, !noLlama && !noInProcess, seed), System.err);
         for (String name : types) {
             GGMLType type = parseType(name);
             long t0 = System.nanoTime();
@@ -138,10 +141,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static void printTable(BenchResults r) {
         System.out.printf("%n%s, %d threads, %s; llama.cpp %s%n", r.weightType(), r.threads(), r.machine(), r.llamaCppCommit());
-        System.out.printf("%-12s %7s %5s %10s %10s %7s%n", "test", "round", "thr", "ours", "llama.cpp", "ratio");
+        System.out.printf("%-12s %7s %5s %10s %10s %7s %12s %7s%n", "test", "round", "thr", "ours", "llama.cpp", "ratio",
+                "in-process", "ratio");
         for (BenchResults.Ratio x : r.ratios()) {
-            System.out.printf("%-12s %7d %5d %10.2f %10.2f %7.2f%n", x.test(), x.round(), x.threads(), x.ours(), x.llamaCpp(),
-                    x.ratio());
+            System.out.printf("%-12s %7d %5d %10.2f %10.2f %7.2f %12.2f %7.2f%n", x.test(), x.round(), x.threads(), x.ours(),
+                    x.llamaCpp(), x.ratio(), x.llamaCppInProcess(), x.ratioInProcess());
         }
         System.out.printf("bandwidth %.1f GB/s (%d threads), %.1f GB/s (1); %.2f GB per token -> decode limit %.1f tok/s%n",
                 r.bandwidthGBs(), r.threads(), r.bandwidthGBs1Thread(), r.bytesPerToken() / 1e9, r.decodeLimitTokPerSec());

@@ -28,7 +28,13 @@ class LlamaBenchTest {
                 new BenchResults.Measurement(1, "java-vector", "tg64", 2, 20, 0),
                 new BenchResults.Measurement(1, "llama.cpp", "tg64", 2, 25, 0),
                 new BenchResults.Measurement(1, "llama.cpp", "tg64", 1, 14, 0),
-                new BenchResults.Measurement(2, "llama.cpp", "tg64", 2, 40, 0));
-        assertEquals(List.of(new BenchResults.Ratio(1, "tg64", 2, 20, 25, 0.8)), SpeedComparison.ratios(ms, "java-vector"));
+                new BenchResults.Measurement(2, "llama.cpp", "tg64", 2, 40, 0),
+                new BenchResults.Measurement(1, "java-vector", "pp512", 2, 50, 0),
+                new BenchResults.Measurement(1, "llama.cpp", "pp512", 2, 100, 0),
+                new BenchResults.Measurement(1, InProcessLlama.ENGINE, "pp512", 2, 40, 0),
+                new BenchResults.Measurement(2, InProcessLlama.ENGINE, "tg64", 2, 10, 0));
+        assertEquals(List.of(new BenchResults.Ratio(1, "tg64", 2, 20, 25, 0.8, Double.NaN, Double.NaN),
+                        new BenchResults.Ratio(1, "pp512", 2, 50, 100, 0.5, 40, 1.25)),
+                SpeedComparison.ratios(ms, "java-vector"));
     }
 }
