@@ -100,22 +100,25 @@ public final class SimdMatmul {
 
     /**
      * out[outOff + r] = row r · x[xOff, xOff+n) for r in [rowStart, rowEnd), each bit-identical to
-     * {@link #dot}. Q8_0 and Q4_0 rows go four at a time, one from each quarter of the range, so the
-     * range is read as four sequential streams (see Q8_0Simd.dot4); callers should hand over long ranges.
+     * {@link #dot}. Q8_0 rows go eight at a time, one from each eighth of the range (Q4_0: four, from
+     * each quarter), so the range is read as eight (four) sequential streams (see Q8_0Simd.dot8);
+     * callers should hand over long ranges.
      */
     public static void dotRows(GGMLType t, MemorySegment w, long rowBytes, int rowStart, int rowEnd, float[] x,
                                int xOff, int n, float[] out, int outOff) {
-        int q = (rowEnd - rowStart) / 4;
         int r = rowStart;
-        if (q > 0 && (t == GGMLType.Q8_0 || t == GGMLType.Q4_0)) {
+        if (t == GGMLType.Q8_0 && (rowEnd - rowStart) / 8 > 0) {
+            int q = (rowEnd - rowStart) / 8;
             long stride = q * rowBytes;
             for (; r < rowStart + q; r++) {
-                if (t == GGMLType.Q8_0) {
-                    Q8_0Simd.dot4(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
-                } else {
-                    Q4_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
-                    Q4_0Simd.dot2(w, r * rowBytes + 2 * stride, stride, x, xOff, n, out, outOff + r + 2 * q, q);
-                }
+                Q8_0Simd.dot8(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
+            }
+            r = rowStart + 8 * q;
+        } else if (t == GGMLType.Q4_0 && (rowEnd - rowStart) / 4 > 0) {
+            int q = (rowEnd - rowStart) / 4;
+            long stride = q * rowBytes;
+            for (; r < rowStart + q; r++) {
+                Q4_0Simd.dot4(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
             }
             r = rowStart + 4 * q;
         }
