@@ -41,8 +41,14 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        parallelFor(nTokens * nHeads, i -> VectorAttention.prefill(q, k, v, out, i / nHeads, i % nHeads, nHeads, nKvHeads,
-                headDim, scale));
+        float[] kt = VectorAttention.transposeKeys(k, nTokens, nKvHeads, headDim);
+        // Query t sees t + 1 keys; tokens go in zigzag order (0, n-1, 1, n-2, ...) so that each thread's
+        // contiguous share of the items holds an equal part of the causal triangle.
+        parallelFor(nTokens * nHeads, i -> {
+            int u = i / nHeads;
+            int t = (u & 1) == 0 ? u >> 1 : nTokens - 1 - (u >> 1);
+            VectorAttention.prefill(q, kt, v, out, t, i % nHeads, nTokens, nHeads, nKvHeads, headDim, scale);
+        });
     }
 
     @Override

@@ -147,21 +147,28 @@ class BackendAgreementTest {
         checkAll(backend, ref, got, "rope");
     }
 
-    /** GQA: 4 query heads share 2 KV heads. */
+    /**
+     * GQA: 4 query heads share 2 KV heads. Shapes: one short block; several key blocks (the running
+     * max moves between blocks); a head dimension that is not a whole number of vectors.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void attentionPrefill(String backendName) {
         Backend backend = backend(backendName);
         SplittableRandom rnd = new SplittableRandom(3);
-        int n = 9, heads = 4, kvHeads = 2, headDim = 32;
-        float[] q = gaussian(rnd, n * heads * headDim);
-        float[] k = gaussian(rnd, n * kvHeads * headDim);
-        float[] v = gaussian(rnd, n * kvHeads * headDim);
-        float[] ref = new float[n * heads * headDim];
-        float[] got = new float[n * heads * headDim];
-        REFERENCE.attentionPrefill(q, k, v, ref, n, heads, kvHeads, headDim);
-        backend.attentionPrefill(q, k, v, got, n, heads, kvHeads, headDim);
-        checkAll(backend, ref, got, "attentionPrefill");
+        int heads = 4, kvHeads = 2;
+        for (int[] shape : new int[][] {{9, 32}, {150, 64}, {70, 72}}) {
+            int n = shape[0], headDim = shape[1];
+            float[] q = gaussian(rnd, n * heads * headDim);
+            float[] k = gaussian(rnd, n * kvHeads * headDim);
+            float[] v = gaussian(rnd, n * kvHeads * headDim);
+            for (int i = 0; i < q.length; i++) q[i] *= 1 + (i / (heads * headDim)) % 7; // later queries sharper
+            float[] ref = new float[n * heads * headDim];
+            float[] got = new float[n * heads * headDim];
+            REFERENCE.attentionPrefill(q, k, v, ref, n, heads, kvHeads, headDim);
+            backend.attentionPrefill(q, k, v, got, n, heads, kvHeads, headDim);
+            checkAll(backend, ref, got, "attentionPrefill n=" + n + " headDim=" + headDim);
+        }
     }
 
     static Stream<Arguments> decodeCases() {
