@@ -66,6 +66,15 @@ public interface Backend extends AutoCloseable {
         return a;
     }
 
+    /**
+     * A decode that runs whole layers on a device for this model, a freshly sized cache and a prompt
+     * of {@code promptLength} tokens, or null (the default): the transformer then decodes op by op
+     * through this backend.
+     */
+    default DeviceDecoder deviceDecoder(dev.windowkv.engine.model.Model model, KvCache cache, int promptLength) {
+        return null;
+    }
+
     @Override
     default void close() {}
 }

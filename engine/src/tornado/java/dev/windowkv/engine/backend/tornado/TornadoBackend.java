@@ -1,8 +1,10 @@
 package dev.windowkv.engine.backend.tornado;
 
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.backend.VectorBackend;
 import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.Weight;
 
 import java.util.IdentityHashMap;
@@ -23,6 +25,8 @@ import java.util.function.IntConsumer;
 public final class TornadoBackend implements Backend {
     private final VectorBackend host;
     private final Map<Weight, DeviceMatmul> resident = new IdentityHashMap<>();
+    private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
+    private TornadoDecoder decoder; // the current generation's; one plan on the device at a time
 
     public TornadoBackend(int threads) {
         this.host = new VectorBackend(threads);
@@ -45,16 +49,16 @@ public final class TornadoBackend implements Backend {
 
     @Override
     public void matmul(Weight w, float[] x, int nTokens, float[] out) {
-        if (nTokens != 1 || !DeviceMatmul.supports(w.type())) {
+        if (nTokens != 1 || !DeviceWeight.supports(w.type())) {
             host.matmul(w, x, nTokens, out);
             return;
         }
         DeviceMatmul m = resident.get(w);
         if (m == null) {
-            m = new DeviceMatmul("w" + resident.size(), w);
+            m = new DeviceMatmul("w" + resident.size(), w, 1);
             resident.put(w, m);
         }
-        m.apply(x, 0, out, 0);
+        m.apply(x, out);
     }
 
     @Override
@@ -88,8 +92,33 @@ public final class TornadoBackend implements Backend {
         host.swiglu(gate, up, nTokens, dim);
     }
 
+    /**
+     * The whole-layer decode for a new generation (the previous generation's plan is freed), or
+     * null with a one-line notice when the model has weights or biases without device kernels.
+     */
+    @Override
+    public DeviceDecoder deviceDecoder(Model model, KvCache cache, int promptLength) {
+        closeDecoder();
+        if (!TornadoDecoder.supports(model)) {
+            System.err.println("tornado: this model has weight types or biases without device kernels; "
+                    + "decoding op by op (matmuls on the device)");
+            return null;
+        }
+        decoder = new TornadoDecoder(model, cache, promptLength, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of));
+        return decoder;
+    }
+
+    private void closeDecoder() {
+        if (decoder != null) {
+            decoder.close();
+            decoder = null;
+        }
+    }
+
     @Override
     public void close() {
+        closeDecoder();
+        deviceWeights.clear();
         for (DeviceMatmul m : resident.values()) m.close();
         resident.clear();
         host.close();

@@ -1,0 +1,197 @@
+package dev.windowkv.engine.backend.tornado;
+
+import dev.windowkv.engine.backend.DeviceDecoder;
+import dev.windowkv.engine.kvcache.KeptTokens;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.model.LayerWeights;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.Weight;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+
+import java.util.function.Function;
+
+/**
+ * One generation's decode on the device, as one {@link TornadoExecutionPlan} of task graphs:
+ * <ul>
+ *   <li>{@code compact<l>} per layer: gathers the kept prompt tokens from the prefill keys/values
+ *       into the layer's KV cache on the device ({@code KvCompaction}), which stays there
+ *       ({@code persistOnDevice});</li>
+ *   <li>{@code layer<l>} per layer: the whole transformer block for one token, reading the residual
+ *       stream {@code x} from the previous layer and the cache from its compaction graph
+ *       ({@code consumeFromDevice}); weights go over on the first execution only;</li>
+ *   <li>{@code logits}: the final norm and output projection; only the logits come back.</li>
+ * </ul>
+ * The position and each layer's next cache slot travel in a two-int array per layer, so the
+ * kernels compile once per generation. The cache is compacted by a kernel, not uploaded, also
+ * because TornadoVM skips the copy-in of an array whose first use in a graph is a write (the
+ * append), treating it as write-only.
+ */
+final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
+    private final int nLayers;
+    private final int nKvHeads;
+    private final int headDim;
+    private final int[] capacity;
+    private final int[] slot;         // next free cache slot per layer
+    private final int[][] at;         // per layer {position, slot}, sent each execution
+    private final float[][] kPrefill; // staging for compaction, [n][nKvHeads][headDim]
+    private final float[][] vPrefill;
+    private final int[][] kept;       // per layer [nKvHeads][count]
+    private final float[] x;
+    private final float[] logits;
+    private final TornadoExecutionPlan plan;
+
+    TornadoDecoder(Model model, KvCache cache, int promptLength, Function<Weight, DeviceWeight> weights) {
+        ModelConfig c = model.config();
+        nLayers = c.nLayers();
+        nKvHeads = c.nKvHeads();
+        headDim = c.headDim();
+        capacity = new int[nLayers];
+        slot = new int[nLayers];
+        at = new int[nLayers][2];
+        kPrefill = new float[nLayers][];
+        vPrefill = new float[nLayers][];
+        kept = new int[nLayers][];
+        x = new float[c.dim()];
+        logits = new float[model.output().rows()];
+        int kvDim = c.kvDim();
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int neox = c.arch().ropeNeox ? 1 : 0;
+
+        ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[2 * nLayers + 1];
+        for (int l = 0; l < nLayers; l++) {
+            capacity[l] = cache.capacity(l);
+            int maxKept = Math.min(promptLength, capacity[l]);
+            kPrefill[l] = new float[promptLength * kvDim];
+            vPrefill[l] = new float[promptLength * kvDim];
+            kept[l] = new int[nKvHeads * maxKept];
+            float[] kCache = new float[nKvHeads * capacity[l] * headDim];
+            float[] vCache = new float[kCache.length];
+            graphs[l] = new TaskGraph(compactGraph(l))
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, kPrefill[l], vPrefill[l], kept[l], at[l])
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, kCache, vCache) // written first: only allocated
+                    .task("gather", ScoringKernels::gatherKept, kPrefill[l], vPrefill[l], nKvHeads, headDim, kept[l],
+                            at[l], maxKept, capacity[l], kCache, vCache)
+                    .persistOnDevice(kCache, vCache)
+                    .snapshot();
+            graphs[nLayers + l] = layerGraph(l, model, c, weights, kCache, vCache, scale, neox);
+        }
+        TaskGraph out = new TaskGraph("logits").consumeFromDevice(layerGraph(nLayers - 1), x);
+        float[] last = new float[c.dim()];
+        float[] outputNorm = model.outputNorm();
+        DeviceWeight output = weights.apply(model.output());
+        out.transferToDevice(DataTransferMode.FIRST_EXECUTION, outputNorm, output.data(), last)
+                .task("norm", LayerKernels::rmsnorm, last, x, outputNorm, 1, c.dim(), c.normEps());
+        output.matmulTask(out, "output", last, logits, 1);
+        graphs[2 * nLayers] = out.transferToHost(DataTransferMode.EVERY_EXECUTION, logits).snapshot();
+        plan = new TornadoExecutionPlan(graphs);
+    }
+
+    private static String compactGraph(int l) {
+        return "compact" + l;
+    }
+
+    private static String layerGraph(int l) {
+        return "layer" + l;
+    }
+
+    /** rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up → SwiGLU → down (+x). */
+    private ImmutableTaskGraph layerGraph(int l, Model model, ModelConfig c, Function<Weight, DeviceWeight> weights,
+                                          float[] kCache, float[] vCache, float scale, int neox) {
+        LayerWeights lw = model.layer(l);
+        DeviceWeight wq = weights.apply(lw.wq()), wk = weights.apply(lw.wk()), wv = weights.apply(lw.wv());
+        DeviceWeight wo = weights.apply(lw.wo()), gate = weights.apply(lw.gate()), up = weights.apply(lw.up());
+        DeviceWeight down = weights.apply(lw.down());
+        int dim = c.dim();
+        float[] xb = new float[dim], q = new float[c.qDim()], k = new float[c.kvDim()], v = new float[c.kvDim()];
+        float[] att = new float[c.qDim()], g = new float[c.ffnDim()], u = new float[c.ffnDim()];
+        float[] invFreq = model.ropeInvFreq();
+
+        TaskGraph t = new TaskGraph(layerGraph(l));
+        if (l == 0) {
+            t.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
+        } else {
+            t.consumeFromDevice(layerGraph(l - 1), x);
+        }
+        t.consumeFromDevice(compactGraph(l), kCache, vCache)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, at[l])
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(),
+                        wk.data(), wv.data(), wo.data(), gate.data(), up.data(), down.data())
+                // Scratch: every task argument must be declared; written before read, so only allocated.
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, xb, q, k, v, att, g, u)
+                .task("attnNorm", LayerKernels::rmsnorm, xb, x, lw.attnNorm(), 1, dim, c.normEps());
+        wq.matmulTask(t, "q", xb, q, 1);
+        wk.matmulTask(t, "k", xb, k, 1);
+        wv.matmulTask(t, "v", xb, v, 1);
+        t.task("ropeQ", LayerKernels::rope, q, 1, c.nHeads(), headDim, at[l], invFreq, neox)
+                .task("ropeK", LayerKernels::rope, k, 1, nKvHeads, headDim, at[l], invFreq, neox)
+                .task("append", LayerKernels::appendKv, k, v, kCache, vCache, nKvHeads, headDim, capacity[l], at[l])
+                .task("attention", LayerKernels::attentionDecode, q, kCache, vCache, att, capacity[l], at[l],
+                        c.nHeads(), nKvHeads, headDim, scale);
+        wo.residualTask(t, "wo", att, x);
+        t.task("ffnNorm", LayerKernels::rmsnorm, xb, x, lw.ffnNorm(), 1, dim, c.normEps());
+        gate.matmulTask(t, "gate", xb, g, 1);
+        up.matmulTask(t, "up", xb, u, 1);
+        t.task("swiglu", LayerKernels::swiglu, g, u, 1, c.ffnDim());
+        down.residualTask(t, "down", g, x);
+        return t.persistOnDevice(x).snapshot();
+    }
+
+    /** True when every weight has a device kernel and the layers have no biases (qwen2's). */
+    static boolean supports(Model model) {
+        if (!DeviceWeight.supports(model.output().type())) return false;
+        for (int l = 0; l < model.config().nLayers(); l++) {
+            LayerWeights w = model.layer(l);
+            if (w.bq() != null) return false;
+            for (Weight m : new Weight[] {w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()}) {
+                if (!DeviceWeight.supports(m.type())) return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void compact(int layer, float[] k, float[] v, int n, KeptTokens keptTokens) {
+        int count = keptTokens.count();
+        if (count > capacity[layer] || n * nKvHeads * headDim != kPrefill[layer].length) {
+            throw new IllegalStateException("layer " + layer + ": " + count + " kept of " + n + " do not fit the device cache");
+        }
+        System.arraycopy(k, 0, kPrefill[layer], 0, kPrefill[layer].length);
+        System.arraycopy(v, 0, vPrefill[layer], 0, vPrefill[layer].length);
+        int[] flat = keptTokens.flat(nKvHeads);
+        System.arraycopy(flat, 0, kept[layer], 0, flat.length);
+        at[layer][0] = 0;
+        at[layer][1] = count;
+        plan.withGraph(layer).execute();
+        slot[layer] = count;
+    }
+
+    @Override
+    public float[] decode(float[] embedding, int position) {
+        System.arraycopy(embedding, 0, x, 0, x.length);
+        for (int l = 0; l < nLayers; l++) {
+            if (slot[l] >= capacity[l]) {
+                throw new IllegalStateException("layer " + l + " is full (" + capacity[l] + " tokens)");
+            }
+            at[l][0] = position;
+            at[l][1] = slot[l];
+            plan.withGraph(nLayers + l).execute();
+            slot[l]++;
+        }
+        plan.withGraph(2 * nLayers).execute();
+        return logits.clone();
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException("could not free device memory", e);
+        }
+    }
+}
