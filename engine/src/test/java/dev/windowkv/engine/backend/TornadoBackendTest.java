@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The TornadoVM backend against the Java ones: its device matmul agrees with the scalar reference,
- * and on the default model it produces the vector backend's greedy tokens. Runs only where the
+ * and on the default model its whole-layer device decode (KV cache compacted and kept on the device)
+ * keeps as many tokens per layer and produces the same greedy tokens as the vector backend, under
+ * FullKV and WindowKV. Kernel-by-kernel agreement is TornadoKernelsTest (src/tornado-test). Runs only where the
  * engine's {@code tornado} profile compiled the backend (TORNADOVM_HOME set); elsewhere it is
  * skipped and says so in one line.
  */
@@ -101,6 +103,7 @@ class TornadoBackendTest {
             Generator.Result actual = new Generator(m, tornado)
                     .generate(tokens, greedy, Policies.create(policy, options), TaskType.QA, null);
             assertTrue(expected.tokens().length > 0, "the vector backend generated nothing");
+            assertArrayEquals(expected.tokensKeptPerLayer(), actual.tokensKeptPerLayer(), policy + ": tokens kept per layer");
             assertArrayEquals(expected.tokens(), actual.tokens(), policy + ": " + expected.text() + " vs " + actual.text());
             assertEquals(expected.text(), actual.text());
         }

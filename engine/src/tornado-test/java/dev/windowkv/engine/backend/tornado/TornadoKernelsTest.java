@@ -142,13 +142,14 @@ class TornadoKernelsTest {
         float[] kTok = gaussian(kvHeads * headDim), vTok = gaussian(kvHeads * headDim), q1 = gaussian(heads * headDim);
         float[] kExp = new float[kCache.length], vExp = new float[kCache.length];
         float[] outExp = new float[heads * headDim], out1 = new float[heads * headDim];
-        ScoringKernels.gatherKept(kSrc, vSrc, kvHeads, headDim, kept, at, filled, capacity, kExp, vExp);
+        int[] count = {filled};
+        ScoringKernels.gatherKept(kSrc, vSrc, kvHeads, headDim, kept, count, filled, capacity, kExp, vExp);
         LayerKernels.appendKv(kTok, vTok, kExp, vExp, kvHeads, headDim, capacity, at);
         LayerKernels.attentionDecode(q1, kExp, vExp, outExp, capacity, at, heads, kvHeads, headDim, scale);
         TaskGraph fill = new TaskGraph("fill")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, kSrc, vSrc, kept, at)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, kSrc, vSrc, kept, count)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, kCache, vCache)
-                .task("gather", ScoringKernels::gatherKept, kSrc, vSrc, kvHeads, headDim, kept, at, filled, capacity,
+                .task("gather", ScoringKernels::gatherKept, kSrc, vSrc, kvHeads, headDim, kept, count, filled, capacity,
                         kCache, vCache)
                 .persistOnDevice(kCache, vCache);
         TaskGraph step = new TaskGraph("step").consumeFromDevice("fill", kCache, vCache)

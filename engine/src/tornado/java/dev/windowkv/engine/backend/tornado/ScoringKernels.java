@@ -65,18 +65,17 @@ final class ScoringKernels {
     }
 
     /**
-     * {@link #gather} for a kept count known only at run time ({@code at[1]}, at most {@code maxKept}),
-     * so one compiled graph compacts whatever the policy selected; {@code kept} is
-     * {@code [nKvHeads][at[1]]}.
+     * {@link #gather} for a kept count known only at run time ({@code count[0]}, at most
+     * {@code maxKept}; 0 gathers nothing), so one compiled graph compacts whatever the policy
+     * selected; {@code kept} is {@code [nKvHeads][count[0]]}.
      */
-    static void gatherKept(float[] k, float[] v, int nKvHeads, int headDim, int[] kept, int[] at, int maxKept,
+    static void gatherKept(float[] k, float[] v, int nKvHeads, int headDim, int[] kept, int[] count, int maxKept,
                            int capacity, float[] kDst, float[] vDst) {
         for (@Parallel int item = 0; item < nKvHeads * maxKept; item++) {
-            int count = at[1];
+            int c = count[0];
             int t = item % maxKept;
-            if (t < count) {
-                KvCompaction.gatherF32((item / maxKept) * count + t, k, v, nKvHeads, headDim, kept, count, capacity,
-                        kDst, vDst);
+            if (t < c) {
+                KvCompaction.gatherF32((item / maxKept) * c + t, k, v, nKvHeads, headDim, kept, c, capacity, kDst, vDst);
             }
         }
     }

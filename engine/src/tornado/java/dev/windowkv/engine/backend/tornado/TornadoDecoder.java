@@ -16,20 +16,22 @@ import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import java.util.function.Function;
 
 /**
- * One generation's decode on the device, as one {@link TornadoExecutionPlan} of task graphs:
+ * One generation's decode on the device, as one {@link TornadoExecutionPlan} with a task graph per
+ * layer and one for the logits:
  * <ul>
- *   <li>{@code compact<l>} per layer: gathers the kept prompt tokens from the prefill keys/values
- *       into the layer's KV cache on the device ({@code KvCompaction}), which stays there
- *       ({@code persistOnDevice});</li>
- *   <li>{@code layer<l>} per layer: the whole transformer block for one token, reading the residual
- *       stream {@code x} from the previous layer and the cache from its compaction graph
- *       ({@code consumeFromDevice}); weights go over on the first execution only;</li>
+ *   <li>{@code layer<l>}: the whole transformer block for one token. Its first task compacts the
+ *       kept prompt tokens into the layer's KV cache ({@code KvCompaction.gatherF32}); it runs on the
+ *       first execution only (the count it reads is 0 afterwards). The cache is that graph's own
+ *       device buffer, so it stays on the device between tokens, and the append writes into it;</li>
+ *   <li>the residual stream {@code x} goes from each graph to the next ({@code persistOnDevice} /
+ *       {@code consumeFromDevice}); weights go over on the first execution only;</li>
  *   <li>{@code logits}: the final norm and output projection; only the logits come back.</li>
  * </ul>
- * The position and each layer's next cache slot travel in a two-int array per layer, so the
- * kernels compile once per generation. The cache is compacted by a kernel, not uploaded, also
- * because TornadoVM skips the copy-in of an array whose first use in a graph is a write (the
- * append), treating it as write-only.
+ * The position and each layer's next cache slot travel in a two-int array per layer, so the kernels
+ * compile once per generation. Two TornadoVM 5.2.0 rules shape this: a graph consumes buffers only
+ * from the graph executed just before it, and an array whose first use in a graph is a write is
+ * allocated without copy-in (so a cache cannot be uploaded into a graph whose first cache task is
+ * the append); compaction inside the layer graph sidesteps both.
  */
 final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final int nLayers;
@@ -41,6 +43,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final float[][] kPrefill; // staging for compaction, [n][nKvHeads][headDim]
     private final float[][] vPrefill;
     private final int[][] kept;       // per layer [nKvHeads][count]
+    private final int[][] compacting; // per layer {tokens to gather}: the kept count once, then 0
     private final float[] x;
     private final float[] logits;
     private final TornadoExecutionPlan plan;
@@ -56,29 +59,20 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         kPrefill = new float[nLayers][];
         vPrefill = new float[nLayers][];
         kept = new int[nLayers][];
+        compacting = new int[nLayers][1];
         x = new float[c.dim()];
         logits = new float[model.output().rows()];
         int kvDim = c.kvDim();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int neox = c.arch().ropeNeox ? 1 : 0;
 
-        ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[2 * nLayers + 1];
+        ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[nLayers + 1];
         for (int l = 0; l < nLayers; l++) {
             capacity[l] = cache.capacity(l);
-            int maxKept = Math.min(promptLength, capacity[l]);
             kPrefill[l] = new float[promptLength * kvDim];
             vPrefill[l] = new float[promptLength * kvDim];
-            kept[l] = new int[nKvHeads * maxKept];
-            float[] kCache = new float[nKvHeads * capacity[l] * headDim];
-            float[] vCache = new float[kCache.length];
-            graphs[l] = new TaskGraph(compactGraph(l))
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, kPrefill[l], vPrefill[l], kept[l], at[l])
-                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, kCache, vCache) // written first: only allocated
-                    .task("gather", ScoringKernels::gatherKept, kPrefill[l], vPrefill[l], nKvHeads, headDim, kept[l],
-                            at[l], maxKept, capacity[l], kCache, vCache)
-                    .persistOnDevice(kCache, vCache)
-                    .snapshot();
-            graphs[nLayers + l] = layerGraph(l, model, c, weights, kCache, vCache, scale, neox);
+            kept[l] = new int[nKvHeads * Math.min(promptLength, capacity[l])];
+            graphs[l] = layerGraph(l, model, c, weights, promptLength, scale, neox);
         }
         TaskGraph out = new TaskGraph("logits").consumeFromDevice(layerGraph(nLayers - 1), x);
         float[] last = new float[c.dim()];
@@ -87,21 +81,17 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         out.transferToDevice(DataTransferMode.FIRST_EXECUTION, outputNorm, output.data(), last)
                 .task("norm", LayerKernels::rmsnorm, last, x, outputNorm, 1, c.dim(), c.normEps());
         output.matmulTask(out, "output", last, logits, 1);
-        graphs[2 * nLayers] = out.transferToHost(DataTransferMode.EVERY_EXECUTION, logits).snapshot();
+        graphs[nLayers] = out.transferToHost(DataTransferMode.EVERY_EXECUTION, logits).snapshot();
         plan = new TornadoExecutionPlan(graphs);
-    }
-
-    private static String compactGraph(int l) {
-        return "compact" + l;
     }
 
     private static String layerGraph(int l) {
         return "layer" + l;
     }
 
-    /** rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up → SwiGLU → down (+x). */
+    /** (compaction) → rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up → SwiGLU → down (+x). */
     private ImmutableTaskGraph layerGraph(int l, Model model, ModelConfig c, Function<Weight, DeviceWeight> weights,
-                                          float[] kCache, float[] vCache, float scale, int neox) {
+                                          int promptLength, float scale, int neox) {
         LayerWeights lw = model.layer(l);
         DeviceWeight wq = weights.apply(lw.wq()), wk = weights.apply(lw.wk()), wv = weights.apply(lw.wv());
         DeviceWeight wo = weights.apply(lw.wo()), gate = weights.apply(lw.gate()), up = weights.apply(lw.up());
@@ -110,6 +100,9 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         float[] xb = new float[dim], q = new float[c.qDim()], k = new float[c.kvDim()], v = new float[c.kvDim()];
         float[] att = new float[c.qDim()], g = new float[c.ffnDim()], u = new float[c.ffnDim()];
         float[] invFreq = model.ropeInvFreq();
+        float[] kCache = new float[nKvHeads * capacity[l] * headDim];
+        float[] vCache = new float[kCache.length];
+        int maxKept = Math.min(promptLength, capacity[l]);
 
         TaskGraph t = new TaskGraph(layerGraph(l));
         if (l == 0) {
@@ -117,12 +110,14 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         } else {
             t.consumeFromDevice(layerGraph(l - 1), x);
         }
-        t.consumeFromDevice(compactGraph(l), kCache, vCache)
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, at[l])
+        t.transferToDevice(DataTransferMode.EVERY_EXECUTION, at[l], compacting[l])
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, kPrefill[l], vPrefill[l], kept[l])
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(),
                         wk.data(), wv.data(), wo.data(), gate.data(), up.data(), down.data())
                 // Scratch: every task argument must be declared; written before read, so only allocated.
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, xb, q, k, v, att, g, u)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, xb, q, k, v, att, g, u, kCache, vCache)
+                .task("compact", ScoringKernels::gatherKept, kPrefill[l], vPrefill[l], nKvHeads, headDim, kept[l],
+                        compacting[l], maxKept, capacity[l], kCache, vCache)
                 .task("attnNorm", LayerKernels::rmsnorm, xb, x, lw.attnNorm(), 1, dim, c.normEps());
         wq.matmulTask(t, "q", xb, q, 1);
         wk.matmulTask(t, "k", xb, k, 1);
@@ -164,9 +159,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         System.arraycopy(v, 0, vPrefill[layer], 0, vPrefill[layer].length);
         int[] flat = keptTokens.flat(nKvHeads);
         System.arraycopy(flat, 0, kept[layer], 0, flat.length);
-        at[layer][0] = 0;
-        at[layer][1] = count;
-        plan.withGraph(layer).execute();
+        compacting[layer][0] = count;
         slot[layer] = count;
     }
 
@@ -179,10 +172,11 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
             }
             at[l][0] = position;
             at[l][1] = slot[l];
-            plan.withGraph(nLayers + l).execute();
+            plan.withGraph(l).execute();
+            compacting[l][0] = 0;
             slot[l]++;
         }
-        plan.withGraph(2 * nLayers).execute();
+        plan.withGraph(nLayers).execute();
         return logits.clone();
     }
 
