@@ -12,15 +12,12 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * The {@code tornado} backend: decode-time matrix-vector products of Q8_0 weights run on
- * TornadoVM's default device, each weight resident there after its first use; everything else
- * (prefill, attention, norms, other weight types) runs on the vector backend. Loaded reflectively
+ * The {@code tornado} backend. Decode runs whole layers on TornadoVM's default device
+ * ({@link TornadoDecoder}: KV cache compacted into and kept in device memory, Q8_0/F16/F32 weights
+ * resident). The prefill and the policies' selection run on the vector backend, and the
+ * prefill's keys/values and kept indices go to the device once. A model the decoder cannot run
+ * (other weight types, biases) decodes op by op with its matmuls on the device. Loaded reflectively
  * by {@code Backends.create("tornado")}, so the engine builds without TornadoVM.
- *
- * <p>Not verified: on TornadoVM 5.2.0 with PoCL the Q8_0 kernel compiles but computes wrong
- * results, because the OpenCL code generator keeps arithmetic on loaded {@code byte[]} elements in
- * 8-bit registers (see experiments/TORNADOVM.md). Not yet the per-layer task graph with a device-resident KV cache: the op-level {@link Backend}
- * interface hands over host arrays per op (see experiments/TORNADOVM.md).
  */
 public final class TornadoBackend implements Backend {
     private final VectorBackend host;
@@ -93,11 +90,16 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * The whole-layer decode for a new generation (the previous generation's plan is freed), or
+     * The whole-layer decode for a new generation: the previous generation's plan when the shapes
+     * match (TornadoVM compiles a plan's kernels on its first execution, seconds on PoCL), else a new
+     * one (the previous one is freed); or
      * null with a one-line notice when the model has weights or biases without device kernels.
      */
     @Override
     public DeviceDecoder deviceDecoder(Model model, KvCache cache, int promptLength) {
+        if (decoder != null && decoder.fits(model, cache, promptLength)) {
+            return decoder; // same shapes: its kernels are compiled already
+        }
         closeDecoder();
         if (!TornadoDecoder.supports(model)) {
             System.err.println("tornado: this model has weight types or biases without device kernels; "

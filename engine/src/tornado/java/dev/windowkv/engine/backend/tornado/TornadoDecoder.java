@@ -48,7 +48,12 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final float[] logits;
     private final TornadoExecutionPlan plan;
 
+    private final Model model;
+    private final int promptLength;
+
     TornadoDecoder(Model model, KvCache cache, int promptLength, Function<Weight, DeviceWeight> weights) {
+        this.model = model;
+        this.promptLength = promptLength;
         ModelConfig c = model.config();
         nLayers = c.nLayers();
         nKvHeads = c.nKvHeads();
@@ -110,8 +115,9 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         } else {
             t.consumeFromDevice(layerGraph(l - 1), x);
         }
-        t.transferToDevice(DataTransferMode.EVERY_EXECUTION, at[l], compacting[l])
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, kPrefill[l], vPrefill[l], kept[l])
+        // The prefill keys/values go every execution so that the backend can reuse this plan (and its
+        // compiled kernels) for the next generation of the same shape; they are read once.
+        t.transferToDevice(DataTransferMode.EVERY_EXECUTION, at[l], compacting[l], kPrefill[l], vPrefill[l], kept[l])
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(),
                         wk.data(), wv.data(), wo.data(), gate.data(), up.data(), down.data())
                 // Scratch: every task argument must be declared; written before read, so only allocated.
@@ -134,6 +140,15 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         t.task("swiglu", LayerKernels::swiglu, g, u, 1, c.ffnDim());
         down.residualTask(t, "down", g, x);
         return t.persistOnDevice(x).snapshot();
+    }
+
+    /** True when this plan fits a generation of {@code model} with this prompt length and cache, so it can be reused. */
+    boolean fits(Model m, KvCache cache, int n) {
+        if (m != model || n != promptLength || cache.nLayers() != nLayers) return false;
+        for (int l = 0; l < nLayers; l++) {
+            if (cache.capacity(l) != capacity[l]) return false;
+        }
+        return true;
     }
 
     /** True when every weight has a device kernel and the layers have no biases (qwen2's). */
