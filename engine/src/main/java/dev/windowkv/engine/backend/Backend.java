@@ -19,6 +19,11 @@ public interface Backend extends AutoCloseable {
     /** The name used on the command line ({@code --backend}). */
     String name();
 
+    /** The device it computes on, as reports name it ("CPU" for the Java backends). */
+    default String device() {
+        return "CPU";
+    }
+
     /** Threads this backend computes with. */
     int threads();
 

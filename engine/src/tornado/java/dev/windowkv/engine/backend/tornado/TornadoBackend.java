@@ -7,6 +7,9 @@ import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.Weight;
 
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.IntConsumer;
@@ -25,13 +28,24 @@ public final class TornadoBackend implements Backend {
     private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
     private TornadoDecoder decoder; // the current generation's; one plan on the device at a time
 
+    private final String device;
+
+    /** Asks TornadoVM for its default device first, so a JVM without TornadoVM fails here (Backends reports it). */
     public TornadoBackend(int threads) {
+        TornadoDevice d = TornadoExecutionPlan.getDevice(0, 0);
+        this.device = d.getPhysicalDevice().getDeviceName() + " (" + d.getPlatformName().trim() + ")";
         this.host = new VectorBackend(threads);
     }
 
     @Override
     public String name() {
         return "tornado";
+    }
+
+    /** TornadoVM's default device, e.g. "pthread-skylake-avx512 ... (OpenCL, PoCL)". */
+    @Override
+    public String device() {
+        return device;
     }
 
     @Override
