@@ -27,6 +27,7 @@ public final class TornadoBackend implements Backend {
     private final Map<Weight, DeviceMatmul> resident = new IdentityHashMap<>();
     private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
     private TornadoDecoder decoder; // the current generation's; one plan on the device at a time
+    private DeviceScoring scoring;  // the last scoring shape's plan
 
     private final String device;
 
@@ -70,6 +71,21 @@ public final class TornadoBackend implements Backend {
             resident.put(w, m);
         }
         m.apply(x, out);
+    }
+
+    /** The observation-window scores on the device ({@link DeviceScoring}); selection stays with the policy. */
+    @Override
+    public float[] attentionMass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery,
+                                 int causalFrom, int keyCount) {
+        if (n - firstQuery <= 0 || keyCount == 0) {
+            return new float[nHeads * keyCount];
+        }
+        DeviceScoring.Shape shape = new DeviceScoring.Shape(n, nHeads, nKvHeads, headDim, firstQuery, causalFrom, keyCount);
+        if (scoring == null || !scoring.shape().equals(shape)) {
+            if (scoring != null) scoring.close();
+            scoring = new DeviceScoring(shape);
+        }
+        return scoring.run(q, k);
     }
 
     @Override
@@ -134,6 +150,8 @@ public final class TornadoBackend implements Backend {
     @Override
     public void close() {
         closeDecoder();
+        if (scoring != null) scoring.close();
+        scoring = null;
         deviceWeights.clear();
         for (DeviceMatmul m : resident.values()) m.close();
         resident.clear();
