@@ -83,7 +83,7 @@ public final class Transformer {
         int[] capacity = new int[c.nLayers()];
         for (int l = 0; l < capacity.length; l++) capacity[l] = Math.min(n, compressor.capacity(l)) + decodeRoom;
         cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), capacity, dtype);
-        device = dtype == KvCache.Dtype.F32 ? backend.deviceDecoder(model, cache, n) : null;
+        device = backend.deviceDecoder(model, cache, n);
         compressMillis = 0;
     }
 

@@ -28,6 +28,7 @@ public final class TornadoBackend implements Backend {
     private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
     private TornadoDecoder decoder; // the current generation's; one plan on the device at a time
     private DeviceScoring scoring;  // the last scoring shape's plan
+    private boolean noticed;        // the one-line notice of an op-by-op decode was printed
 
     private final String device;
 
@@ -131,9 +132,14 @@ public final class TornadoBackend implements Backend {
             return decoder; // same shapes: its kernels are compiled already
         }
         closeDecoder();
-        if (!TornadoDecoder.supports(model)) {
-            System.err.println("tornado: this model has weight types or biases without device kernels; "
-                    + "decoding op by op (matmuls on the device)");
+        String unsupported = cache.dtype() != KvCache.Dtype.F32
+                ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
+                : !TornadoDecoder.supports(model) ? "weight types or biases without device kernels" : null;
+        if (unsupported != null) {
+            if (!noticed) {
+                System.err.println("tornado: " + unsupported + "; decoding op by op, with the matmuls on the device");
+                noticed = true;
+            }
             return null;
         }
         decoder = new TornadoDecoder(model, cache, promptLength, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of));
