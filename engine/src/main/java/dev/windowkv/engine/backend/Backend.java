@@ -72,6 +72,19 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * WindowKV's window order for a group leader (spec §1.9), computed where the scores are, or null
+     * (the default): the policy then scores, pools and sorts on the host. The queries
+     * {@code review..n-1} (the suffix) score the keys {@code 0..review-1}; windows of
+     * {@code windowSize} are pooled by the mean of the top {@code topM} per head ({@code max}) or,
+     * with {@code topM = 0}, by the plain mean ({@code average}); the result lists every window by
+     * descending score, ties to the lower window.
+     */
+    default int[] windowOrder(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int review,
+                              int windowSize, int topM) {
+        return null;
+    }
+
+    /**
      * A decode that runs whole layers on a device for this model, a freshly sized cache and a prompt
      * of {@code promptLength} tokens, or null (the default): the transformer then decodes op by op
      * through this backend.

@@ -90,15 +90,16 @@ class TornadoBackendTest {
         assertSameAsVector("full", Map.of(), PROMPT);
     }
 
+    /** WindowKV's selection (scores, pooling, window order) runs on the device; the prompt is long enough to drop windows. */
     @Test
     void windowKvKeepsTheSameTokensAndGeneratesTheSameTokens() {
-        assertSameAsVector("windowkv", Map.of("budget", "24"), PROMPT);
+        assertSameAsVector("windowkv", Map.of("budget", "24"), LONG_PROMPT);
     }
 
-    /** Per-KV-head selection, with the scores' max pooling (SnapKV). */
+    /** Per-KV-head selection, with the scores' max pooling (SnapKV); its scores come from the device. */
     @Test
     void snapKvKeepsTheSameTokensAndGeneratesTheSameTokens() {
-        assertSameAsVector("snapkv", Map.of("budget", "24"), PROMPT);
+        assertSameAsVector("snapkv", Map.of("budget", "24"), LONG_PROMPT);
     }
 
     /**
@@ -109,7 +110,7 @@ class TornadoBackendTest {
     void aSecondPromptOfTheSameShapeReusesThePlanAndStillMatches() {
         Random rnd = new Random(7);
         for (int i = 0; i < 2; i++) {
-            int[] tokens = new int[48];
+            int[] tokens = new int[80];
             tokens[0] = 1;
             for (int j = 1; j < tokens.length; j++) tokens[j] = 3 + rnd.nextInt(40);
             assertSameAsVector("windowkv", Map.of("budget", "16"), tokens);
@@ -118,6 +119,10 @@ class TornadoBackendTest {
 
     private static final String PROMPT = "the key for the blue door is seven four two . remember it . "
             + "people walked in the park and talked about the weather and the long road home . "
+            + "the key for the blue door is";
+
+    private static final String LONG_PROMPT = "the key for the blue door is seven four two . remember it . "
+            + "people walked in the park and talked about the weather and the long road home . ".repeat(5)
             + "the key for the blue door is";
 
     private static void assertSameAsVector(String policy, Map<String, String> options, String prompt) {
@@ -132,6 +137,9 @@ class TornadoBackendTest {
             ModelConfig c = m.config();
             KvCache expectedCache = prefilled(m, vector, policy, options, tokens);
             KvCache actualCache = prefilled(m, tornado, policy, options, tokens);
+            if (!policy.equals("full")) {
+                assertTrue(expectedCache.tokensPerLayer()[0] < tokens.length, policy + " should drop tokens from this prompt");
+            }
             for (int l = 0; l < c.nLayers(); l++) {
                 for (int h = 0; h < c.nKvHeads(); h++) {
                     assertArrayEquals(expectedCache.positions(l, h), actualCache.positions(l, h),

@@ -228,4 +228,35 @@ class TornadoKernelsTest {
         assertArrayEquals(eK, kDst, "compacted keys");
         assertArrayEquals(eV, vDst, "compacted values");
     }
+
+    /** WindowKV's selection on the device (scores, pooling, ranking) gives the host's window order. */
+    @Test
+    void windowOrderMatchesTheHostForMaxAndAverage() {
+        int n = 70, heads = 4, kvHeads = 2, headDim = 16, review = 38, windowSize = 8;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[] q = gaussian(n * heads * headDim), k = gaussian(n * kvHeads * headDim);
+        int rows = heads * (n - review), nWindows = (review + windowSize - 1) / windowSize;
+        for (int topM : new int[] {windowSize / 2, 0}) {
+            float[] rowMax = new float[rows], rowSum = new float[rows], a = new float[heads * review];
+            float[] score = new float[nWindows];
+            int[] expected = new int[nWindows];
+            ScoringKernels.rowStats(q, k, n, heads, kvHeads, headDim, review, 0, scale, rowMax, rowSum);
+            ScoringKernels.accumulate(q, k, n, heads, kvHeads, headDim, review, 0, scale, rowMax, rowSum, review, a);
+            if (topM > 0) ScoringKernels.windowMax(a, heads, review, review, windowSize, topM, score, nWindows);
+            else ScoringKernels.windowAverage(a, heads, review, review, windowSize, score, nWindows);
+            ScoringKernels.windowOrder(score, nWindows, expected);
+            try (DeviceWindowOrder device = new DeviceWindowOrder(
+                    new DeviceWindowOrder.Shape(n, heads, kvHeads, headDim, review, windowSize, topM))) {
+                assertArrayEquals(expected, device.run(q, k), "topM " + topM);
+                float[] q2 = gaussian(q.length);
+                int[] again = device.run(q2, k); // the same plan, new queries
+                ScoringKernels.rowStats(q2, k, n, heads, kvHeads, headDim, review, 0, scale, rowMax, rowSum);
+                ScoringKernels.accumulate(q2, k, n, heads, kvHeads, headDim, review, 0, scale, rowMax, rowSum, review, a);
+                if (topM > 0) ScoringKernels.windowMax(a, heads, review, review, windowSize, topM, score, nWindows);
+                else ScoringKernels.windowAverage(a, heads, review, review, windowSize, score, nWindows);
+                ScoringKernels.windowOrder(score, nWindows, expected);
+                assertArrayEquals(expected, again, "topM " + topM + ", second run");
+            }
+        }
+    }
 }

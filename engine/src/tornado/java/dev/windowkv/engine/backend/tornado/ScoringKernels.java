@@ -4,11 +4,12 @@ import dev.windowkv.kernels.kv.KvCompaction;
 import dev.windowkv.kernels.kv.MaxPool1d;
 import dev.windowkv.kernels.kv.ObservationScores;
 import dev.windowkv.kernels.kv.WindowPooling;
+import dev.windowkv.kernels.kv.WindowRanking;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 
 /**
  * The TornadoVM tasks of compression at the end of prefill: observation-window scores, WindowKV's
- * window pooling, SnapKV's max pooling and the compaction of the kept tokens into the cache. Each
+ * window pooling and ranking, SnapKV's max pooling and the compaction of the kept tokens into the cache. Each
  * is a {@code @Parallel} loop over the work items of a {@code tornado-kernels/kv} body.
  */
 final class ScoringKernels {
@@ -51,6 +52,13 @@ final class ScoringKernels {
     }
 
     /** {@code width} is MaxPool1d's kernel size; a parameter named {@code kernel} is an OpenCL keyword. */
+    /** order = the windows by descending score, ties to the lower one. */
+    static void windowOrder(float[] score, int nWindows, int[] order) {
+        for (@Parallel int w = 0; w < nWindows; w++) {
+            WindowRanking.place(w, score, nWindows, order);
+        }
+    }
+
     static void maxPool(float[] in, float[] out, int rows, int len, int width) {
         for (@Parallel int item = 0; item < rows * len; item++) {
             MaxPool1d.maxPool(item, in, out, len, width);

@@ -28,6 +28,7 @@ public final class TornadoBackend implements Backend {
     private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
     private TornadoDecoder decoder; // the current generation's; one plan on the device at a time
     private DeviceScoring scoring;  // the last scoring shape's plan
+    private DeviceWindowOrder windows; // the last WindowKV selection shape's plan
     private boolean noticed;        // the one-line notice of an op-by-op decode was printed
 
     private final String device;
@@ -89,6 +90,18 @@ public final class TornadoBackend implements Backend {
             scoring = new DeviceScoring(shape);
         }
         return scoring.run(q, k);
+    }
+
+    /** WindowKV's scoring, pooling and ranking on the device ({@link DeviceWindowOrder}); only the order comes back. */
+    @Override
+    public int[] windowOrder(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int review,
+                             int windowSize, int topM) {
+        DeviceWindowOrder.Shape shape = new DeviceWindowOrder.Shape(n, nHeads, nKvHeads, headDim, review, windowSize, topM);
+        if (windows == null || !windows.shape().equals(shape)) {
+            if (windows != null) windows.close();
+            windows = new DeviceWindowOrder(shape);
+        }
+        return windows.run(q, k);
     }
 
     @Override
@@ -160,6 +173,8 @@ public final class TornadoBackend implements Backend {
         closeDecoder();
         if (scoring != null) scoring.close();
         scoring = null;
+        if (windows != null) windows.close();
+        windows = null;
         deviceWeights.clear();
         for (DeviceMatmul m : resident.values()) m.close();
         resident.clear();
