@@ -28,7 +28,7 @@ import java.util.function.Function;
  *   <li>{@code logits}: the final norm and output projection; only the logits come back.</li>
  * </ul>
  * The position and each layer's next cache slot travel in a two-int array per layer, so the kernels
- * compile once per generation. Two TornadoVM 5.2.0 rules shape this: a graph consumes buffers only
+ * compile once per plan, and the backend reuses a plan for the next generation of the same shape. Two TornadoVM 5.2.0 rules shape this: a graph consumes buffers only
  * from the graph executed just before it, and an array whose first use in a graph is a write is
  * allocated without copy-in (so a cache cannot be uploaded into a graph whose first cache task is
  * the append); compaction inside the layer graph sidesteps both.
