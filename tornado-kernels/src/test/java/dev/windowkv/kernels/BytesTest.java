@@ -15,4 +15,11 @@ class BytesTest {
         assertEquals(0x92345678, Bytes.i32(b, 3));
         assertEquals(1.0f, Bytes.f32(b, 7));
     }
+
+    @Test
+    void u8IsTheUnsignedByteForEveryValue() {
+        byte[] b = new byte[256];
+        for (int i = 0; i < 256; i++) b[i] = (byte) i;
+        for (int i = 0; i < 256; i++) assertEquals(i, Bytes.u8(b, i));
+    }
 }

@@ -41,6 +41,14 @@ final class KernelSubset {
             "java/lang/Float.intBitsToFloat(I)F",
             "java/lang/Float.floatToRawIntBits(F)I",
             "java/lang/Float.floatToIntBits(F)I");
+    /**
+     * Loads of 8- and 16-bit array elements. TornadoVM 5.2.0's OpenCL backend lowers them without
+     * the sign extension to int ({@code OCLLoweringProvider.lowerLoadIndexedNode} replaces the load
+     * by a narrow read), so integer arithmetic on the element runs in a {@code char}/{@code short}
+     * and gives wrong results; only a conversion to float ({@code I2F}) right after the load
+     * compiles right. {@code Bytes.u8} widens a byte that way.
+     */
+    static final Set<Opcode> NARROW_LOADS = Set.of(Opcode.BALOAD, Opcode.SALOAD, Opcode.CALOAD);
     /** The only static calls a kernel may make outside its own package, and only inside KMath. */
     static final Set<String> MATH_INTRINSICS = Set.of(
             "java/lang/Math.exp(D)D", "java/lang/Math.sqrt(D)D", "java/lang/Math.cos(D)D",
@@ -97,6 +105,7 @@ final class KernelSubset {
             violations.add(where + ": no LocalVariableTable (compile with -g)");
         }
         Set<String> callees = calls.computeIfAbsent(where, k -> new HashSet<>());
+        Opcode previous = null;
         for (CodeElement e : code) {
             if (e instanceof ExceptionCatch) {
                 violations.add(where + ": try/catch");
@@ -105,6 +114,11 @@ final class KernelSubset {
                 if (problem != null) {
                     violations.add(where + ": " + problem);
                 }
+                if (previous != null && NARROW_LOADS.contains(previous) && i.opcode() != Opcode.I2F) {
+                    violations.add(where + ": narrow array element used as an integer (" + previous + " then "
+                            + i.opcode() + "; read bytes through Bytes.u8)");
+                }
+                previous = i.opcode();
             }
         }
     }

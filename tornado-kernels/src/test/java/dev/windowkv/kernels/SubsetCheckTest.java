@@ -41,16 +41,41 @@ class SubsetCheckTest {
     }
 
     /**
-     * The kernels that still reinterpret float bits, and so run on the host only: F32 and BF16 weights
-     * (through Bytes.f32 and Half.bf16ToF32) and the f32-to-f16/bf16 roundings of the KV cache and
-     * quantizer. Everything a Q8_0/Q4_0/K-quant/F16 dot product needs is free of them. The list may
-     * only shrink: a new bit cast anywhere fails this test.
+     * The kernels that run on the host only. Bit casts: F32 and BF16 weights (through Bytes.f32 and
+     * Half.bf16ToF32) and the f32-to-f16/bf16 roundings of the KV cache and quantizer. Narrow
+     * integer reads: the 4/5/6-bit quant kernels unpack bytes with integer arithmetic, and the F16
+     * KV cache decodes short bits, both of which TornadoVM 5.2.0's OpenCL backend computes in 8/16
+     * bits (see KernelSubset.NARROW_LOADS). Everything a Q8_0 or F16 dot product, attention over an
+     * F32 cache, norms, RoPE and the KV scoring and compaction kernels need is free of them. The list
+     * may only shrink: a new bit cast or narrow read anywhere fails this test.
      */
     private static final List<String> HOST_ONLY_BIT_CASTS = List.of(
+            "dev/windowkv/kernels/Attention.decodeF16([FI[S[SIIII[FIF)V: " + narrow("SALOAD", "INVOKESTATIC"),
+            "dev/windowkv/kernels/Attention.decodeF16([FI[S[SIIII[FIF)V: " + narrow("SALOAD", "INVOKESTATIC"),
             "dev/windowkv/kernels/Bytes.f32([BI)F: bit reinterpretation (java/lang/Float.intBitsToFloat(I)F)",
             "dev/windowkv/kernels/Half.f32ToF16(F)S: bit reinterpretation (java/lang/Float.floatToRawIntBits(F)I)",
             "dev/windowkv/kernels/Half.bf16ToF32(I)F: bit reinterpretation (java/lang/Float.intBitsToFloat(I)F)",
-            "dev/windowkv/kernels/Half.f32ToBf16(F)S: bit reinterpretation (java/lang/Float.floatToRawIntBits(F)I)");
+            "dev/windowkv/kernels/Half.f32ToBf16(F)S: bit reinterpretation (java/lang/Float.floatToRawIntBits(F)I)",
+            "dev/windowkv/kernels/quant/Q4_0.dot([BI[FII)F: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_0.dequantizeRow([BI[FII)V: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.scale([BII)I: " + narrow("BALOAD", "BIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.scale([BII)I: " + narrow("BALOAD", "BIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.scale([BII)I: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.min([BII)I: " + narrow("BALOAD", "BIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.min([BII)I: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.min([BII)I: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.dot([BI[FII)F: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q4_K.dequantizeRow([BI[FII)V: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q5_K.dot([BI[FII)F: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q5_K.dot([BI[FII)F: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q5_K.dequantizeRow([BI[FII)V: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q5_K.dequantizeRow([BI[FII)V: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q6_K.quant([BII)I: " + narrow("BALOAD", "SIPUSH"),
+            "dev/windowkv/kernels/quant/Q6_K.quant([BII)I: " + narrow("BALOAD", "SIPUSH"));
+
+    private static String narrow(String load, String next) {
+        return "narrow array element used as an integer (" + load + " then " + next + "; read bytes through Bytes.u8)";
+    }
 
     // Worked examples: each sample breaks one rule, and the check names exactly that.
 
@@ -96,6 +121,12 @@ class SubsetCheckTest {
         static float fromBits(int[] bits, int i) { return Float.intBitsToFloat(bits[i]); }
     }
 
+    static final class ByteArithmetic {
+        private ByteArithmetic() {}
+        static int unsigned(byte[] b, int i) { return b[i] & 0xff; }
+        static float widened(byte[] b, int i) { return b[i] * 0.5f; }
+    }
+
     static final class Prints {
         static void show(float x) { System.out.println(x); }
     }
@@ -133,6 +164,13 @@ class SubsetCheckTest {
         assertEquals(List.of(name(BitCast.class)
                         + ".fromBits([II)F: bit reinterpretation (java/lang/Float.intBitsToFloat(I)F)"),
                 violationsOf(bytes(BitCast.class)));
+    }
+
+    @Test
+    void integerArithmeticOnAByteIsReported() {
+        assertEquals(List.of(name(ByteArithmetic.class)
+                        + ".unsigned([BI)I: narrow array element used as an integer (BALOAD then SIPUSH; read bytes through Bytes.u8)"),
+                violationsOf(bytes(ByteArithmetic.class)));
     }
 
     @Test

@@ -19,6 +19,11 @@ public interface Backend extends AutoCloseable {
     /** The name used on the command line ({@code --backend}). */
     String name();
 
+    /** The device it computes on, as reports name it ("CPU" for the Java backends). */
+    default String device() {
+        return "CPU";
+    }
+
     /** Threads this backend computes with. */
     int threads();
 
@@ -64,6 +69,28 @@ public interface Backend extends AutoCloseable {
         parallelFor(nHeads * keyCount, item -> ObservationScores.accumulate(item, q, k, n, nHeads, nKvHeads,
                 headDim, firstQuery, causalFrom, scale, rowMax, rowSum, keyCount, a));
         return a;
+    }
+
+    /**
+     * WindowKV's window order for a group leader (spec §1.9), computed where the scores are, or null
+     * (the default): the policy then scores, pools and sorts on the host. The queries
+     * {@code review..n-1} (the suffix) score the keys {@code 0..review-1}; windows of
+     * {@code windowSize} are pooled by the mean of the top {@code topM} per head ({@code max}) or,
+     * with {@code topM = 0}, by the plain mean ({@code average}); the result lists every window by
+     * descending score, ties to the lower window.
+     */
+    default int[] windowOrder(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int review,
+                              int windowSize, int topM) {
+        return null;
+    }
+
+    /**
+     * A decode that runs whole layers on a device for this model, a freshly sized cache and a prompt
+     * of {@code promptLength} tokens, or null (the default): the transformer then decodes op by op
+     * through this backend.
+     */
+    default DeviceDecoder deviceDecoder(dev.windowkv.engine.model.Model model, KvCache cache, int promptLength) {
+        return null;
     }
 
     @Override

@@ -26,7 +26,9 @@ final class AttentionScores {
      * Queries at or after {@code causalFrom} are causally masked, earlier ones see every key.
      */
     static float[] accumulated(PrefillLayer l, int firstQuery, int causalFrom, int keyCount) {
-        String key = l.n() + "/" + firstQuery + "/" + causalFrom + "/" + keyCount + "/" + System.identityHashCode(l.k());
+        // The layer is part of the key: a live prefill hands every layer the same (overwritten) q and k arrays.
+        String key = l.layer() + "/" + l.n() + "/" + firstQuery + "/" + causalFrom + "/" + keyCount + "/"
+                + System.identityHashCode(l.k());
         Map<String, float[]> forQ = MEMO.computeIfAbsent(l.q(), q -> new ConcurrentHashMap<>());
         float[] known = forQ.get(key);
         if (known != null) return known.clone();

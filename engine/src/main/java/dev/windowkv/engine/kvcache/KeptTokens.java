@@ -68,7 +68,7 @@ public final class KeptTokens {
     }
 
     /** {@code [nKvHeads][count]} flattened, as the compaction kernel reads it. */
-    int[] flat(int nKvHeads) {
+    public int[] flat(int nKvHeads) {
         if (perKvHead != null && perKvHead.length != nKvHeads) {
             throw new IllegalArgumentException("selection has " + perKvHead.length + " KV heads, the cache " + nKvHeads);
         }

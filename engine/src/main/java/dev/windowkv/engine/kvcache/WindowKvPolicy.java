@@ -161,19 +161,28 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
             if ((long) drop * windowSize >= review) {
                 return new int[0]; // suffix only
             }
+            int nWindows = ceilDiv(review, windowSize);
+            int topM = strategy == Strategy.MAX ? Math.max(1, windowSize / 2) : 0;
+            // A device backend scores, pools and ranks where the queries and keys are.
+            int[] order = layer.backend().windowOrder(layer.q(), layer.k(), layer.n(), layer.nHeads(), layer.nKvHeads(),
+                    layer.headDim(), review, windowSize, topM);
+            if (order == null) {
+                order = hostOrder(layer, review, nWindows, topM);
+            }
+            return Arrays.copyOf(order, nWindows - drop);
+        }
+
+        private int[] hostOrder(PrefillLayer layer, int review, int nWindows, int topM) {
             int nHeads = layer.nHeads();
             float[] a = AttentionScores.accumulated(layer, review, 0, review);
-            int nWindows = ceilDiv(review, windowSize);
             float[] score = new float[nWindows];
             int w = windowSize;
-            if (strategy == Strategy.MAX) {
-                int topM = Math.max(1, w / 2);
+            if (topM > 0) {
                 layer.backend().parallelFor(nWindows, k -> WindowPooling.max(k, a, nHeads, review, review, w, topM, score));
             } else {
                 layer.backend().parallelFor(nWindows, k -> WindowPooling.average(k, a, nHeads, review, review, w, score));
             }
-            int[] order = TopK.descendingOrder(score, 0, nWindows);
-            return Arrays.copyOf(order, nWindows - drop);
+            return TopK.descendingOrder(score, 0, nWindows);
         }
 
         private int keptReview(int[] windows, int review) {

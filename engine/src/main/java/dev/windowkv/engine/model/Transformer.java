@@ -2,6 +2,7 @@ package dev.windowkv.engine.model;
 
 import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.kvcache.Compressor;
 import dev.windowkv.engine.kvcache.KeptTokens;
 import dev.windowkv.engine.kvcache.KvCache;
@@ -24,6 +25,7 @@ public final class Transformer {
     private final ModelConfig c;
     private final Backend backend;
     private KvCache cache;
+    private DeviceDecoder device; // non-null when the backend decodes whole layers on a device
     private int position;
     private double compressMillis;
 
@@ -81,6 +83,7 @@ public final class Transformer {
         int[] capacity = new int[c.nLayers()];
         for (int l = 0; l < capacity.length; l++) capacity[l] = Math.min(n, compressor.capacity(l)) + decodeRoom;
         cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), capacity, dtype);
+        device = backend.deviceDecoder(model, cache, n);
         compressMillis = 0;
     }
 
@@ -88,6 +91,7 @@ public final class Transformer {
         long t0 = System.nanoTime();
         KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend));
         cache.fillFromPrefill(l, k, v, n, kept, backend);
+        if (device != null) device.compact(l, k, v, n, kept == null ? KeptTokens.all(n) : kept);
         compressMillis += (System.nanoTime() - t0) / 1e6;
     }
 
@@ -133,10 +137,18 @@ public final class Transformer {
         return logits(x, n - 1);
     }
 
-    /** Feeds one token at the next position and returns the logits for the token after it. */
+    /**
+     * Feeds one token at the next position and returns the logits for the token after it. With a
+     * device decoder the cache grows on the device only, so the host cache keeps its prefill length.
+     */
     public float[] decode(int token) {
         checkToken(token);
         int dim = c.dim();
+        if (device != null) {
+            float[] x = new float[dim];
+            backend.embedding(model.tokenEmbedding(), token, x, 0);
+            return device.decode(x, position++);
+        }
         float[] x = new float[dim];
         float[] xb = new float[dim];
         float[] q = new float[c.qDim()];

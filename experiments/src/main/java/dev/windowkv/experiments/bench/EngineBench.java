@@ -61,6 +61,8 @@ public final class EngineBench {
 
     /** tg n at depth d: tokens per second of decoding n tokens after a prompt of {@code depth} tokens (at least 1). */
     public Speed decode(int n, int depth, int repetitions) {
+        // One untimed pass of this shape first: a device backend compiles its decode plan for it.
+        timeDecode(prefilled(Math.max(1, depth), n), n);
         double[] ts = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
             Transformer tf = prefilled(Math.max(1, depth), n);

@@ -75,7 +75,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--make-model", description = "only make (or find) the bench models and print their paths")
     boolean makeModelOnly;
 
-    @Option(names = "--backends", description = "instead: compare every Java backend (scalar, threads, vector) on one model")
+    @Option(names = "--backends", description = "instead: compare every backend (scalar, threads, vector, and tornado "
+            + "where TornadoVM is installed) on one model")
     boolean backends;
 
     @Option(names = "--backends-prompt", defaultValue = "64", description = "prompt length of --backends (default: ${DEFAULT-VALUE})")
@@ -103,7 +104,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (backends) {
             Path m = model != null ? model : BenchModel.ensure(models.resolve(BenchModel.fileName(GGMLType.Q8_0)), GGMLType.Q8_0,
                     vocabFile, seed);
-            BenchReport r = BackendComparison.run(m, Backends.JAVA_NAMES, t, backendsPrompt, Math.min(gen, 16),
+            List<String> all = new java.util.ArrayList<>(Backends.JAVA_NAMES);
+            all.add("tornado");
+            BenchReport r = BackendComparison.run(m, all, t, backendsPrompt, Math.min(gen, 16),
                     budgets.getFirst(), seed, System.err);
             Path f = out.resolve("backends.json");
             json.writeValue(f.toFile(), r);

@@ -36,6 +36,26 @@ class KvKernelsTest {
     }
 
     @Test
+    void windowPlacesAreADescendingStableSort() {
+        float[] score = {0.5f, 2f, 0.5f, 3f, 2f, 0f};
+        int[] order = new int[score.length];
+        for (int w = 0; w < score.length; w++) WindowRanking.place(w, score, score.length, order);
+        assertArrayEquals(new int[] {3, 1, 4, 0, 2, 5}, order);
+        Random rnd = new Random(3);
+        for (int trial = 0; trial < 50; trial++) {
+            int n = 1 + rnd.nextInt(40);
+            float[] s = new float[n];
+            for (int i = 0; i < n; i++) s[i] = rnd.nextInt(6) * 0.25f; // many ties
+            int[] o = new int[n];
+            for (int w = 0; w < n; w++) WindowRanking.place(w, s, n, o);
+            Integer[] expected = new Integer[n];
+            for (int i = 0; i < n; i++) expected[i] = i;
+            java.util.Arrays.sort(expected, (x, y) -> Float.compare(s[y], s[x])); // stable: ties keep index order
+            for (int i = 0; i < n; i++) assertEquals(expected[i], o[i], "place " + i);
+        }
+    }
+
+    @Test
     void maxPoolKernelSevenPadsThreeOnEachSide() {
         float[] in = {1, 0, 0, 0, 0, 0, 0, 0, 5, 0};
         float[] out = new float[10];

@@ -20,6 +20,22 @@ class FloatFormatsTest {
     }
 
     @Test
+    void f32DotOverDecodedFloatsHasTheSameBits() {
+        java.util.Random rnd = new java.util.Random(5);
+        int n = 301;
+        float[] values = new float[n + 7];
+        float[] x = new float[n];
+        for (int i = 0; i < values.length; i++) values[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        byte[] w = new byte[4 * values.length];
+        java.nio.ByteBuffer.wrap(w).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
+        float[] decoded = new float[values.length];
+        F32.dequantizeRow(w, 0, decoded, 0, values.length);
+        assertEquals(Float.floatToRawIntBits(F32.dot(w, 4 * 7, x, 0, n)),
+                Float.floatToRawIntBits(F32.dotDecoded(decoded, 7, x, 0, n)));
+    }
+
+    @Test
     void f16() {
         byte[] w = atOffset3(bytes(0x00, 0x3C, 0x00, 0xC0, 0x00, 0x42, 0x01, 0x00));
         float[] out = new float[4];

@@ -1,36 +1,56 @@
 package dev.windowkv.engine.backend.tornado;
 
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.backend.VectorBackend;
 import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.Weight;
+
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * The {@code tornado} backend: decode-time matrix-vector products of Q8_0 weights run on
- * TornadoVM's default device, each weight resident there after its first use; everything else
- * (prefill, attention, norms, other weight types) runs on the vector backend. Loaded reflectively
+ * The {@code tornado} backend. Decode runs whole layers on TornadoVM's default device
+ * ({@link TornadoDecoder}: KV cache compacted into and kept in device memory, Q8_0/F16/F32 weights
+ * resident). The prefill and the policies' selection run on the vector backend, and the
+ * prefill's keys/values and kept indices go to the device once. A model the decoder cannot run
+ * (other weight types, biases) decodes op by op with its matmuls on the device. Loaded reflectively
  * by {@code Backends.create("tornado")}, so the engine builds without TornadoVM.
- *
- * <p>Not verified: on TornadoVM 5.2.0 with PoCL the Q8_0 kernel compiles but computes wrong
- * results, because the OpenCL code generator keeps arithmetic on loaded {@code byte[]} elements in
- * 8-bit registers (see experiments/TORNADOVM.md). Not yet the per-layer task graph with a device-resident KV cache: the op-level {@link Backend}
- * interface hands over host arrays per op (see experiments/TORNADOVM.md).
  */
 public final class TornadoBackend implements Backend {
     private final VectorBackend host;
     private final Map<Weight, DeviceMatmul> resident = new IdentityHashMap<>();
+    private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
+    private TornadoDecoder decoder; // the current generation's; one plan on the device at a time
+    private DeviceScoring scoring;  // the last scoring shape's plan
+    private DeviceWindowOrder windows; // the last WindowKV selection shape's plan
+    private boolean noticed;        // the one-line notice of an op-by-op decode was printed
 
+    private final String device;
+
+    /** Asks TornadoVM for its default device first, so a JVM without TornadoVM fails here (Backends reports it). */
     public TornadoBackend(int threads) {
+        TornadoDevice d = TornadoExecutionPlan.getDevice(0, 0);
+        // Short, for the plot's bar labels: PoCL names its device after the CPU, which the report has.
+        this.device = d.getPlatformName().contains("Portable Computing Language") ? "PoCL CPU"
+                : d.getPhysicalDevice().getDeviceName().trim();
         this.host = new VectorBackend(threads);
     }
 
     @Override
     public String name() {
         return "tornado";
+    }
+
+    /** TornadoVM's default device: its name, or "PoCL CPU". */
+    @Override
+    public String device() {
+        return device;
     }
 
     @Override
@@ -45,16 +65,43 @@ public final class TornadoBackend implements Backend {
 
     @Override
     public void matmul(Weight w, float[] x, int nTokens, float[] out) {
-        if (nTokens != 1 || !DeviceMatmul.supports(w.type())) {
+        if (nTokens != 1 || !DeviceWeight.supports(w.type())) {
             host.matmul(w, x, nTokens, out);
             return;
         }
         DeviceMatmul m = resident.get(w);
         if (m == null) {
-            m = new DeviceMatmul("w" + resident.size(), w);
+            m = new DeviceMatmul("w" + resident.size(), w, 1);
             resident.put(w, m);
         }
-        m.apply(x, 0, out, 0);
+        m.apply(x, out);
+    }
+
+    /** The observation-window scores on the device ({@link DeviceScoring}); selection stays with the policy. */
+    @Override
+    public float[] attentionMass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery,
+                                 int causalFrom, int keyCount) {
+        if (n - firstQuery <= 0 || keyCount == 0) {
+            return new float[nHeads * keyCount];
+        }
+        DeviceScoring.Shape shape = new DeviceScoring.Shape(n, nHeads, nKvHeads, headDim, firstQuery, causalFrom, keyCount);
+        if (scoring == null || !scoring.shape().equals(shape)) {
+            if (scoring != null) scoring.close();
+            scoring = new DeviceScoring(shape);
+        }
+        return scoring.run(q, k);
+    }
+
+    /** WindowKV's scoring, pooling and ranking on the device ({@link DeviceWindowOrder}); only the order comes back. */
+    @Override
+    public int[] windowOrder(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int review,
+                             int windowSize, int topM) {
+        DeviceWindowOrder.Shape shape = new DeviceWindowOrder.Shape(n, nHeads, nKvHeads, headDim, review, windowSize, topM);
+        if (windows == null || !windows.shape().equals(shape)) {
+            if (windows != null) windows.close();
+            windows = new DeviceWindowOrder(shape);
+        }
+        return windows.run(q, k);
     }
 
     @Override
@@ -88,8 +135,47 @@ public final class TornadoBackend implements Backend {
         host.swiglu(gate, up, nTokens, dim);
     }
 
+    /**
+     * The whole-layer decode for a new generation: the previous generation's plan when the shapes
+     * match (TornadoVM compiles a plan's kernels on its first execution, seconds on PoCL), else a new
+     * one (the previous one is freed); or
+     * null with a one-line notice when the model has weights or biases without device kernels.
+     */
+    @Override
+    public DeviceDecoder deviceDecoder(Model model, KvCache cache, int promptLength) {
+        if (decoder != null && decoder.fits(model, cache, promptLength)) {
+            return decoder; // same shapes: its kernels are compiled already
+        }
+        closeDecoder();
+        String unsupported = cache.dtype() != KvCache.Dtype.F32
+                ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
+                : !TornadoDecoder.supports(model) ? "weight types or biases without device kernels" : null;
+        if (unsupported != null) {
+            if (!noticed) {
+                System.err.println("tornado: " + unsupported + "; decoding op by op, with the matmuls on the device");
+                noticed = true;
+            }
+            return null;
+        }
+        decoder = new TornadoDecoder(model, cache, promptLength, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of));
+        return decoder;
+    }
+
+    private void closeDecoder() {
+        if (decoder != null) {
+            decoder.close();
+            decoder = null;
+        }
+    }
+
     @Override
     public void close() {
+        closeDecoder();
+        if (scoring != null) scoring.close();
+        scoring = null;
+        if (windows != null) windows.close();
+        windows = null;
+        deviceWeights.clear();
         for (DeviceMatmul m : resident.values()) m.close();
         resident.clear();
         host.close();

@@ -1,0 +1,20 @@
+package dev.windowkv.engine.backend;
+
+import dev.windowkv.engine.kvcache.KeptTokens;
+
+/**
+ * A backend's whole-model decode on a device: the KV cache lives there from the end of prefill on,
+ * and each token runs every layer without coming back to the host. The host runs the prefill and
+ * the policy's selection, then hands each layer's prefill keys/values and kept tokens to
+ * {@link #compact}; the cache's copy on the host is then only bookkeeping (lengths, positions).
+ */
+public interface DeviceDecoder {
+    /**
+     * Compacts layer {@code layer}'s kept prompt tokens into the device cache, from the prefill
+     * keys/values {@code k}, {@code v} ({@code [n][nKvHeads][headDim]}).
+     */
+    void compact(int layer, float[] k, float[] v, int n, KeptTokens kept);
+
+    /** Runs the token whose embedding is {@code x} at {@code position} and returns the next token's logits. */
+    float[] decode(float[] x, int position);
+}

@@ -1,0 +1,64 @@
+package dev.windowkv.engine.backend.tornado;
+
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+
+/**
+ * The observation-window scores ({@code Backend.attentionMass}) on the device for one shape: the
+ * prefill's queries and keys go over, {@code ObservationScores.rowStats} and {@code accumulate} run
+ * there, and only the scores {@code a[nHeads][keyCount]} come back. The plan is kept for the next
+ * layer or prompt of the same shape, so its kernels compile once.
+ */
+final class DeviceScoring implements AutoCloseable {
+    /** What the compiled graph is bound to: every size and scalar a task was built with. */
+    record Shape(int n, int nHeads, int nKvHeads, int headDim, int firstQuery, int causalFrom, int keyCount) {}
+
+    private final Shape shape;
+    private final float[] q;
+    private final float[] k;
+    private final float[] a;
+    private final TornadoExecutionPlan plan;
+
+    DeviceScoring(Shape s) {
+        shape = s;
+        q = new float[s.n() * s.nHeads() * s.headDim()];
+        k = new float[s.n() * s.nKvHeads() * s.headDim()];
+        a = new float[s.nHeads() * s.keyCount()];
+        int rows = s.nHeads() * (s.n() - s.firstQuery());
+        float[] rowMax = new float[rows];
+        float[] rowSum = new float[rows];
+        float scale = (float) (1.0 / Math.sqrt(s.headDim()));
+        TaskGraph g = new TaskGraph("scores")
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum)
+                .task("rowStats", ScoringKernels::rowStats, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
+                        s.firstQuery(), s.causalFrom(), scale, rowMax, rowSum)
+                .task("accumulate", ScoringKernels::accumulate, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
+                        s.firstQuery(), s.causalFrom(), scale, rowMax, rowSum, s.keyCount(), a)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a);
+        plan = new TornadoExecutionPlan(g.snapshot());
+    }
+
+    Shape shape() {
+        return shape;
+    }
+
+    /** The scores of these queries and keys (the first n tokens' worth of each array is read). */
+    float[] run(float[] queries, float[] keys) {
+        System.arraycopy(queries, 0, q, 0, q.length);
+        System.arraycopy(keys, 0, k, 0, k.length);
+        plan.execute();
+        return a.clone();
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException("could not free device memory", e);
+        }
+    }
+}

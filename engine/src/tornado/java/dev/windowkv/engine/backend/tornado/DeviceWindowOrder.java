@@ -1,0 +1,75 @@
+package dev.windowkv.engine.backend.tornado;
+
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+
+/**
+ * WindowKV's window selection on the device for one shape ({@code Backend.windowOrder}): the
+ * suffix's attention scores over the review tokens ({@code ObservationScores}), their pooling per
+ * window ({@code WindowPooling}) and the window order ({@code WindowRanking}) run there; only the
+ * order, one int per window, comes back. The plan is kept for the next prompt of the same shape.
+ */
+final class DeviceWindowOrder implements AutoCloseable {
+    /** Every size and scalar the graph's tasks were built with; {@code topM = 0} pools by the mean. */
+    record Shape(int n, int nHeads, int nKvHeads, int headDim, int review, int windowSize, int topM) {}
+
+    private final Shape shape;
+    private final float[] q;
+    private final float[] k;
+    private final int[] order;
+    private final TornadoExecutionPlan plan;
+
+    DeviceWindowOrder(Shape s) {
+        shape = s;
+        q = new float[s.n() * s.nHeads() * s.headDim()];
+        k = new float[s.n() * s.nKvHeads() * s.headDim()];
+        int review = s.review();
+        int nWindows = Math.ceilDiv(review, s.windowSize());
+        order = new int[nWindows];
+        int rows = s.nHeads() * (s.n() - review);
+        float[] rowMax = new float[rows];
+        float[] rowSum = new float[rows];
+        float[] a = new float[s.nHeads() * review];
+        float[] score = new float[nWindows];
+        float scale = (float) (1.0 / Math.sqrt(s.headDim()));
+        TaskGraph g = new TaskGraph("windowOrder")
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum, a, score) // written first: allocated
+                .task("rowStats", ScoringKernels::rowStats, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
+                        review, 0, scale, rowMax, rowSum)
+                .task("accumulate", ScoringKernels::accumulate, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
+                        review, 0, scale, rowMax, rowSum, review, a);
+        if (s.topM() > 0) {
+            g.task("pool", ScoringKernels::windowMax, a, s.nHeads(), review, review, s.windowSize(), s.topM(), score,
+                    nWindows);
+        } else {
+            g.task("pool", ScoringKernels::windowAverage, a, s.nHeads(), review, review, s.windowSize(), score, nWindows);
+        }
+        g.task("rank", ScoringKernels::windowOrder, score, nWindows, order)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, order);
+        plan = new TornadoExecutionPlan(g.snapshot());
+    }
+
+    Shape shape() {
+        return shape;
+    }
+
+    /** The window order for these queries and keys (the first n tokens' worth of each array is read). */
+    int[] run(float[] queries, float[] keys) {
+        System.arraycopy(queries, 0, q, 0, q.length);
+        System.arraycopy(keys, 0, k, 0, k.length);
+        plan.execute();
+        return order.clone();
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException("could not free device memory", e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.windowkv.engine.backend.tornado;
+
+import dev.windowkv.kernels.Attention;
+import dev.windowkv.kernels.RmsNorm;
+import dev.windowkv.kernels.Rope;
+import dev.windowkv.kernels.Softmax;
+import dev.windowkv.kernels.SwiGlu;
+import dev.windowkv.kernels.kv.KvCompaction;
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+
+/**
+ * The TornadoVM tasks of a transformer layer besides matmul: each a {@code @Parallel} loop over the
+ * work items of a {@code tornado-kernels} body. Values that change every token (the position, the
+ * cache slot) come in {@code at = {position, slot}}, a small array sent each execution, so one
+ * compiled kernel serves every token.
+ */
+final class LayerKernels {
+    private LayerKernels() {}
+
+    static void rmsnorm(float[] out, float[] x, float[] weight, int nTokens, int dim, float eps) {
+        for (@Parallel int t = 0; t < nTokens; t++) {
+            RmsNorm.token(out, t * dim, x, t * dim, weight, dim, eps);
+        }
+    }
+
+    /** Token t of the block is at position {@code at[0] + t}; {@code neox} is 1 for NEOX, 0 for NORM. */
+    static void rope(float[] x, int nTokens, int nHeads, int headDim, int[] at, float[] invFreq, int neox) {
+        for (@Parallel int i = 0; i < nTokens * nHeads; i++) {
+            int pos = at[0] + i / nHeads;
+            if (neox == 1) {
+                Rope.neox(x, i * headDim, headDim, pos, invFreq);
+            } else {
+                Rope.norm(x, i * headDim, headDim, pos, invFreq);
+            }
+        }
+    }
+
+    static void swiglu(float[] gate, float[] up, int nTokens, int dim) {
+        for (@Parallel int t = 0; t < nTokens; t++) {
+            SwiGlu.row(gate, up, t * dim, dim);
+        }
+    }
+
+    static void softmax(float[] x, int rows, int n) {
+        for (@Parallel int r = 0; r < rows; r++) {
+            Softmax.row(x, r * n, n);
+        }
+    }
+
+    static void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads,
+                                 int headDim, float scale) {
+        for (@Parallel int i = 0; i < nTokens * nHeads; i++) {
+            Attention.prefill(q, k, v, out, i / nHeads, i % nHeads, nHeads, nKvHeads, headDim, scale);
+        }
+    }
+
+    /** Stores this token's keys and values ({@code [nKvHeads][headDim]}) in cache slot {@code at[1]}. */
+    static void appendKv(float[] k, float[] v, float[] kCache, float[] vCache, int nKvHeads, int headDim, int capacity,
+                         int[] at) {
+        for (@Parallel int kvh = 0; kvh < nKvHeads; kvh++) {
+            KvCompaction.appendF32(kvh, k, 0, v, 0, headDim, at[1], capacity, kCache, vCache);
+        }
+    }
+
+    /** One query token over the cache's slots 0..at[1] (the slot just appended included). */
+    static void attentionDecode(float[] q, float[] kCache, float[] vCache, float[] out, int capacity, int[] at,
+                                int nHeads, int nKvHeads, int headDim, float scale) {
+        for (@Parallel int h = 0; h < nHeads; h++) {
+            Attention.decode(q, h * headDim, kCache, vCache, capacity, at[1] + 1, h / (nHeads / nKvHeads), headDim,
+                    out, h * headDim, scale);
+        }
+    }
+}
