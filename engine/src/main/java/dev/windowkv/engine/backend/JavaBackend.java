@@ -96,7 +96,6 @@ public abstract class JavaBackend implements Backend {
     @Override
     public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        // Later queries see more keys: interleave so every thread gets a fair share of the triangle.
         parallelFor(nTokens * nHeads, i -> {
             int t = i / nHeads;
             int h = i % nHeads;

@@ -6,26 +6,52 @@ import java.util.function.IntConsumer;
 
 /**
  * A fixed team of threads for data-parallel loops. Decode issues hundreds of small loops per token,
- * so the hand-off must cost microseconds: workers spin briefly on a generation counter before
- * parking, and the caller runs the first share itself.
+ * so the hand-off must cost microseconds: workers spin briefly before parking.
+ *
+ * <p>Items are claimed one at a time from a shared counter, and the caller claims too. A worker the
+ * OS has not scheduled (a shared machine, another process on the other core) then delays nothing:
+ * the caller takes its items, and waits only for items a worker has started. With fixed shares a
+ * single descheduled worker held every loop for a time slice, and decode of a small model swung
+ * between 20 and 2,000 tokens/s from run to run.
  */
 final class WorkerPool implements AutoCloseable {
+    /** One {@link #run}: its items, the next unclaimed one and how many have finished. */
+    private static final class Job {
+        final IntConsumer body;
+        final int n;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(IntConsumer body, int n) {
+            this.body = body;
+            this.n = n;
+        }
+
+        /** Claims and runs items until none are left. A late worker finds none, so a stale job is harmless. */
+        void work() {
+            int finished = 0;
+            for (int i; (i = next.getAndIncrement()) < n; finished++) {
+                try {
+                    body.accept(i);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+            }
+            if (finished > 0) done.addAndGet(finished);
+        }
+    }
+
     private final Thread[] workers;
     private final int size;
-    private volatile long generation;
-    private volatile IntConsumer task;
-    private volatile int taskN;
-    private final AtomicInteger pending = new AtomicInteger();
+    private volatile Job job;
     private volatile boolean closed;
-    private volatile Thread caller;
-    private volatile Throwable failure;
 
     WorkerPool(int size) {
         this.size = size;
         this.workers = new Thread[size - 1];
         for (int i = 0; i < workers.length; i++) {
-            final int id = i + 1;
-            Thread t = new Thread(() -> workerLoop(id), "wkv-worker-" + id);
+            Thread t = new Thread(this::workerLoop, "wkv-worker-" + (i + 1));
             t.setDaemon(true);
             workers[i] = t;
             t.start();
@@ -36,57 +62,41 @@ final class WorkerPool implements AutoCloseable {
         return size;
     }
 
-    /** Runs body(i) for i in [0, n): thread k takes the k-th contiguous share. */
+    /** Runs body(i) for every i in [0, n), spread over the team (the calling thread included). */
     void run(int n, IntConsumer body) {
         if (size == 1 || n <= 1) {
             for (int i = 0; i < n; i++) body.accept(i);
             return;
         }
-        caller = Thread.currentThread();
-        task = body;
-        taskN = n;
-        pending.set(workers.length);
-        generation++;
+        Job j = new Job(body, n);
+        job = j;
         for (Thread w : workers) LockSupport.unpark(w);
-        runShare(0, n, body);
+        j.work();
         int spins = 0;
-        while (pending.get() > 0) {
+        while (j.done.get() < n) {
             if (++spins < 20_000) Thread.onSpinWait();
-            else LockSupport.parkNanos(this, 50_000);
+            else LockSupport.parkNanos(this, 20_000);
         }
-        task = null;
-        Throwable f = failure;
+        Throwable f = j.failure;
         if (f != null) {
-            failure = null;
             if (f instanceof RuntimeException re) throw re;
             if (f instanceof Error e) throw e;
             throw new IllegalStateException(f);
         }
     }
 
-    private void runShare(int id, int n, IntConsumer body) {
-        int from = (int) ((long) n * id / size);
-        int to = (int) ((long) n * (id + 1) / size);
-        for (int i = from; i < to; i++) body.accept(i);
-    }
-
-    private void workerLoop(int id) {
-        long seen = 0;
+    private void workerLoop() {
+        Job seen = null;
         while (!closed) {
             int spins = 0;
-            while (generation == seen && !closed) {
+            Job j;
+            while ((j = job) == seen && !closed) {
                 if (++spins < 20_000) Thread.onSpinWait();
                 else LockSupport.parkNanos(this, 1_000_000);
             }
             if (closed) return;
-            seen = generation;
-            try {
-                runShare(id, taskN, task);
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
-            }
+            seen = j;
+            j.work();
         }
     }
 
