@@ -4,7 +4,6 @@ import dev.windowkv.engine.model.Weight;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
-import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 
 /**
  * One weight matrix resident on the device with its matrix-vector task, for the op-level path
@@ -38,10 +37,6 @@ final class DeviceMatmul implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            plan.close();
-        } catch (TornadoExecutionPlanException e) {
-            throw new IllegalStateException("could not free device memory", e);
-        }
+        DevicePlans.close(plan);
     }
 }

@@ -3,7 +3,6 @@ package dev.windowkv.engine.backend.tornado;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
-import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 
 /**
  * The observation-window scores ({@code Backend.attentionMass}) on the device for one shape: the
@@ -29,14 +28,11 @@ final class DeviceScoring implements AutoCloseable {
         int rows = s.nHeads() * (s.n() - s.firstQuery());
         float[] rowMax = new float[rows];
         float[] rowSum = new float[rows];
-        float scale = (float) (1.0 / Math.sqrt(s.headDim()));
-        TaskGraph g = new TaskGraph("scores")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum)
-                .task("rowStats", ScoringKernels::rowStats, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
-                        s.firstQuery(), s.causalFrom(), scale, rowMax, rowSum)
-                .task("accumulate", ScoringKernels::accumulate, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
-                        s.firstQuery(), s.causalFrom(), scale, rowMax, rowSum, s.keyCount(), a)
+        TaskGraph g = DevicePlans.scores(new TaskGraph("scores")
+                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
+                        .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum),
+                q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(), s.firstQuery(), s.causalFrom(), rowMax, rowSum,
+                s.keyCount(), a)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, a);
         plan = new TornadoExecutionPlan(g.snapshot());
     }
@@ -55,10 +51,6 @@ final class DeviceScoring implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            plan.close();
-        } catch (TornadoExecutionPlanException e) {
-            throw new IllegalStateException("could not free device memory", e);
-        }
+        DevicePlans.close(plan);
     }
 }

@@ -3,7 +3,6 @@ package dev.windowkv.engine.backend.tornado;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
-import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 
 /**
  * WindowKV's window selection on the device for one shape ({@code Backend.windowOrder}): the
@@ -33,14 +32,10 @@ final class DeviceWindowOrder implements AutoCloseable {
         float[] rowSum = new float[rows];
         float[] a = new float[s.nHeads() * review];
         float[] score = new float[nWindows];
-        float scale = (float) (1.0 / Math.sqrt(s.headDim()));
-        TaskGraph g = new TaskGraph("windowOrder")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum, a, score) // written first: allocated
-                .task("rowStats", ScoringKernels::rowStats, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
-                        review, 0, scale, rowMax, rowSum)
-                .task("accumulate", ScoringKernels::accumulate, q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(),
-                        review, 0, scale, rowMax, rowSum, review, a);
+        TaskGraph g = DevicePlans.scores(new TaskGraph("windowOrder")
+                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
+                        .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum, a, score), // written first: allocated
+                q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(), review, 0, rowMax, rowSum, review, a);
         if (s.topM() > 0) {
             g.task("pool", ScoringKernels::windowMax, a, s.nHeads(), review, review, s.windowSize(), s.topM(), score,
                     nWindows);
@@ -66,10 +61,6 @@ final class DeviceWindowOrder implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            plan.close();
-        } catch (TornadoExecutionPlanException e) {
-            throw new IllegalStateException("could not free device memory", e);
-        }
+        DevicePlans.close(plan);
     }
 }

@@ -11,7 +11,6 @@ import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
-import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 
 import java.util.function.Function;
 
@@ -197,10 +196,6 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            plan.close();
-        } catch (TornadoExecutionPlanException e) {
-            throw new IllegalStateException("could not free device memory", e);
-        }
+        DevicePlans.close(plan);
     }
 }
