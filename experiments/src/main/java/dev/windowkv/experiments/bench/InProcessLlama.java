@@ -46,6 +46,7 @@ public final class InProcessLlama {
                 Integer.toString(repetitions));
         List<Speed> out = new ArrayList<>();
         List<String> other = new ArrayList<>();
+        String[] error = {null};
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             Thread reader = Thread.ofVirtual().start(() -> {
@@ -56,6 +57,8 @@ public final class InProcessLlama {
                             synchronized (out) {
                                 out.add(new Speed(f[1], Double.parseDouble(f[2])));
                             }
+                        } else if (line.startsWith("ERROR ")) {
+                            error[0] = line.substring(6);
                         } else {
                             other.add(line);
                         }
@@ -68,7 +71,7 @@ public final class InProcessLlama {
             if (!done) p.destroyForcibly();
             reader.join(TimeUnit.SECONDS.toMillis(10));
             if (!done || p.exitValue() != 0) {
-                String last = other.isEmpty() ? "no output" : other.getLast();
+                String last = error[0] != null ? error[0] : other.isEmpty() ? "no output" : other.getLast();
                 throw new UserError("the in-process llama.cpp bench " + (done ? "failed (exit " + p.exitValue() + ")"
                         : "did not finish in " + timeoutMinutes + " min") + ": " + last + "; skip it with --no-in-process");
             }
@@ -83,9 +86,22 @@ public final class InProcessLlama {
         }
     }
 
-    /** The child: {@code model threads prompts(csv) gen repetitions}. */
+    /** The child: {@code model threads prompts(csv) gen repetitions}; a failure is one {@code ERROR} line and exit 1. */
     public static void main(String[] args) {
+        try {
+            measure(args);
+        } catch (Exception e) {
+            System.out.println("ERROR " + (e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("")));
+            System.out.flush();
+            Runtime.getRuntime().halt(1);
+        }
+        System.out.flush();
+        Runtime.getRuntime().halt(0);
+    }
+
+    private static void measure(String[] args) {
         Path model = Path.of(args[0]);
+        if (!java.nio.file.Files.isRegularFile(model)) throw new IllegalArgumentException("no model file at " + model);
         int threads = Integer.parseInt(args[1]);
         int[] prompts = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
         int gen = Integer.parseInt(args[3]);
@@ -109,8 +125,6 @@ public final class InProcessLlama {
             System.out.printf("RESULT pp%d %.4f%n", p, p / (best(m, p, 1, reps) - base));
         }
         System.out.printf("RESULT tg%d %.4f%n", gen, gen / (best(m, 1, 1 + gen, reps) - base));
-        System.out.flush();
-        Runtime.getRuntime().halt(0);
     }
 
     private static double best(LlamaModel m, int promptTokens, int newTokens, int reps) {
