@@ -15,19 +15,21 @@ final class VectorAttention {
     private VectorAttention() {}
 
     /**
-     * The keys of a prefill block transposed per KV head, {@code kt[(kvh * headDim + d) * padded + j]}, with
-     * the token count padded to a whole score block: a query then scores {@link #block()} keys at once
-     * with lane-parallel FMAs (one broadcast query element per step) instead of one horizontal
-     * reduction per key. Built once per layer, read by every query.
+     * The keys of a prefill transposed per KV head and block of {@link #block()} keys, each block a
+     * contiguous [headDim][block] tile: {@code kt[((kvh * blocks + blk) * headDim + d) * block + jj]}.
+     * A query then scores a block's keys with lane-parallel FMAs (one broadcast query element per step)
+     * instead of one horizontal reduction per key. Tiles, not one [headDim][tokens] matrix per head:
+     * rows a power-of-two apart fell into the same cache sets, and the scores ran 10x slower.
      */
     static float[] transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim) {
-        int padded = padded(nTokens);
-        float[] kt = new float[nKvHeads * headDim * padded];
+        int b = block();
+        int blocks = padded(nTokens) / b;
+        float[] kt = new float[nKvHeads * blocks * headDim * b];
         for (int j = 0; j < nTokens; j++) {
             for (int kvh = 0; kvh < nKvHeads; kvh++) {
                 int src = (j * nKvHeads + kvh) * headDim;
-                int dst = kvh * headDim * padded + j;
-                for (int d = 0; d < headDim; d++) kt[dst + d * padded] = k[src + d];
+                int dst = (kvh * blocks + j / b) * headDim * b + j % b;
+                for (int d = 0; d < headDim; d++) kt[dst + d * b] = k[src + d];
             }
         }
         return kt;
@@ -42,51 +44,120 @@ final class VectorAttention {
         return 4 * S.length();
     }
 
-    /** Query {@code t}, head {@code h} of a causal prefill, its keys from {@link #transposeKeys}. */
-    static void prefill(float[] q, float[] kt, float[] v, float[] out, int t, int h, int nTokens, int nHeads,
+    /**
+     * Queries of tokens t0 .. t0+3 (fewer at the end of the prompt) at head {@code h} of a causal
+     * prefill, keys from {@link #transposeKeys}. Four queries share every key and value vector loaded,
+     * four FMAs per load. Scores go half a block at a time: 8 accumulators, where 16 (a whole block for
+     * four queries) ran at half the speed in C2. 34 GFLOP/s on one thread at 1,024 tokens, against 16
+     * for one query at a time. Each query keeps its own online-softmax state; keys past a query's causal
+     * limit get weight 0.
+     */
+    static void prefill(float[] q, float[] kt, float[] v, float[] out, int t0, int h, int nTokens, int nHeads,
                         int nKvHeads, int headDim, float scale) {
+        int nq = Math.min(QUERIES, nTokens - t0);
+        int last = t0 + nq - 1;
         int kvh = h / (nHeads / nKvHeads);
-        int qOff = (t * nHeads + h) * headDim;
         int kvStride = nKvHeads * headDim;
-        int padded = padded(nTokens);
-        int ktBase = kvh * headDim * padded;
-        int bound = S.loopBound(headDim);
-        int count = t + 1;
-        java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
-        float[] p = new float[block()];
-        float max = Float.NEGATIVE_INFINITY;
-        float sum = 0f;
         int lanes = S.length();
-        for (int j0 = 0; j0 < count; j0 += block()) {
-            int m = Math.min(block(), count - j0);
-            // Scores of keys j0 .. j0 + 4L (those past the causal limit are computed and ignored).
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-            for (int d = 0; d < headDim; d++) {
-                FloatVector qd = FloatVector.broadcast(S, q[qOff + d]);
-                int o = ktBase + d * padded + j0;
-                s0 = FloatVector.fromArray(S, kt, o).fma(qd, s0);
-                s1 = FloatVector.fromArray(S, kt, o + lanes).fma(qd, s1);
-                s2 = FloatVector.fromArray(S, kt, o + 2 * lanes).fma(qd, s2);
-                s3 = FloatVector.fromArray(S, kt, o + 3 * lanes).fma(qd, s3);
-            }
-            s0.mul(scale).intoArray(p, 0);
-            s1.mul(scale).intoArray(p, lanes);
-            s2.mul(scale).intoArray(p, 2 * lanes);
-            s3.mul(scale).intoArray(p, 3 * lanes);
-            float blockMax = Float.NEGATIVE_INFINITY;
-            for (int jj = 0; jj < m; jj++) blockMax = Math.max(blockMax, p[jj]);
-            float r = 1f;
-            if (blockMax > max) {
-                if (sum > 0f) {
-                    r = (float) Math.exp(max - blockMax);
-                    sum *= r;
+        int b = block();
+        int ktBase = kvh * (padded(nTokens) / b) * headDim * b;
+        // A missing fourth query repeats the last real one; its results are never stored.
+        int qa = (t0 * nHeads + h) * headDim;
+        int qb = (Math.min(t0 + 1, last) * nHeads + h) * headDim;
+        int qc = (Math.min(t0 + 2, last) * nHeads + h) * headDim;
+        int qd = (Math.min(t0 + 3, last) * nHeads + h) * headDim;
+        int[] qOff = {qa, qb, qc, qd};
+        for (int i = 0; i < nq; i++) java.util.Arrays.fill(out, qOff[i], qOff[i] + headDim, 0f);
+        float[] p = new float[QUERIES * b];
+        float[] max = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] sum = new float[QUERIES];
+        float[] r = new float[QUERIES];
+        for (int j0 = 0; j0 <= last; j0 += b) {
+            int tile = ktBase + j0 / b * headDim * b;
+            for (int half = 0; half < 4; half += 2) {
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+                for (int d = 0; d < headDim; d++) {
+                    int o = tile + d * b + half * lanes;
+                    FloatVector k0 = FloatVector.fromArray(S, kt, o);
+                    FloatVector k1 = FloatVector.fromArray(S, kt, o + lanes);
+                    FloatVector x = FloatVector.broadcast(S, q[qa + d]);
+                    a0 = k0.fma(x, a0); a1 = k1.fma(x, a1);
+                    x = FloatVector.broadcast(S, q[qb + d]);
+                    b0 = k0.fma(x, b0); b1 = k1.fma(x, b1);
+                    x = FloatVector.broadcast(S, q[qc + d]);
+                    c0 = k0.fma(x, c0); c1 = k1.fma(x, c1);
+                    x = FloatVector.broadcast(S, q[qd + d]);
+                    d0 = k0.fma(x, d0); d1 = k1.fma(x, d1);
                 }
-                max = blockMax;
+                int o = half * lanes;
+                a0.mul(scale).intoArray(p, o); a1.mul(scale).intoArray(p, o + lanes);
+                b0.mul(scale).intoArray(p, b + o); b1.mul(scale).intoArray(p, b + o + lanes);
+                c0.mul(scale).intoArray(p, 2 * b + o); c1.mul(scale).intoArray(p, 2 * b + o + lanes);
+                d0.mul(scale).intoArray(p, 3 * b + o); d1.mul(scale).intoArray(p, 3 * b + o + lanes);
             }
-            sum += exp(p, m, max);
-            accumulate(out, qOff, r, p, m, v, j0 * kvStride + kvh * headDim, kvStride, headDim, bound);
+            int mAll = Math.min(b, last + 1 - j0);
+            for (int i = 0; i < QUERIES; i++) {
+                int m = i < nq ? Math.min(b, t0 + i + 1 - j0) : 0;
+                r[i] = 1f;
+                if (m > 0) {
+                    float blockMax = Float.NEGATIVE_INFINITY;
+                    for (int jj = 0; jj < m; jj++) blockMax = Math.max(blockMax, p[i * b + jj]);
+                    if (blockMax > max[i]) {
+                        if (sum[i] > 0f) {
+                            r[i] = (float) Math.exp(max[i] - blockMax);
+                            sum[i] *= r[i];
+                        }
+                        max[i] = blockMax;
+                    }
+                    sum[i] += exp(p, i * b, m, max[i]);
+                }
+                java.util.Arrays.fill(p, i * b + Math.max(m, 0), i * b + b, 0f);
+            }
+            accumulate4(out, qOff, nq, r, p, b, mAll, v, j0 * kvStride + kvh * headDim, kvStride, headDim);
         }
-        scaleInPlace(out, qOff, headDim, 1f / sum, bound);
+        int bound = S.loopBound(headDim);
+        for (int i = 0; i < nq; i++) scaleInPlace(out, qOff[i], headDim, 1f / sum[i], bound);
+    }
+
+    /** Queries per prefill work item. */
+    static final int QUERIES = 4;
+
+    /**
+     * For each of the four queries i: out_i = out_i · r[i] + Σ_{jj < m} p[i·stride + jj] · v_jj, one
+     * vector of the head at a time with the four queries' sums in registers, so each value vector
+     * loaded feeds four FMAs. Only the first {@code nq} queries are stored.
+     */
+    private static void accumulate4(float[] out, int[] qOff, int nq, float[] r, float[] p, int pStride, int m,
+                                    float[] v, int vBase, int stride, int headDim) {
+        int lanes = S.length();
+        int bound = S.loopBound(headDim);
+        int oa = qOff[0], ob = qOff[1], oc = qOff[2], od = qOff[3];
+        int pa = 0, pb = pStride, pc = 2 * pStride, pd = 3 * pStride;
+        int d = 0;
+        for (; d < bound; d += lanes) {
+            FloatVector xa = FloatVector.fromArray(S, out, oa + d).mul(r[0]);
+            FloatVector xb = FloatVector.fromArray(S, out, ob + d).mul(r[1]);
+            FloatVector xc = FloatVector.fromArray(S, out, oc + d).mul(r[2]);
+            FloatVector xd = FloatVector.fromArray(S, out, od + d).mul(r[3]);
+            for (int jj = 0; jj < m; jj++) {
+                FloatVector vv = FloatVector.fromArray(S, v, vBase + jj * stride + d);
+                xa = vv.fma(FloatVector.broadcast(S, p[pa + jj]), xa);
+                xb = vv.fma(FloatVector.broadcast(S, p[pb + jj]), xb);
+                xc = vv.fma(FloatVector.broadcast(S, p[pc + jj]), xc);
+                xd = vv.fma(FloatVector.broadcast(S, p[pd + jj]), xd);
+            }
+            xa.intoArray(out, oa + d);
+            if (nq > 1) xb.intoArray(out, ob + d);
+            if (nq > 2) xc.intoArray(out, oc + d);
+            if (nq > 3) xd.intoArray(out, od + d);
+        }
+        for (; d < headDim; d++) {
+            for (int i = 0; i < nq; i++) {
+                float o = out[qOff[i] + d] * r[i];
+                for (int jj = 0; jj < m; jj++) o += p[i * pStride + jj] * v[vBase + jj * stride + d];
+                out[qOff[i] + d] = o;
+            }
+        }
     }
 
     static void decode(float[] q, int qOff, float[] kCache, float[] vCache, int capacity, int length,
@@ -125,26 +196,26 @@ final class VectorAttention {
                 }
                 max = blockMax;
             }
-            sum += exp(p, m, max);
+            sum += exp(p, 0, m, max);
             accumulate(out, outOff, r, p, m, v, base + j0 * stride, stride, headDim, bound);
         }
         scaleInPlace(out, outOff, headDim, 1f / sum, bound);
     }
 
-    /** p[jj] = exp(p[jj] - max) for jj < m; returns their sum. */
-    private static float exp(float[] p, int m, float max) {
+    /** p[off + jj] = exp(p[off + jj] - max) for jj < m; returns their sum. */
+    private static float exp(float[] p, int off, int m, float max) {
         int pb = S.loopBound(m);
         int jj = 0;
         FloatVector sums = FloatVector.zero(S);
         for (; jj < pb; jj += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, p, jj).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(p, jj);
+            FloatVector e = FloatVector.fromArray(S, p, off + jj).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(p, off + jj);
             sums = sums.add(e);
         }
         float sum = sums.reduceLanes(VectorOperators.ADD);
         for (; jj < m; jj++) {
-            p[jj] = (float) Math.exp(p[jj] - max);
-            sum += p[jj];
+            p[off + jj] = (float) Math.exp(p[off + jj] - max);
+            sum += p[off + jj];
         }
         return sum;
     }

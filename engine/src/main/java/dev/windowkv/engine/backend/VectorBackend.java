@@ -42,12 +42,12 @@ public final class VectorBackend extends JavaBackend {
     public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float[] kt = VectorAttention.transposeKeys(k, nTokens, nKvHeads, headDim);
-        // Query t sees t + 1 keys; tokens go in zigzag order (0, n-1, 1, n-2, ...) so that each thread's
-        // contiguous share of the items holds an equal part of the causal triangle.
-        parallelFor(nTokens * nHeads, i -> {
-            int u = i / nHeads;
-            int t = (u & 1) == 0 ? u >> 1 : nTokens - 1 - (u >> 1);
-            VectorAttention.prefill(q, kt, v, out, t, i % nHeads, nTokens, nHeads, nKvHeads, headDim, scale);
+        // Work items are four consecutive queries of one head. Later queries see more keys, so the
+        // longest items go first and the short ones fill in at the end.
+        int quads = (nTokens + VectorAttention.QUERIES - 1) / VectorAttention.QUERIES;
+        parallelFor(quads * nHeads, i -> {
+            int t0 = (quads - 1 - i / nHeads) * VectorAttention.QUERIES;
+            VectorAttention.prefill(q, kt, v, out, t0, i % nHeads, nTokens, nHeads, nKvHeads, headDim, scale);
         });
     }
 
