@@ -35,6 +35,9 @@ import java.util.Map;
  * @param generatedTokens    tokens generated
  * @param output             generated text
  * @param expected           accepted answers
+ * @param id                 the row's identity: a hash of everything that can change its result
+ *                           (model content, sample, policy with resolved options, budget, generation
+ *                           budget, KV dtype, backend); null in files written before it existed
  */
 public record SweepRow(
         String model,
@@ -59,7 +62,8 @@ public record SweepRow(
         double decodeMs,
         int generatedTokens,
         String output,
-        List<String> expected) {
+        List<String> expected,
+        String id) {
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */
     @JsonIgnore

@@ -1,7 +1,16 @@
 package dev.windowkv.experiments.cli;
 
 import dev.windowkv.plots.PlotOptions;
+import dev.windowkv.engine.UserError;
+import dev.windowkv.experiments.sweep.ProgressLog;
+import dev.windowkv.experiments.sweep.Shard;
+import dev.windowkv.experiments.sweep.SweepConfig;
+import dev.windowkv.experiments.sweep.SweepFolder;
+import dev.windowkv.experiments.sweep.SweepPlan;
+import dev.windowkv.experiments.sweep.SweepRunner;
 import dev.windowkv.plots.Plots;
+import dev.windowkv.plots.ScoreSummary;
+import dev.windowkv.plots.SweepRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,8 +37,26 @@ public final class PlotCommand implements Callable<Integer> {
         Path dir = out != null ? out : (results.toFile().isDirectory() ? results : results.toAbsolutePath().getParent()).resolve("plots");
         PlotOptions o = PlotOptions.defaults();
         if (budget != null) o = new PlotOptions(o.width(), o.height(), budget, budget, o.profileLength());
-        List<Path> files = Plots.drawAll(results, dir, o);
+        SweepConfig config = results.toFile().isDirectory() ? SweepFolder.readConfig(results) : null;
+        if (config == null) {
+            List<Path> files = Plots.drawAll(results, dir, o);
+            for (Path f : files) System.out.println(f);
+            return 0;
+        }
+        // A sweep folder: only the rows of the config it reports, each once (results and shards).
+        SweepPlan plan = new SweepRunner(config, Shard.ALL, ProgressLog.Mode.quiet()).plan();
+        long[] other = new long[1];
+        List<SweepRow> rows = SweepFolder.rowsOf(results, plan, other);
+        if (other[0] > 0) System.err.println(other[0] + " rows of another configuration in " + results + " left out");
+        if (rows.isEmpty()) throw new UserError(results + " holds no rows of the configuration in its config.json");
+        if (budget == null && config.heatmapBudget() != null) {
+            o = new PlotOptions(o.width(), o.height(), config.heatmapBudget(), config.heatmapBudget(), o.profileLength());
+        }
+        List<Path> files = new java.util.ArrayList<>(Plots.drawSweep(rows, dir, o));
+        files.add(ScoreSummary.of(rows).writeCsv(dir.resolve("summary.csv")));
         for (Path f : files) System.out.println(f);
+        Path backends = results.resolve("backends.json");
+        if (java.nio.file.Files.isRegularFile(backends)) Plots.drawAll(backends, dir, o).forEach(System.out::println);
         return 0;
     }
 }

@@ -4,18 +4,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.experiments.bench.BackendComparison;
+import dev.windowkv.engine.UserError;
+import dev.windowkv.experiments.sweep.ProgressLog;
 import dev.windowkv.experiments.sweep.ResultsFile;
+import dev.windowkv.experiments.sweep.SweepFolder;
+import dev.windowkv.experiments.sweep.SweepPreflight;
 import dev.windowkv.experiments.sweep.Shard;
 import dev.windowkv.experiments.sweep.SweepConfig;
 import dev.windowkv.experiments.sweep.SweepRunner;
 import dev.windowkv.plots.BenchReport;
 import dev.windowkv.plots.Plots;
+import dev.windowkv.plots.SweepRow;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** {@code windowkv sweep}: the main job. Resumable, shardable, deterministic. */
@@ -38,21 +44,33 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--no-plots", description = "skip drawing the plots at the end")
     boolean noPlots;
 
-    @Option(names = "--no-progress", description = "no progress bar (for batch logs)")
+    @Option(names = "--no-progress", description = "no progress bar; a log line every --log-every rows instead (for batch logs)")
     boolean noProgress;
+
+    @Option(names = "--log-every", defaultValue = "100", description = "with --no-progress: rows between log lines (0: none; default ${DEFAULT-VALUE})")
+    int logEvery;
 
     @Override
     public Integer call() {
         List<String> sets = overrides == null ? List.of() : overrides;
         SweepConfig c = config != null ? SweepConfig.load(config, sets) : SweepConfig.defaults(sets);
         Shard s = Shard.parse(shard);
+        if (logEvery < 0) throw new UserError("--log-every must be ≥ 0 (0: no log lines), got " + logEvery);
         Path dir = out != null ? out : Path.of("results", c.name());
         Path results = dir.resolve("results" + s.suffix() + ".jsonl");
-        SweepRunner runner = new SweepRunner(c, s, !noProgress);
+        SweepRunner runner = new SweepRunner(c, s, noProgress ? ProgressLog.Mode.lines(logEvery) : ProgressLog.Mode.BAR);
+        // Everything that can be checked is checked before the first prompt is built or a file written.
+        SweepPreflight.check(runner.plan());
         long t0 = System.nanoTime();
         int added;
         try (ResultsFile file = ResultsFile.open(results)) {
-            writeConfig(dir, c);
+            SweepFolder.writeConfig(dir, c);
+            Set<String> mine = runner.myIds();
+            long other = file.rows().stream().filter(r -> !mine.contains(ResultsFile.key(r))).count();
+            if (other > 0) {
+                System.err.println(other + " rows of another configuration kept in " + results
+                        + " (not reused, not reported); use --out for a new folder");
+            }
             added = runner.run(file);
         }
         System.err.printf("%d new rows in %.1f min → %s%n", added, (System.nanoTime() - t0) / 6e10, results);
@@ -62,7 +80,9 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         if (c.backendComparison() != null) compareBackends(c, dir);
-        Report.write(ResultsFile.read(results), dir, !noPlots, c.heatmapBudget());
+        Set<String> ids = runner.plan().ids();
+        List<SweepRow> rows = ResultsFile.read(results).stream().filter(r -> ids.contains(ResultsFile.key(r))).toList();
+        Report.write(rows, dir, !noPlots, c.heatmapBudget());
         Path backends = dir.resolve(BACKENDS_FILE);
         if (!noPlots && Files.exists(backends)) Plots.drawAll(backends, dir.resolve("plots"));
         return 0;
@@ -86,15 +106,6 @@ public final class SweepCommand implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), r);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    private static void writeConfig(Path dir, SweepConfig c) {
-        try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve(dev.windowkv.plots.Plots.SWEEP_CONFIG), c.toJson());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write to " + dir, e);
         }
     }
 }

@@ -15,16 +15,6 @@ public record Cell(String model, String task, int length, Double depth, int samp
         return new Cell(model, task, length, depth, sample, mix(h));
     }
 
-    /**
-     * The key of one result row: this cell under one policy variant at one budget. The length is left
-     * out: a row records the prompt's actual token count, not the cell's nominal length, so a key
-     * rebuilt from a row would never match; the seed already stands for the length.
-     */
-    public String rowKey(String policyLabel, Integer budget) {
-        return model + "|" + task + "|" + depth + "|" + sample + "|" + seed + "|" + policyLabel + "|"
-                + (budget == null ? 0 : budget);
-    }
-
     /** SplitMix64's finaliser: spreads nearby seeds far apart. */
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;

@@ -1,5 +1,7 @@
 package dev.windowkv.experiments.sweep;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.List;
 import java.util.Map;
 
@@ -17,10 +19,12 @@ public record PolicySpec(String policy, String label, List<Integer> budgets, Map
         options = options == null ? Map.of() : Map.copyOf(options);
     }
 
+    @JsonIgnore
     public String displayLabel() {
         return label != null && !label.isBlank() ? label : policy;
     }
 
+    @JsonIgnore
     public boolean isFull() {
         return "full".equals(policy);
     }

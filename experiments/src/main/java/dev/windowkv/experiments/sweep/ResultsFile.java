@@ -9,9 +9,13 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +25,11 @@ import java.util.Map;
  * A sweep's results, one JSON line per sample, appended and synced to disk as each sample finishes.
  * A run killed at any moment leaves at most a half-written last line, which the next open cuts off:
  * so a resumed sweep loses at most the row that was in flight.
+ *
+ * <p>One writer at a time: {@link #open} takes an OS lock on a file beside the results
+ * ({@code .results.jsonl.lock}), held until {@link #close}, so a second sweep into the same folder
+ * refuses instead of writing every row twice. The OS drops the lock when a process dies, so a killed
+ * sweep never leaves a stale lock behind. Shards write their own files, so they run side by side.
  */
 public final class ResultsFile implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -28,6 +37,8 @@ public final class ResultsFile implements AutoCloseable {
     private final Path path;
     private final Map<String, SweepRow> rows = new LinkedHashMap<>();
     private FileOutputStream out;
+    private FileChannel lockChannel;
+    private FileLock lock;
 
     private ResultsFile(Path path) {
         this.path = path;
@@ -38,10 +49,15 @@ public final class ResultsFile implements AutoCloseable {
         ResultsFile f = new ResultsFile(path);
         try {
             Files.createDirectories(path.toAbsolutePath().getParent());
+            f.lock();
             if (Files.exists(path)) f.readAndRepair();
             f.out = new FileOutputStream(path.toFile(), true);
         } catch (IOException e) {
+            f.close();
             throw new UncheckedIOException("cannot open results file " + path, e);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
         }
         return f;
     }
@@ -65,6 +81,20 @@ public final class ResultsFile implements AutoCloseable {
             throw new UncheckedIOException("cannot read " + path, e);
         }
         return out;
+    }
+
+    private void lock() throws IOException {
+        Path lockFile = path.toAbsolutePath().resolveSibling("." + path.getFileName() + ".lock");
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this JVM
+        }
+        if (lock == null) {
+            throw new ResultsInUseError(path.toAbsolutePath().getParent() + " is being written by another sweep (lock "
+                    + lockFile.getFileName() + " held); wait for it to finish, or give this one another --out");
+        }
     }
 
     private void readAndRepair() throws IOException {
@@ -96,12 +126,19 @@ public final class ResultsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * A row's key: its identity ({@link SweepPlan#id}). Rows written before rows carried one have
+     * none; they get a key no plan asks for, so they are kept but never reused or reported.
+     */
     public static String key(SweepRow r) {
-        return new Cell(r.model(), r.task(), r.length(), r.depth(), r.sample(), r.seed()).rowKey(r.label(), r.budget());
+        if (r.id() != null) return r.id();
+        return "no-identity|" + r.model() + "|" + r.task() + "|" + r.depth() + "|" + r.sample() + "|" + r.seed() + "|"
+                + r.label() + "|" + r.budgetOrZero();
     }
 
-    public boolean has(String key) {
-        return rows.containsKey(key);
+    /** Whether a row with this identity is in the file. */
+    public boolean has(String id) {
+        return rows.containsKey(id);
     }
 
     public List<SweepRow> rows() {
@@ -128,6 +165,11 @@ public final class ResultsFile implements AutoCloseable {
     public void close() {
         try {
             if (out != null) out.close();
+            out = null;
+            if (lock != null) lock.release();
+            lock = null;
+            if (lockChannel != null) lockChannel.close();
+            lockChannel = null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

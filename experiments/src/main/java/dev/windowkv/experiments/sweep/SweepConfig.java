@@ -1,7 +1,11 @@
 package dev.windowkv.experiments.sweep;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,9 +59,25 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
     /** LongBench part of a sweep: a folder of {@code <dataset>.jsonl} files and the datasets to run. */
     public record LongBenchSpec(String data, List<String> datasets, int maxInputTokens, Integer samplesPerDataset) {}
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Strict: unknown keys, duplicate keys, anything after the closing brace, and a number with a
+     * fraction where an integer belongs ({@code samples=1.7}, a budget of 64.9) are errors, never
+     * silently dropped or truncated.
+     */
+    static final ObjectMapper JSON = strictMapper();
+
+    private static ObjectMapper strictMapper() {
+        ObjectMapper m = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(SerializationFeature.INDENT_OUTPUT);
+        m.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        m.coercionConfigFor(LogicalType.Float).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        return m;
+    }
 
     public static final String DEFAULT_RESOURCE = "/dev/windowkv/experiments/sweep/default-sweep.json";
 
@@ -113,8 +133,8 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
     void validate(String source) {
         String at = source + ": ";
         int shortestLongBench = Integer.MAX_VALUE;
-        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
-            throw new ConfigError(at + "'name' must be a simple folder name (letters, digits, . _ -), got " + name);
+        if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9._-]+") || name.matches("\\.+")) {
+            throw new ConfigError(at + "'name' must be a simple folder name (letters, digits, . _ -, not only dots), got " + name);
         }
         if (models == null || models.isEmpty()) throw new ConfigError(at + "'models' must list at least one model (or \"default\")");
         if (backend == null) throw new ConfigError(at + "'backend' is missing (scalar, threads, vector or tornado)");

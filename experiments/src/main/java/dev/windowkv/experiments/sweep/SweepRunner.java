@@ -4,8 +4,6 @@ import dev.windowkv.engine.Generator;
 import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.engine.kvcache.KvCache;
-import dev.windowkv.engine.kvcache.KvPolicy;
-import dev.windowkv.engine.kvcache.Policies;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.sampling.Sampler;
@@ -26,9 +24,6 @@ import dev.windowkv.experiments.tasks.Task;
 import dev.windowkv.experiments.tasks.TaskSample;
 import dev.windowkv.experiments.tasks.TaskSuite;
 import dev.windowkv.plots.SweepRow;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,88 +33,73 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Runs a sweep: every cell (model × task × length × depth × sample) is prefilled once, then
- * compressed and decoded under every policy variant and budget. Rows already in the results file
- * are skipped, so running the same command again resumes.
+ * compressed and decoded under every policy variant and budget. Rows whose identity ({@link
+ * SweepPlan#id}) is already in the results file are skipped, so running the same command again
+ * resumes, and a changed setting makes new rows instead of reusing old ones.
  */
 public final class SweepRunner {
-    /** One policy variant at one budget, as a result row names it. */
-    record Run(PolicySpec spec, Integer budget, KvPolicy policy) {}
-
     private final SweepConfig config;
+    private final SweepPlan plan;
     private final Shard shard;
-    private final boolean progress;
+    private final ProgressLog.Mode progress;
 
     public SweepRunner(SweepConfig config, Shard shard, boolean progress) {
+        this(config, shard, progress ? ProgressLog.Mode.BAR : ProgressLog.Mode.quiet());
+    }
+
+    public SweepRunner(SweepConfig config, Shard shard, ProgressLog.Mode progress) {
         this.config = config;
+        this.plan = new SweepPlan(config, d -> longBench(d).size());
         this.shard = shard;
         this.progress = progress;
     }
 
-    public List<Cell> cells() {
-        List<Cell> cells = new ArrayList<>();
-        for (String model : config.models()) {
-            if (config.longbench() != null) {
-                SweepConfig.LongBenchSpec lb = config.longbench();
-                for (String dataset : lb.datasets()) {
-                    int count = longBench(dataset).size();
-                    if (lb.samplesPerDataset() != null) count = Math.min(count, lb.samplesPerDataset());
-                    for (int s = 0; s < count; s++) cells.add(Cell.of(model, dataset, lb.maxInputTokens(), null, s, config.seed()));
-                }
-            }
-            for (String taskName : config.tasks() == null ? List.<String>of() : config.tasks()) {
-                boolean needle = !TaskSuite.byName(taskName).type().name().equals("AGGREGATION");
-                for (int length : config.lengths()) {
-                    List<Double> depths = needle ? config.depths() : java.util.Collections.singletonList((Double) null);
-                    for (Double depth : depths) {
-                        for (int s = 0; s < config.samples(); s++) {
-                            cells.add(Cell.of(model, taskName, length, depth, s, config.seed()));
-                        }
-                    }
-                }
-            }
-        }
-        return cells;
+    public SweepPlan plan() {
+        return plan;
     }
 
-    List<Run> runs() {
-        List<Run> runs = new ArrayList<>();
-        for (PolicySpec p : config.policies()) {
-            if (p.isFull()) {
-                runs.add(new Run(p, null, Policies.create("full", Map.of())));
-            } else {
-                for (int b : p.budgets()) runs.add(new Run(p, b, Policies.create(p.policy(), SweepConfig.options(p, b))));
-            }
-        }
-        return runs;
+    public List<Cell> cells() {
+        return plan.cells();
+    }
+
+    /** The cells this shard runs. */
+    List<Cell> myCells() {
+        List<Cell> all = plan.cells();
+        List<Cell> mine = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) if (shard.owns(i)) mine.add(all.get(i));
+        return mine;
+    }
+
+    /** The identities of the rows this shard is to hold. */
+    public java.util.Set<String> myIds() {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        for (Cell c : myCells()) for (SweepPlan.Run r : plan.runs()) ids.add(plan.id(c, r));
+        return ids;
     }
 
     /** Runs what is missing from {@code results} and returns how many rows it added. */
     public int run(ResultsFile results) {
-        List<Cell> all = cells();
-        List<Cell> mine = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) if (shard.owns(i)) mine.add(all.get(i));
-        List<Run> runs = runs();
+        List<Cell> mine = myCells();
+        List<SweepPlan.Run> runs = plan.runs();
         long total = (long) mine.size() * runs.size();
         long done = 0;
-        for (Cell c : mine) for (Run r : runs) if (results.has(c.rowKey(r.spec().displayLabel(), r.budget()))) done++;
+        for (Cell c : mine) for (SweepPlan.Run r : runs) if (results.has(plan.id(c, r))) done++;
         int added = 0;
         int threads = config.threads() != null ? config.threads() : Backends.defaultThreads();
         Haystack haystack = config.haystack() != null ? Haystack.byName(config.haystack()) : Haystack.values()[0];
         KvCache.Dtype dtype = "f16".equals(config.kvDtype()) ? KvCache.Dtype.F16 : KvCache.Dtype.F32;
-        try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName(config.name()).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setMaxRenderedLength(100)
-                .continuousUpdate().build() : null;
+        try (ProgressLog log = new ProgressLog(config.name(), total, done, progress);
              Backend backend = Backends.create(config.backend(), threads)) {
-            if (bar != null) bar.stepTo(done);
             String currentModel = null;
             Model model = null;
             try {
                 for (Cell cell : mine) {
-                    List<Run> todo = new ArrayList<>();
-                    for (Run r : runs) if (!results.has(cell.rowKey(r.spec().displayLabel(), r.budget()))) todo.add(r);
+                    List<SweepPlan.Run> todo = new ArrayList<>();
+                    for (SweepPlan.Run r : runs) if (!results.has(plan.id(cell, r))) todo.add(r);
                     if (todo.isEmpty()) continue;
                     if (!cell.model().equals(currentModel)) {
                         if (model != null) model.close();
+                        model = null;
                         model = Model.load(modelPath(cell.model()));
                         currentModel = cell.model();
                     }
@@ -128,12 +108,12 @@ public final class SweepRunner {
                     Generator gen = new Generator(model, backend);
                     PrefillCapture capture = gen.capture(prompt.tokens());
                     Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(), dtype, false);
-                    for (Run r : todo) {
+                    for (SweepPlan.Run r : todo) {
                         Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
                         double score = prompt.score().applyAsDouble(res.text());
                         results.append(row(cell, prompt, r, res, score, backend));
                         added++;
-                        if (bar != null) bar.step();
+                        log.step();
                     }
                 }
             } finally {
@@ -161,7 +141,7 @@ public final class SweepRunner {
             LongBenchDataset ds = LongBenchDataset.named(cell.task());
             LongBenchSample sample = longBench(cell.task()).get(cell.sample());
             int[] ids = LongBenchPrompt.ids(ds, sample, tok, config.longbench().maxInputTokens());
-            int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : ds.maxNewTokens();
+            int maxNew = plan.maxNewTokens(cell.task());
             return new Prompt(LongBenchPrompt.text(ds, sample), ids, ds.taskType(), sample.answers(), maxNew,
                     out -> LongBenchScorer.scoreSample(ds, out, sample), false);
         }
@@ -169,7 +149,7 @@ public final class SweepRunner {
         TaskSample sample = task.generate(tok,
                 new SampleSpec(cell.length(), cell.depth() == null ? 0.0 : cell.depth(), cell.seed(), haystack));
         int[] tokens = tok.encode(sample.prompt(), true, false);
-        int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : sample.maxNewTokens();
+        int maxNew = plan.maxNewTokens(cell.task());
         return new Prompt(sample.prompt(), tokens, sample.type(), sample.expected(), maxNew,
                 out -> task.score(out, sample.expected()), true);
     }
@@ -197,13 +177,13 @@ public final class SweepRunner {
         return classifier;
     }
 
-    private SweepRow row(Cell cell, Prompt prompt, Run r, Generator.Result res, double score, Backend backend) {
+    private SweepRow row(Cell cell, Prompt prompt, SweepPlan.Run r, Generator.Result res, double score, Backend backend) {
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
                 r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
-                prompt.expected());
+                prompt.expected(), plan.id(cell, r));
     }
 
     public static Path modelPath(String model) {

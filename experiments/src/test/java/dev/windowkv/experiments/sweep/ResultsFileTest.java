@@ -27,7 +27,12 @@ class ResultsFileTest {
     static SweepRow row(Cell cell, String label, Integer budget) {
         return new SweepRow(cell.model(), "vector", label.toLowerCase(), label, budget == null ? Map.of() : Map.of("budget", "" + budget),
                 budget, cell.task(), "QA", cell.length() + 1, cell.depth(), cell.seed(), cell.sample(), 1.0,
-                new int[]{64, 64}, 100, 400, 0.25, 1.5, 0.5, 2.5, 4, " 1234567", List.of("1234567"));
+                new int[]{64, 64}, 100, 400, 0.25, 1.5, 0.5, 2.5, 4, " 1234567", List.of("1234567"), id(cell, label, budget));
+    }
+
+    /** Stands for the plan's identity hash: any string unique per row. */
+    static String id(Cell cell, String label, Integer budget) {
+        return cell.seed() + "|" + label + "|" + budget;
     }
 
     @Test
@@ -44,25 +49,41 @@ class ResultsFileTest {
         try (ResultsFile f = ResultsFile.open(p)) {
             assertEquals(whole, Files.size(p), "the partial line is cut, the two whole rows stay byte for byte");
             assertEquals(2, f.rows().size());
-            assertTrue(f.has(CELL.rowKey("FullKV", null)));
-            assertTrue(f.has(CELL.rowKey("StreamingLLM", 64)));
-            assertFalse(f.has(CELL.rowKey("WindowKV", 64)), "the row that was in flight runs again");
+            assertTrue(f.has(id(CELL, "FullKV", null)));
+            assertTrue(f.has(id(CELL, "StreamingLLM", 64)));
+            assertFalse(f.has(id(CELL, "WindowKV", 64)), "the row that was in flight runs again");
             f.append(row(CELL, "WindowKV", 64));
         }
         assertEquals(3, ResultsFile.read(p).size(), "a row appended after the repair starts on its own line");
     }
 
     @Test
-    void aRowIsFoundAgainByTheKeyOfTheCellThatWroteIt() {
-        // The row records the prompt's actual length (257), the cell its nominal one (256): the key
-        // must not depend on which, or a resumed sweep runs every row again.
+    void aRowIsFoundAgainByItsIdentityAndARowWithoutOneIsNeverReused() throws Exception {
         Path p = dir.resolve("results.jsonl");
         try (ResultsFile f = ResultsFile.open(p)) {
             f.append(row(CELL, "FullKV", null));
         }
+        // A row from before rows carried an identity: kept, but no plan can ask for it.
+        String legacy = ResultsFile.JSON.writeValueAsString(row(CELL, "SnapKV", 64)).replaceFirst(",\"id\":\"[^\"]*\"", "");
+        Files.writeString(p, legacy + "\n", StandardOpenOption.APPEND);
         try (ResultsFile f = ResultsFile.open(p)) {
-            assertTrue(f.has(CELL.rowKey("FullKV", null)));
-            assertEquals(CELL.rowKey("FullKV", null), ResultsFile.key(f.rows().getFirst()));
+            assertTrue(f.has(id(CELL, "FullKV", null)));
+            assertEquals(id(CELL, "FullKV", null), ResultsFile.key(f.rows().getFirst()));
+            assertFalse(f.has(id(CELL, "SnapKV", 64)), "a row without identity is not taken for any planned row");
+            assertEquals(2, f.rows().size(), "but it is kept");
+        }
+    }
+
+    @Test
+    void aSecondWriterOfTheSameResultsFileIsRefusedWhileTheFirstHoldsIt() {
+        Path p = dir.resolve("results.jsonl");
+        try (ResultsFile first = ResultsFile.open(p)) {
+            first.append(row(CELL, "FullKV", null));
+            ResultsInUseError e = assertThrows(ResultsInUseError.class, () -> ResultsFile.open(p));
+            assertTrue(e.getMessage().contains(dir.toString()) && e.getMessage().contains("another sweep"), e.getMessage());
+        }
+        try (ResultsFile again = ResultsFile.open(p)) {
+            assertEquals(1, again.rows().size(), "once the first writer closes, the file opens again");
         }
     }
 

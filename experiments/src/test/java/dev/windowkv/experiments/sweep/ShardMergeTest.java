@@ -41,6 +41,7 @@ class ShardMergeTest {
         assertEquals(0, m.exit(), m.err());
         assertTrue(m.err().contains("9 rows from 2 files"), m.err());
         assertTrue(Files.exists(merged.resolve("summary.md")));
+        assertTrue(Files.exists(merged.resolve("config.json")));
 
         List<JsonNode> got = Rows.withoutTimings(merged.resolve("results.jsonl"));
         Set<JsonNode> want = new HashSet<>(Rows.withoutTimings(TinySweep.reference()));
@@ -49,13 +50,45 @@ class ShardMergeTest {
     }
 
     @Test
-    void mergingAShardTwiceKeepsEachRowOnce() {
+    void aShardGivenTwiceOrALoneShardOrAnEmptyFileIsRefusedInOneLine() throws Exception {
         Path shards = dir.resolve("shards");
         TinySweep.run(shards, "--shard", "2/2");
         Path s2 = shards.resolve("results.shard2of2.jsonl");
-        Cli.Outcome m = Cli.run("merge", "--no-plots", "--out", dir.resolve("merged").toString(), s2.toString(), s2.toString());
-        assertEquals(0, m.exit(), m.err());
-        assertEquals(3, Rows.count(dir.resolve("merged/results.jsonl")));
+        Path out = dir.resolve("merged");
+
+        Cli.Outcome twice = Cli.run("merge", "--no-plots", "--out", out.toString(), s2.toString(), s2.toString());
+        assertEquals(2, twice.exit());
+        assertEquals("windowkv: shard 2/2 is given twice (" + s2 + " and " + s2 + ")", twice.errLines());
+
+        Cli.Outcome lone = Cli.run("merge", "--no-plots", "--out", out.toString(), s2.toString());
+        assertEquals(2, lone.exit());
+        assertTrue(lone.errLines().contains("shard 1/2 not given") && lone.errLines().contains("--partial"), lone.errLines());
+        assertFalse(Files.exists(out.resolve("results.jsonl")));
+
+        Cli.Outcome partial = Cli.run("merge", "--no-plots", "--partial", "--out", out.toString(), s2.toString());
+        assertEquals(0, partial.exit(), partial.err());
+        assertTrue(partial.err().contains("6 rows of this sweep are missing"), partial.err());
+        assertEquals(3, Rows.count(out.resolve("results.jsonl")));
+        assertTrue(Files.exists(out.resolve("config.json")), "the merged folder keeps the config its rows were made with");
+
+        Path empty = shards.resolve("results.shard1of2.jsonl");
+        Files.writeString(empty, "");
+        Cli.Outcome none = Cli.run("merge", "--no-plots", "--out", dir.resolve("m2").toString(), empty.toString(), s2.toString());
+        assertEquals(2, none.exit());
+        assertTrue(none.errLines().contains("holds no rows"), none.errLines());
+    }
+
+    @Test
+    void shardsOfDifferentConfigsAreRefused() {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        TinySweep.run(a, "--shard", "1/2");
+        TinySweep.run(b, "--shard", "2/2", "--set", SweepTrustTest.GROUP_SIZE_4);
+        Cli.Outcome m = Cli.run("merge", "--no-plots", "--out", dir.resolve("m").toString(),
+                a.resolve("results.shard1of2.jsonl").toString(), b.resolve("results.shard2of2.jsonl").toString());
+        assertEquals(2, m.exit());
+        assertTrue(m.errLines().contains("another configuration") && m.errLines().contains("policies"), m.errLines());
+        assertEquals(1, m.errLines().lines().count());
     }
 
     @Test

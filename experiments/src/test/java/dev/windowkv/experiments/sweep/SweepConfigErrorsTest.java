@@ -123,4 +123,37 @@ class SweepConfigErrorsTest {
     void badSetSyntax() {
         assertMentions(error("samples"), "--set takes key=value", "'samples'");
     }
+
+    @Test
+    void aFractionWhereAnIntegerBelongsIsRefusedNotTruncated() {
+        assertMentions(error("samples=1.7"), "samples");
+        assertMentions(error("policies=[{\"policy\":\"snapkv\",\"budgets\":[64.9]}]"), "budgets");
+        assertMentions(error("seed=2.5"), "seed");
+        assertMentions(error("samples=\"3\""), "samples");
+    }
+
+    @Test
+    void trailingJunkAfterTheJsonIsRefused() throws Exception {
+        Files.writeString(config, Files.readString(config) + "\n{\"name\": \"other\"}\n");
+        assertMentions(error(), "sweep.json");
+    }
+
+    @Test
+    void aDuplicatedKeyIsRefused() throws Exception {
+        Files.writeString(config, Files.readString(config).replace("\"samples\": 1,", "\"samples\": 1, \"samples\": 5,"));
+        assertMentions(error(), "samples");
+    }
+
+    @Test
+    void aNameThatIsNotAFolderOfItsOwnIsRefused() {
+        for (String name : new String[]{"..", ".", "a/b"}) assertMentions(error("name=\"" + name + "\""), "'name'");
+    }
+
+    @Test
+    void theConfigASweepLeavesInItsFolderLoadsBackToTheSameConfig() throws Exception {
+        SweepConfig c = SweepConfig.defaults(List.of());
+        Path copy = dir.resolve("config.json");
+        Files.writeString(copy, c.toJson());
+        assertEquals(c, SweepConfig.load(copy, List.of()));
+    }
 }
