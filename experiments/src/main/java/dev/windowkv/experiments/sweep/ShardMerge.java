@@ -35,6 +35,12 @@ public final class ShardMerge {
 
     public static Result merge(List<Path> inputs, boolean partial) {
         if (inputs.isEmpty()) throw new UserError("merge needs the shard files to join");
+        Map<Path, List<SweepRow>> files = new LinkedHashMap<>();
+        for (Path in : inputs) {
+            List<SweepRow> read = ResultsFile.read(in);
+            if (read.isEmpty()) throw new UserError(in + " holds no rows; merge joins finished shards (run that shard first)");
+            files.putIfAbsent(in, read);
+        }
         SweepConfig config = sharedConfig(inputs);
         Map<Integer, Path> shards = shardsOf(inputs);
         int count = shards.isEmpty() ? 1 : countOf(inputs.getFirst());
@@ -46,8 +52,7 @@ public final class ShardMerge {
         long missing = 0;
         List<String> unfinished = new ArrayList<>();
         for (Path in : inputs) {
-            List<SweepRow> read = ResultsFile.read(in);
-            if (read.isEmpty()) throw new UserError(in + " holds no rows; merge joins finished shards (run that shard first)");
+            List<SweepRow> read = files.get(in);
             Shard shard = shards.isEmpty() ? Shard.ALL : shardOf(in);
             Set<String> wanted = new SweepRunner(config, shard, ProgressLog.Mode.quiet()).myIds();
             int mine = 0;
