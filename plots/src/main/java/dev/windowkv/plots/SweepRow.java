@@ -35,6 +35,8 @@ import java.util.Map;
  * @param generatedTokens    tokens generated
  * @param output             generated text
  * @param expected           accepted answers
+ * @param kvDtype            KV-cache storage: {@code f32}, {@code f16}, {@code q8_0} or {@code q4_0};
+ *                           {@code null} in rows written before it was recorded
  */
 public record SweepRow(
         String model,
@@ -59,7 +61,8 @@ public record SweepRow(
         double decodeMs,
         int generatedTokens,
         String output,
-        List<String> expected) {
+        List<String> expected,
+        String kvDtype) {
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */
     @JsonIgnore

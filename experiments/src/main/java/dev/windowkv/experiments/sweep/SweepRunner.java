@@ -105,7 +105,6 @@ public final class SweepRunner {
         int added = 0;
         int threads = config.threads() != null ? config.threads() : Backends.defaultThreads();
         Haystack haystack = config.haystack() != null ? Haystack.byName(config.haystack()) : Haystack.values()[0];
-        KvCache.Dtype dtype = "f16".equals(config.kvDtype()) ? KvCache.Dtype.F16 : KvCache.Dtype.F32;
         try (ProgressBar bar = progress ? new ProgressBarBuilder().setTaskName(config.name()).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(1000).setMaxRenderedLength(100)
                 .continuousUpdate().build() : null;
@@ -127,8 +126,9 @@ public final class SweepRunner {
                     TaskType label = classifier().classify(cell.task(), prompt.text());
                     Generator gen = new Generator(model, backend);
                     PrefillCapture capture = gen.capture(prompt.tokens());
-                    Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(), dtype, false);
                     for (Run r : todo) {
+                        Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(),
+                                config.kvDtypeOf(r.spec()), false);
                         Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
                         double score = prompt.score().applyAsDouble(res.text());
                         results.append(row(cell, prompt, r, res, score, backend));
@@ -203,7 +203,7 @@ public final class SweepRunner {
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
-                prompt.expected());
+                prompt.expected(), config.kvDtypeOf(r.spec()).id);
     }
 
     public static Path modelPath(String model) {
