@@ -27,7 +27,8 @@ import java.util.Map;
  * @param score              task metric in [0, 1]
  * @param tokensKeptPerLayer cached tokens kept in each layer after compression
  * @param kvBytes            KV-cache bytes after compression
- * @param fullKvBytes        KV-cache bytes the full cache would take for this prompt
+ * @param fullKvBytes        KV-cache bytes the full cache would take for this prompt, at the sweep's
+ *                           KV dtype (a row of a lower-precision entry is measured against the same FullKV)
  * @param kvFraction         {@code kvBytes / fullKvBytes}
  * @param prefillMs          prompt processing time
  * @param compressMs         time spent choosing and compacting the kept tokens

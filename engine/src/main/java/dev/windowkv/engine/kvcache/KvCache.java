@@ -264,6 +264,14 @@ public final class KvCache {
 
     /** Bytes an uncompressed cache (FullKV, same dtype) holding {@code tokens} in every layer needs. */
     public long fullBytes(int tokens) {
+        return fullBytes(nLayers, nKvHeads, headDim, tokens, dtype);
+    }
+
+    /**
+     * Bytes a FullKV cache of {@code tokens} in every layer takes at {@code dtype}: a sweep compares
+     * rows of several dtypes against one FullKV reference.
+     */
+    public static long fullBytes(int nLayers, int nKvHeads, int headDim, int tokens, Dtype dtype) {
         return (long) nLayers * tokens * nKvHeads * 2 * dtype.rowBytes(headDim);
     }
 

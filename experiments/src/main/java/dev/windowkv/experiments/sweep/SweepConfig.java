@@ -204,10 +204,14 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
         return o;
     }
 
-    /** The KV-cache storage of {@code p}'s rows: its own {@code kvDtype}, else the sweep's, else f32. */
+    /** The sweep's KV-cache storage ({@code kvDtype}, f32 if absent): its FullKV reference is counted at it. */
+    public KvCache.Dtype referenceKvDtype() {
+        return kvDtype == null ? KvCache.Dtype.F32 : KvCache.Dtype.byId(kvDtype);
+    }
+
+    /** The KV-cache storage of {@code p}'s rows: its own {@code kvDtype}, else the sweep's. */
     public KvCache.Dtype kvDtypeOf(PolicySpec p) {
-        String id = p.kvDtype() != null ? p.kvDtype() : kvDtype;
-        return id == null ? KvCache.Dtype.F32 : KvCache.Dtype.byId(id);
+        return p.kvDtype() != null ? KvCache.Dtype.byId(p.kvDtype()) : referenceKvDtype();
     }
 
     public String toJson() {

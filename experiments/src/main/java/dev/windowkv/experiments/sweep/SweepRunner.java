@@ -7,6 +7,7 @@ import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.kvcache.KvPolicy;
 import dev.windowkv.engine.kvcache.Policies;
 import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.sampling.Sampler;
 import dev.windowkv.experiments.cli.DefaultModel;
@@ -131,7 +132,7 @@ public final class SweepRunner {
                                 config.kvDtypeOf(r.spec()), false);
                         Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
                         double score = prompt.score().applyAsDouble(res.text());
-                        results.append(row(cell, prompt, r, res, score, backend));
+                        results.append(row(cell, prompt, r, res, score, backend, model.config()));
                         added++;
                         if (bar != null) bar.step();
                     }
@@ -197,11 +198,14 @@ public final class SweepRunner {
         return classifier;
     }
 
-    private SweepRow row(Cell cell, Prompt prompt, Run r, Generator.Result res, double score, Backend backend) {
+    private SweepRow row(Cell cell, Prompt prompt, Run r, Generator.Result res, double score, Backend backend, ModelConfig mc) {
+        // FullKV at the sweep's dtype, not the row's: a Q4_0 row then shows its saving on the % axis too.
+        long fullKvBytes = KvCache.fullBytes(mc.nLayers(), mc.nKvHeads(), mc.headDim(), prompt.tokens().length,
+                config.referenceKvDtype());
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
                 r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
-                res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
+                res.tokensKeptPerLayer(), res.kvBytes(), fullKvBytes, res.kvBytes() / (double) fullKvBytes,
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
                 prompt.expected(), config.kvDtypeOf(r.spec()).id);
     }

@@ -103,11 +103,15 @@ class QuantizedKvTest {
             long kept = Arrays.stream(r.tokensKeptPerLayer()).asLongStream().sum();
             assertEquals(kept * mc.nKvHeads() * 2 * rowBytes, r.kvBytes(), r.label() + " at " + r.budget());
         }
+        // Every row against one FullKV, counted at the sweep's kvDtype (f16): half what the F32 FullKV row holds.
+        long fullF32 = rows.stream().filter(SweepRow::isFull).findFirst().orElseThrow().kvBytes();
+        for (SweepRow r : rows) assertEquals(fullF32 / 2, r.fullKvBytes(), r.label());
         SweepRow f16At128 = row(rows, "SnapKV", 128);
         SweepRow q4At256 = row(rows, "SnapKV (Q4_0 KV)", 256);
         assertEquals(2 * Arrays.stream(f16At128.tokensKeptPerLayer()).sum(), Arrays.stream(q4At256.tokensKeptPerLayer()).sum());
         assertTrue(q4At256.kvBytes() < f16At128.kvBytes(),
                 "Q4_0 at 256: " + q4At256.kvBytes() + " bytes, F16 at 128: " + f16At128.kvBytes());
+        assertTrue(q4At256.kvFraction() < f16At128.kvFraction(), "and on the % of FullKV axis");
         System.out.printf("KV bytes: F16 @128 %d, Q4_0 @256 %d, Q8_0 @128 %d, F16 @64 %d%n", f16At128.kvBytes(),
                 q4At256.kvBytes(), row(rows, "SnapKV (Q8_0 KV)", 128).kvBytes(), row(rows, "SnapKV", 64).kvBytes());
     }
