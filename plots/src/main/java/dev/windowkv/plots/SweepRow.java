@@ -27,7 +27,8 @@ import java.util.Map;
  * @param score              task metric in [0, 1]
  * @param tokensKeptPerLayer cached tokens kept in each layer after compression
  * @param kvBytes            KV-cache bytes after compression
- * @param fullKvBytes        KV-cache bytes the full cache would take for this prompt
+ * @param fullKvBytes        KV-cache bytes the full cache would take for this prompt, at the sweep's
+ *                           KV dtype (a row of a lower-precision entry is measured against the same FullKV)
  * @param kvFraction         {@code kvBytes / fullKvBytes}
  * @param prefillMs          prompt processing time
  * @param compressMs         time spent choosing and compacting the kept tokens
@@ -38,6 +39,8 @@ import java.util.Map;
  * @param id                 the row's identity: a hash of everything that can change its result
  *                           (model content, sample, policy with resolved options, budget, generation
  *                           budget, KV dtype, backend); null in files written before it existed
+ * @param kvDtype            KV-cache storage: {@code f32}, {@code f16}, {@code q8_0} or {@code q4_0};
+ *                           {@code null} in rows written before it was recorded
  */
 public record SweepRow(
         String model,
@@ -63,7 +66,8 @@ public record SweepRow(
         int generatedTokens,
         String output,
         List<String> expected,
-        String id) {
+        String id,
+        String kvDtype) {
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */
     @JsonIgnore

@@ -111,12 +111,15 @@ public abstract class JavaBackend implements Backend {
         int capacity = cache.capacity(layer);
         int length = cache.length(layer);
         parallelFor(nHeads, h -> {
-            if (cache.dtype() == KvCache.Dtype.F32) {
-                Attention.decode(q, h * headDim, cache.keysF32(layer), cache.valuesF32(layer), capacity, length,
+            switch (cache.dtype()) {
+                case F32 -> Attention.decode(q, h * headDim, cache.keysF32(layer), cache.valuesF32(layer), capacity, length,
                         h / group, headDim, out, h * headDim, scale);
-            } else {
-                Attention.decodeF16(q, h * headDim, cache.keysF16(layer), cache.valuesF16(layer), capacity, length,
+                case F16 -> Attention.decodeF16(q, h * headDim, cache.keysF16(layer), cache.valuesF16(layer), capacity, length,
                         h / group, headDim, out, h * headDim, scale);
+                case Q8_0 -> Attention.decodeQ8_0(q, h * headDim, cache.keysQuant(layer), cache.valuesQuant(layer), capacity,
+                        length, h / group, headDim, out, h * headDim, scale);
+                case Q4_0 -> Attention.decodeQ4_0(q, h * headDim, cache.keysQuant(layer), cache.valuesQuant(layer), capacity,
+                        length, h / group, headDim, out, h * headDim, scale);
             }
         });
     }

@@ -54,6 +54,7 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public void attentionDecode(float[] q, KvCache cache, int layer, float[] out, int nHeads) {
         if (cache.dtype() != KvCache.Dtype.F32) {
+            // F16, Q8_0 and Q4_0 caches have no vector kernel: the scalar ones run on the pool.
             super.attentionDecode(q, cache, layer, out, nHeads);
             return;
         }

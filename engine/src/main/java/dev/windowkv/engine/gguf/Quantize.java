@@ -1,12 +1,15 @@
 package dev.windowkv.engine.gguf;
 
 import dev.windowkv.kernels.Half;
+import dev.windowkv.kernels.quant.Q4_0;
+import dev.windowkv.kernels.quant.Q8_0;
 
 /**
  * Turns f32 values into raw GGUF tensor bytes.
  *
  * <p>F32, F16, BF16, Q8_0 and Q4_0 round exactly as llama.cpp's reference quantizers
  * ({@code quantize_row_*_ref}, used by llama-quantize without an importance matrix), so the bytes match.
+ * The Q8_0 and Q4_0 block quantizers live with their kernels, where the quantized KV cache uses them too.
  * Q4_K, Q5_K and Q6_K use a simpler quantizer than llama.cpp's (no search over candidate scales):
  * the blocks are valid and dequantize close to the input, but are not byte-identical to llama.cpp's.
  */
@@ -27,8 +30,8 @@ public final class Quantize {
                 case F32 -> putI32(out, o, Float.floatToRawIntBits(values[x]));
                 case F16 -> putI16(out, o, Half.f32ToF16(values[x]));
                 case BF16 -> putI16(out, o, Half.f32ToBf16(values[x]));
-                case Q8_0 -> q8_0(values, x, out, o);
-                case Q4_0 -> q4_0(values, x, out, o);
+                case Q8_0 -> Q8_0.quantizeBlock(values, x, out, o);
+                case Q4_0 -> Q4_0.quantizeBlock(values, x, out, o);
                 case Q4_K -> qK(values, x, out, o, 15);
                 case Q5_K -> qK(values, x, out, o, 31);
                 case Q6_K -> q6_K(values, x, out, o);
@@ -36,35 +39,6 @@ public final class Quantize {
             }
         }
         return out;
-    }
-
-    private static void q8_0(float[] v, int x, byte[] out, int o) {
-        float amax = 0f;
-        for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(v[x + j]));
-        float d = amax / 127;
-        float id = d != 0f ? 1.0f / d : 0f;
-        putI16(out, o, Half.f32ToF16(d));
-        for (int j = 0; j < 32; j++) out[o + 2 + j] = (byte) roundHalfAway(v[x + j] * id);
-    }
-
-    private static void q4_0(float[] v, int x, byte[] out, int o) {
-        // The scale is set by the value of largest magnitude, signed, so that it lands exactly on -8.
-        float amax = 0f, max = 0f;
-        for (int j = 0; j < 32; j++) {
-            if (amax < Math.abs(v[x + j])) {
-                amax = Math.abs(v[x + j]);
-                max = v[x + j];
-            }
-        }
-        float d = max / -8;
-        float id = d != 0f ? 1.0f / d : 0f;
-        putI16(out, o, Half.f32ToF16(d));
-        for (int j = 0; j < 16; j++) {
-            // (int) truncates like C's (int8_t) cast; + 8.5f then truncation is llama.cpp's rounding.
-            int lo = Math.min(15, (int) (v[x + j] * id + 8.5f));
-            int hi = Math.min(15, (int) (v[x + 16 + j] * id + 8.5f));
-            out[o + 2 + j] = (byte) (lo | (hi << 4));
-        }
     }
 
     /** Q4_K (nmax 15) and Q5_K (nmax 31): eight sub-blocks of 32, each x ≈ scale * q - min. */
@@ -173,11 +147,6 @@ public final class Quantize {
                 out[o + 128 + 32 * h + l] = (byte) ((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6));
             }
         }
-    }
-
-    /** C's roundf: halves away from zero. */
-    private static int roundHalfAway(float f) {
-        return (int) Math.copySign(Math.floor(Math.abs((double) f) + 0.5), f);
     }
 
     /** ggml's nearest_int: halves to even. */

@@ -1,5 +1,6 @@
 package dev.windowkv.engine.kvcache;
 
+import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.kernels.kv.KvCompaction;
 
@@ -12,20 +13,51 @@ import java.util.Arrays;
  * Keys are stored after RoPE, so slot order is irrelevant to attention; the original prompt or
  * decode position of each slot is kept for inspection.
  *
- * <p>Accounting counts the K and V elements of the tokens held: {@code bytes(layer) = length ×
- * nKvHeads × headDim × 2 × (4 for F32, 2 for F16)}; position bookkeeping is not counted.
+ * <p>Accounting counts the K and V storage of the tokens held: {@code bytes(layer) = length ×
+ * nKvHeads × 2 × rowBytes}, where a head's row of {@code headDim} values takes {@code 4·headDim}
+ * bytes in F32, {@code 2·headDim} in F16, and {@code headDim/32} GGUF blocks of 34 (Q8_0) or 18
+ * (Q4_0) bytes, scale included; position bookkeeping is not counted.
  */
 public final class KvCache {
-    /** Element storage: F32 in {@code float[]}, F16 as IEEE binary16 bits in {@code short[]}. */
+    /**
+     * Element storage: F32 in {@code float[]}, F16 as IEEE binary16 bits in {@code short[]}, Q8_0
+     * and Q4_0 as GGUF blocks of 32 values along the head dimension in {@code byte[]}, one scale
+     * per block of one token and head (quantized on the way in, dequantized inside attention).
+     */
     public enum Dtype {
-        F32(4), F16(2);
+        F32("f32", 1, 4), F16("f16", 1, 2), Q8_0("q8_0", 32, 34), Q4_0("q4_0", 32, 18);
 
-        /** Bytes per stored element. */
-        public final int bytes;
+        /** The name {@code --kv-dtype} and the sweep's {@code kvDtype} take. */
+        public final String id;
+        /** Values per block: 1 for the float types, 32 for the quantized ones. */
+        public final int blockSize;
+        /** Bytes per block. */
+        public final int blockBytes;
 
-        Dtype(int bytes) {
-            this.bytes = bytes;
+        Dtype(String id, int blockSize, int blockBytes) {
+            this.id = id;
+            this.blockSize = blockSize;
+            this.blockBytes = blockBytes;
         }
+
+        /** Whether the values are stored as blocks with a scale (Q8_0, Q4_0). */
+        public boolean quantized() {
+            return blockSize > 1;
+        }
+
+        /** Bytes one token of one head takes for K (or for V). */
+        public long rowBytes(int headDim) {
+            return (long) headDim / blockSize * blockBytes;
+        }
+
+        /** The dtype named {@code id} ({@code f32}, {@code f16}, {@code q8_0}, {@code q4_0}, any case), or null. */
+        public static Dtype byId(String id) {
+            for (Dtype d : values()) if (d.id.equalsIgnoreCase(id)) return d;
+            return null;
+        }
+
+        /** The accepted names, for error messages. */
+        public static final String CHOICES = "f32, f16, q8_0 or q4_0";
     }
 
     private final int nLayers;
@@ -38,11 +70,17 @@ public final class KvCache {
     private final float[][] valuesF32;
     private final short[][] keysF16;
     private final short[][] valuesF16;
+    private final byte[][] keysQuant;
+    private final byte[][] valuesQuant;
     private final int[][][] positions; // [layer][kvHead][slot]
 
     public KvCache(int nLayers, int nKvHeads, int headDim, int[] capacityPerLayer, Dtype dtype) {
         if (capacityPerLayer.length != nLayers) {
             throw new IllegalArgumentException("capacityPerLayer has " + capacityPerLayer.length + " entries for " + nLayers + " layers");
+        }
+        if (dtype.quantized() && headDim % dtype.blockSize != 0) {
+            throw new UserError("a " + dtype.id + " KV cache quantizes blocks of " + dtype.blockSize + " values along the head "
+                    + "dimension, but this model's heads have " + headDim + "; use f16 or f32");
         }
         this.nLayers = nLayers;
         this.nKvHeads = nKvHeads;
@@ -54,15 +92,25 @@ public final class KvCache {
         this.valuesF32 = dtype == Dtype.F32 ? new float[nLayers][] : null;
         this.keysF16 = dtype == Dtype.F16 ? new short[nLayers][] : null;
         this.valuesF16 = dtype == Dtype.F16 ? new short[nLayers][] : null;
+        this.keysQuant = dtype.quantized() ? new byte[nLayers][] : null;
+        this.valuesQuant = dtype.quantized() ? new byte[nLayers][] : null;
         this.positions = new int[nLayers][nKvHeads][];
         for (int l = 0; l < nLayers; l++) {
             int elements = Math.multiplyExact(Math.multiplyExact(nKvHeads, capacity[l]), headDim);
-            if (dtype == Dtype.F32) {
-                keysF32[l] = new float[elements];
-                valuesF32[l] = new float[elements];
-            } else {
-                keysF16[l] = new short[elements];
-                valuesF16[l] = new short[elements];
+            switch (dtype) {
+                case F32 -> {
+                    keysF32[l] = new float[elements];
+                    valuesF32[l] = new float[elements];
+                }
+                case F16 -> {
+                    keysF16[l] = new short[elements];
+                    valuesF16[l] = new short[elements];
+                }
+                case Q8_0, Q4_0 -> {
+                    int bytes = Math.toIntExact(Math.multiplyExact((long) nKvHeads * capacity[l], dtype.rowBytes(headDim)));
+                    keysQuant[l] = new byte[bytes];
+                    valuesQuant[l] = new byte[bytes];
+                }
             }
             for (int h = 0; h < nKvHeads; h++) {
                 positions[l][h] = new int[capacity[l]];
@@ -87,14 +135,24 @@ public final class KvCache {
         int[] flat = sel.flat(nKvHeads);
         int cap = capacity[layer];
         if (count > 0) {
-            if (dtype == Dtype.F32) {
-                float[] kd = keysF32[layer], vd = valuesF32[layer];
-                backend.parallelFor(nKvHeads * count,
-                        item -> KvCompaction.gatherF32(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
-            } else {
-                short[] kd = keysF16[layer], vd = valuesF16[layer];
-                backend.parallelFor(nKvHeads * count,
-                        item -> KvCompaction.gatherF16(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
+            int items = nKvHeads * count;
+            switch (dtype) {
+                case F32 -> {
+                    float[] kd = keysF32[layer], vd = valuesF32[layer];
+                    backend.parallelFor(items, item -> KvCompaction.gatherF32(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
+                }
+                case F16 -> {
+                    short[] kd = keysF16[layer], vd = valuesF16[layer];
+                    backend.parallelFor(items, item -> KvCompaction.gatherF16(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
+                }
+                case Q8_0 -> {
+                    byte[] kd = keysQuant[layer], vd = valuesQuant[layer];
+                    backend.parallelFor(items, item -> KvCompaction.gatherQ8_0(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
+                }
+                case Q4_0 -> {
+                    byte[] kd = keysQuant[layer], vd = valuesQuant[layer];
+                    backend.parallelFor(items, item -> KvCompaction.gatherQ4_0(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
+                }
             }
         }
         for (int h = 0; h < nKvHeads; h++) {
@@ -111,10 +169,11 @@ public final class KvCache {
             throw new IllegalStateException("layer " + layer + " is full (" + cap + " tokens)");
         }
         for (int h = 0; h < nKvHeads; h++) {
-            if (dtype == Dtype.F32) {
-                KvCompaction.appendF32(h, k, kOff, v, vOff, headDim, slot, cap, keysF32[layer], valuesF32[layer]);
-            } else {
-                KvCompaction.appendF16(h, k, kOff, v, vOff, headDim, slot, cap, keysF16[layer], valuesF16[layer]);
+            switch (dtype) {
+                case F32 -> KvCompaction.appendF32(h, k, kOff, v, vOff, headDim, slot, cap, keysF32[layer], valuesF32[layer]);
+                case F16 -> KvCompaction.appendF16(h, k, kOff, v, vOff, headDim, slot, cap, keysF16[layer], valuesF16[layer]);
+                case Q8_0 -> KvCompaction.appendQ8_0(h, k, kOff, v, vOff, headDim, slot, cap, keysQuant[layer], valuesQuant[layer]);
+                case Q4_0 -> KvCompaction.appendQ4_0(h, k, kOff, v, vOff, headDim, slot, cap, keysQuant[layer], valuesQuant[layer]);
             }
             positions[layer][h][slot] = position;
         }
@@ -130,24 +189,37 @@ public final class KvCache {
         return capacity[layer];
     }
 
-    /** Keys of {@code layer}, {@code [kvHead][capacity][headDim]}; null in F16 mode. */
+    /** Keys of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
     public float[] keysF32(int layer) {
         return keysF32 == null ? null : keysF32[layer];
     }
 
-    /** Values of {@code layer}, {@code [kvHead][capacity][headDim]}; null in F16 mode. */
+    /** Values of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
     public float[] valuesF32(int layer) {
         return valuesF32 == null ? null : valuesF32[layer];
     }
 
-    /** Keys of {@code layer} as binary16 bits; null in F32 mode. */
+    /** Keys of {@code layer} as binary16 bits; null unless F16. */
     public short[] keysF16(int layer) {
         return keysF16 == null ? null : keysF16[layer];
     }
 
-    /** Values of {@code layer} as binary16 bits; null in F32 mode. */
+    /** Values of {@code layer} as binary16 bits; null unless F16. */
     public short[] valuesF16(int layer) {
         return valuesF16 == null ? null : valuesF16[layer];
+    }
+
+    /**
+     * Keys of {@code layer} as Q8_0 or Q4_0 blocks, {@code [kvHead][capacity][headDim / 32 blocks]};
+     * null unless quantized.
+     */
+    public byte[] keysQuant(int layer) {
+        return keysQuant == null ? null : keysQuant[layer];
+    }
+
+    /** Values of {@code layer} as Q8_0 or Q4_0 blocks, laid out as {@link #keysQuant}; null unless quantized. */
+    public byte[] valuesQuant(int layer) {
+        return valuesQuant == null ? null : valuesQuant[layer];
     }
 
     public Dtype dtype() {
@@ -173,7 +245,7 @@ public final class KvCache {
 
     /** Bytes of K and V held by {@code layer}. */
     public long bytes(int layer) {
-        return (long) length[layer] * nKvHeads * headDim * 2 * dtype.bytes;
+        return (long) length[layer] * nKvHeads * 2 * dtype.rowBytes(headDim);
     }
 
     /** Bytes of K and V held by all layers. */
@@ -192,7 +264,15 @@ public final class KvCache {
 
     /** Bytes an uncompressed cache (FullKV, same dtype) holding {@code tokens} in every layer needs. */
     public long fullBytes(int tokens) {
-        return (long) nLayers * tokens * nKvHeads * headDim * 2 * dtype.bytes;
+        return fullBytes(nLayers, nKvHeads, headDim, tokens, dtype);
+    }
+
+    /**
+     * Bytes a FullKV cache of {@code tokens} in every layer takes at {@code dtype}: a sweep compares
+     * rows of several dtypes against one FullKV reference.
+     */
+    public static long fullBytes(int nLayers, int nKvHeads, int headDim, int tokens, Dtype dtype) {
+        return (long) nLayers * tokens * nKvHeads * 2 * dtype.rowBytes(headDim);
     }
 
     /** {@link #bytes()} over {@link #fullBytes(int)}: the fraction of the full cache kept. */

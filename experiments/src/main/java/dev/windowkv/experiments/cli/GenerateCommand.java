@@ -82,7 +82,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--kv-opt", description = "any policy option, key=value (repeatable), e.g. --kv-opt groupSize=4")
     List<String> kvOptions;
 
-    @Option(names = "--kv-dtype", defaultValue = "f32", description = "KV cache storage: f32 or f16 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--kv-dtype", defaultValue = "f32",
+            description = "KV cache storage: f32, f16, q8_0 or q4_0 (GGUF blocks of 32 along the head dimension) (default: ${DEFAULT-VALUE})")
     String kvDtype;
 
     @Override
@@ -91,11 +92,8 @@ public final class GenerateCommand implements Callable<Integer> {
         Map<String, String> options = policyOptions(budget, strategy, kvOptions);
         KvPolicy policy = Policies.create(kv, options);
         TaskType hint = label(text);
-        KvCache.Dtype dtype = switch (kvDtype.toLowerCase(Locale.ROOT)) {
-            case "f32" -> KvCache.Dtype.F32;
-            case "f16" -> KvCache.Dtype.F16;
-            default -> throw new UserError("--kv-dtype must be f32 or f16 (got '" + kvDtype + "')");
-        };
+        KvCache.Dtype dtype = KvCache.Dtype.byId(kvDtype);
+        if (dtype == null) throw new UserError("--kv-dtype must be " + KvCache.Dtype.CHOICES + " (got '" + kvDtype + "')");
         Path modelPath = model != null ? model : DefaultModel.path();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Backend be = Backends.create(backend, threads != null ? threads : Backends.defaultThreads());

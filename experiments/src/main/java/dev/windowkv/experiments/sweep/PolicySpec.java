@@ -12,8 +12,10 @@ import java.util.Map;
  * @param label   legend label (defaults to the policy name); two variants of one policy need two labels
  * @param budgets tokens kept per layer (the policy's average budget); ignored for full
  * @param options any other policy option, as the policy names it (strategy, groupSize, beta, ...)
+ * @param kvDtype KV-cache storage of this entry's rows (f32, f16, q8_0, q4_0), overriding the
+ *                sweep's {@code kvDtype}, so that one sweep holds e.g. f16 and q4_0 rows; null: the sweep's
  */
-public record PolicySpec(String policy, String label, List<Integer> budgets, Map<String, String> options) {
+public record PolicySpec(String policy, String label, List<Integer> budgets, Map<String, String> options, String kvDtype) {
     public PolicySpec {
         budgets = budgets == null ? List.of() : List.copyOf(budgets);
         options = options == null ? Map.of() : Map.copyOf(options);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.kvcache.Policies;
 import dev.windowkv.experiments.tasks.Haystack;
 import dev.windowkv.experiments.tasks.TaskSuite;
@@ -34,7 +35,7 @@ import java.util.Map;
  * @param models      GGUF paths; {@code "default"} is the shipped model
  * @param backend     scalar, threads, vector or tornado
  * @param threads     compute threads (null: all cores)
- * @param kvDtype     f32 or f16
+ * @param kvDtype     f32, f16, q8_0 or q4_0 (a policy entry may override it)
  * @param tasks       synthetic task names (see {@code windowkv tasks})
  * @param lengths     prompt lengths in tokens
  * @param depths      needle depths in [0, 1] (tasks without a needle run once per cell)
@@ -142,8 +143,8 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
             throw new ConfigError(at + "'backend' is '" + backend + "'; choose scalar, threads, vector or tornado");
         }
         if (threads != null && threads <= 0) throw new ConfigError(at + "'threads' must be ≥ 1, got " + threads);
-        if (kvDtype != null && !kvDtype.equals("f32") && !kvDtype.equals("f16")) {
-            throw new ConfigError(at + "'kvDtype' must be f32 or f16, got " + kvDtype);
+        if (kvDtype != null && KvCache.Dtype.byId(kvDtype) == null) {
+            throw new ConfigError(at + "'kvDtype' must be " + KvCache.Dtype.CHOICES + ", got " + kvDtype);
         }
         boolean synthetic = tasks != null && !tasks.isEmpty();
         if (!synthetic && longbench == null) throw new ConfigError(at + "'tasks' is empty and there is no 'longbench': nothing to run");
@@ -195,6 +196,9 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
                 throw new ConfigError(where + ": label '" + p.displayLabel() + "' is used twice; give each variant its own 'label'");
             }
             labels.add(p.displayLabel());
+            if (p.kvDtype() != null && KvCache.Dtype.byId(p.kvDtype()) == null) {
+                throw new ConfigError(where + ": 'kvDtype' must be " + KvCache.Dtype.CHOICES + ", got " + p.kvDtype());
+            }
             if (!p.isFull() && p.budgets().isEmpty()) throw new ConfigError(where + " (" + p.policy() + ") needs 'budgets'");
             for (int b : p.budgets()) {
                 if (b <= 0) throw new ConfigError(where + ": budget " + b + " must be ≥ 1");
@@ -218,6 +222,16 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
         Map<String, String> o = new java.util.LinkedHashMap<>(p.options());
         if (!p.isFull()) o.put("budget", Integer.toString(budget));
         return o;
+    }
+
+    /** The sweep's KV-cache storage ({@code kvDtype}, f32 if absent): its FullKV reference is counted at it. */
+    public KvCache.Dtype referenceKvDtype() {
+        return kvDtype == null ? KvCache.Dtype.F32 : KvCache.Dtype.byId(kvDtype);
+    }
+
+    /** The KV-cache storage of {@code p}'s rows: its own {@code kvDtype}, else the sweep's. */
+    public KvCache.Dtype kvDtypeOf(PolicySpec p) {
+        return p.kvDtype() != null ? KvCache.Dtype.byId(p.kvDtype()) : referenceKvDtype();
     }
 
     public String toJson() {

@@ -129,7 +129,8 @@ public final class SweepPlan {
         line(s, "policy", run.policy().name() + " " + run.policy());
         line(s, "budget", run.budget());
         line(s, "maxNewTokens", maxNewTokens(cell.task()));
-        line(s, "kvDtype", config.kvDtype() == null ? "f32" : config.kvDtype());
+        line(s, "kvDtype", config.kvDtypeOf(run.spec()).id);
+        line(s, "fullKvDtype", config.referenceKvDtype().id); // the % of FullKV a row reports is counted at it
         line(s, "backend", config.backend());
         line(s, "classifier", config.classifier() == null ? "oracle" : config.classifier());
         return s.toString();

@@ -5,6 +5,7 @@ import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.sampling.Sampler;
 import dev.windowkv.experiments.cli.DefaultModel;
@@ -87,7 +88,6 @@ public final class SweepRunner {
         int added = 0;
         int threads = config.threads() != null ? config.threads() : Backends.defaultThreads();
         Haystack haystack = config.haystack() != null ? Haystack.byName(config.haystack()) : Haystack.values()[0];
-        KvCache.Dtype dtype = "f16".equals(config.kvDtype()) ? KvCache.Dtype.F16 : KvCache.Dtype.F32;
         try (ProgressLog log = new ProgressLog(config.name(), total, done, progress);
              Backend backend = Backends.create(config.backend(), threads)) {
             String currentModel = null;
@@ -107,11 +107,12 @@ public final class SweepRunner {
                     TaskType label = classifier().classify(cell.task(), prompt.text());
                     Generator gen = new Generator(model, backend);
                     PrefillCapture capture = gen.capture(prompt.tokens());
-                    Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(), dtype, false);
                     for (SweepPlan.Run r : todo) {
+                        Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(),
+                                config.kvDtypeOf(r.spec()), false);
                         Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
                         double score = prompt.score().applyAsDouble(res.text());
-                        results.append(row(cell, prompt, r, res, score, backend));
+                        results.append(row(cell, prompt, r, res, score, backend, model.config()));
                         added++;
                         log.step();
                     }
@@ -177,13 +178,16 @@ public final class SweepRunner {
         return classifier;
     }
 
-    private SweepRow row(Cell cell, Prompt prompt, SweepPlan.Run r, Generator.Result res, double score, Backend backend) {
+    private SweepRow row(Cell cell, Prompt prompt, SweepPlan.Run r, Generator.Result res, double score, Backend backend, ModelConfig mc) {
+        // FullKV at the sweep's dtype, not the row's: a Q4_0 row then shows its saving on the % axis too.
+        long fullKvBytes = KvCache.fullBytes(mc.nLayers(), mc.nKvHeads(), mc.headDim(), prompt.tokens().length,
+                config.referenceKvDtype());
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
                 r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
-                res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
+                res.tokensKeptPerLayer(), res.kvBytes(), fullKvBytes, res.kvBytes() / (double) fullKvBytes,
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
-                prompt.expected(), plan.id(cell, r));
+                prompt.expected(), plan.id(cell, r), config.kvDtypeOf(r.spec()).id);
     }
 
     public static Path modelPath(String model) {

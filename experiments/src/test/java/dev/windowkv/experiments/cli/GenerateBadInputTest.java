@@ -146,7 +146,7 @@ class GenerateBadInputTest {
     @Test
     void badPolicyOptions() {
         assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--kv", "quest"), "quest");
-        assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--kv-dtype", "f8"), "--kv-dtype must be f32 or f16");
+        assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--kv-dtype", "f8"), "--kv-dtype must be f32, f16, q8_0 or q4_0");
         assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--kv-opt", "groupSize"), "--kv-opt takes key=value");
     }
 }

@@ -1,12 +1,16 @@
 package dev.windowkv.kernels.kv;
 
 import dev.windowkv.kernels.Half;
+import dev.windowkv.kernels.quant.Q4_0;
+import dev.windowkv.kernels.quant.Q8_0;
 
 /**
  * Moves keys and values into the cache layout {@code [kvHead][slot][headDim]} (one layer):
  * {@link #gatherF32}/{@link #gatherF16} compact the kept prompt tokens out of the prefill tensors
  * {@code [n][nKvHeads][headDim]}; {@link #appendF32}/{@link #appendF16} store one decoded token.
- * F16 stores IEEE binary16 bits, rounded to nearest even.
+ * F16 stores IEEE binary16 bits, rounded to nearest even. Q8_0 and Q4_0 store each token's head
+ * as {@code headDim / 32} GGUF blocks along the head dimension ({@code headDim / 32 × 34} or
+ * {@code × 18} bytes a slot), quantized as llama.cpp quantizes weights.
  */
 public final class KvCompaction {
     private KvCompaction() {}
@@ -59,6 +63,58 @@ public final class KvCompaction {
         for (int d = 0; d < headDim; d++) {
             kDst[dst + d] = Half.f32ToF16(k[kOff + src + d]);
             vDst[dst + d] = Half.f32ToF16(v[vOff + src + d]);
+        }
+    }
+
+    /** {@link #gatherF32} into Q8_0 blocks; {@code headDim} is a multiple of 32. */
+    public static void gatherQ8_0(int item, float[] k, float[] v, int nKvHeads, int headDim,
+                                  int[] kept, int keptCount, int capacity, byte[] kDst, byte[] vDst) {
+        int kvh = item / keptCount;
+        int t = item % keptCount;
+        int src = (kept[item] * nKvHeads + kvh) * headDim;
+        int blocks = headDim / Q8_0.BLOCK_SIZE;
+        int dst = (kvh * capacity + t) * blocks * Q8_0.TYPE_SIZE;
+        for (int b = 0; b < blocks; b++) {
+            Q8_0.quantizeBlock(k, src + b * Q8_0.BLOCK_SIZE, kDst, dst + b * Q8_0.TYPE_SIZE);
+            Q8_0.quantizeBlock(v, src + b * Q8_0.BLOCK_SIZE, vDst, dst + b * Q8_0.TYPE_SIZE);
+        }
+    }
+
+    /** {@link #gatherF32} into Q4_0 blocks; {@code headDim} is a multiple of 32. */
+    public static void gatherQ4_0(int item, float[] k, float[] v, int nKvHeads, int headDim,
+                                  int[] kept, int keptCount, int capacity, byte[] kDst, byte[] vDst) {
+        int kvh = item / keptCount;
+        int t = item % keptCount;
+        int src = (kept[item] * nKvHeads + kvh) * headDim;
+        int blocks = headDim / Q4_0.BLOCK_SIZE;
+        int dst = (kvh * capacity + t) * blocks * Q4_0.TYPE_SIZE;
+        for (int b = 0; b < blocks; b++) {
+            Q4_0.quantizeBlock(k, src + b * Q4_0.BLOCK_SIZE, kDst, dst + b * Q4_0.TYPE_SIZE);
+            Q4_0.quantizeBlock(v, src + b * Q4_0.BLOCK_SIZE, vDst, dst + b * Q4_0.TYPE_SIZE);
+        }
+    }
+
+    /** {@link #appendF32} into Q8_0 blocks. */
+    public static void appendQ8_0(int kvh, float[] k, int kOff, float[] v, int vOff, int headDim,
+                                  int slot, int capacity, byte[] kDst, byte[] vDst) {
+        int src = kvh * headDim;
+        int blocks = headDim / Q8_0.BLOCK_SIZE;
+        int dst = (kvh * capacity + slot) * blocks * Q8_0.TYPE_SIZE;
+        for (int b = 0; b < blocks; b++) {
+            Q8_0.quantizeBlock(k, kOff + src + b * Q8_0.BLOCK_SIZE, kDst, dst + b * Q8_0.TYPE_SIZE);
+            Q8_0.quantizeBlock(v, vOff + src + b * Q8_0.BLOCK_SIZE, vDst, dst + b * Q8_0.TYPE_SIZE);
+        }
+    }
+
+    /** {@link #appendF32} into Q4_0 blocks. */
+    public static void appendQ4_0(int kvh, float[] k, int kOff, float[] v, int vOff, int headDim,
+                                  int slot, int capacity, byte[] kDst, byte[] vDst) {
+        int src = kvh * headDim;
+        int blocks = headDim / Q4_0.BLOCK_SIZE;
+        int dst = (kvh * capacity + slot) * blocks * Q4_0.TYPE_SIZE;
+        for (int b = 0; b < blocks; b++) {
+            Q4_0.quantizeBlock(k, kOff + src + b * Q4_0.BLOCK_SIZE, kDst, dst + b * Q4_0.TYPE_SIZE);
+            Q4_0.quantizeBlock(v, vOff + src + b * Q4_0.BLOCK_SIZE, vDst, dst + b * Q4_0.TYPE_SIZE);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.windowkv.kernels.quant;
 
 import dev.windowkv.kernels.Bytes;
 import dev.windowkv.kernels.Half;
+import dev.windowkv.kernels.KMath;
 
 /**
  * GGML_TYPE_Q4_0, ggml's block_q4_0: 32 values in 18 bytes.
@@ -43,6 +44,33 @@ public final class Q4_0 {
                 out[yo + j] = ((q & 0xF) - 8) * d;
                 out[yo + 16 + j] = ((q >>> 4) - 8) * d;
             }
+        }
+    }
+
+    /**
+     * Quantizes the 32 values at {@code x[xOff]} into one block at {@code out[oOff]}, exactly as
+     * llama.cpp's {@code quantize_row_q4_0_ref}. The scale is set by the value of largest magnitude,
+     * signed, so that it lands exactly on -8. The weights' {@code Quantize} and the Q4_0 KV cache
+     * both use it; it runs on the host only, for its f16 rounding of d ({@code Half.f32ToF16}).
+     */
+    public static void quantizeBlock(float[] x, int xOff, byte[] out, int oOff) {
+        float amax = 0f, max = 0f;
+        for (int j = 0; j < BLOCK_SIZE; j++) {
+            if (amax < KMath.abs(x[xOff + j])) {
+                amax = KMath.abs(x[xOff + j]);
+                max = x[xOff + j];
+            }
+        }
+        float d = max / -8;
+        float id = d != 0f ? 1.0f / d : 0f;
+        short h = Half.f32ToF16(d);
+        out[oOff] = (byte) h;
+        out[oOff + 1] = (byte) (h >> 8);
+        for (int j = 0; j < 16; j++) {
+            // (int) truncates like C's (int8_t) cast; + 8.5f then truncation is llama.cpp's rounding.
+            int lo = KMath.min(15, (int) (x[xOff + j] * id + 8.5f));
+            int hi = KMath.min(15, (int) (x[xOff + 16 + j] * id + 8.5f));
+            out[oOff + 2 + j] = (byte) (lo | (hi << 4));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.windowkv.kernels.quant;
 
 import dev.windowkv.kernels.Bytes;
 import dev.windowkv.kernels.Half;
+import dev.windowkv.kernels.KMath;
 
 /**
  * GGML_TYPE_Q8_0, ggml's block_q8_0: 32 values in 34 bytes.
@@ -38,6 +39,28 @@ public final class Q8_0 {
             for (int j = 0; j < BLOCK_SIZE; j++) {
                 out[yo + j] = w[o + 2 + j] * d;
             }
+        }
+    }
+
+    /**
+     * Quantizes the 32 values at {@code x[xOff]} into one block at {@code out[oOff]}, exactly as
+     * llama.cpp's {@code quantize_row_q8_0_ref}: d = amax / 127, q = round(x / d) with halves away
+     * from zero (C's roundf). The weights' {@code Quantize} and the Q8_0 KV cache both use it; it
+     * runs on the host only, for its f16 rounding of d ({@code Half.f32ToF16}).
+     */
+    public static void quantizeBlock(float[] x, int xOff, byte[] out, int oOff) {
+        float amax = 0f;
+        for (int j = 0; j < BLOCK_SIZE; j++) amax = KMath.max(amax, KMath.abs(x[xOff + j]));
+        float d = amax / 127;
+        float id = d != 0f ? 1.0f / d : 0f;
+        short h = Half.f32ToF16(d);
+        out[oOff] = (byte) h;
+        out[oOff + 1] = (byte) (h >> 8);
+        for (int j = 0; j < BLOCK_SIZE; j++) {
+            // In double, so that adding the half cannot round up (0.49999997f + 0.5f is 1 in float).
+            double a = x[xOff + j] * id;
+            int q = a < 0 ? -(int) (0.5 - a) : (int) (a + 0.5);
+            out[oOff + 2 + j] = (byte) q;
         }
     }
 }

@@ -147,8 +147,9 @@ public final class TornadoBackend implements Backend {
             return decoder; // same shapes: its kernels are compiled already
         }
         closeDecoder();
-        String unsupported = cache.dtype() != KvCache.Dtype.F32
+        String unsupported = cache.dtype() == KvCache.Dtype.F16
                 ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
+                : cache.dtype() != KvCache.Dtype.F32 ? "a " + cache.dtype() + " KV cache (no device decoder for it yet)"
                 : !TornadoDecoder.supports(model) ? "weight types or biases without device kernels" : null;
         if (unsupported != null) {
             if (!noticed) {
