@@ -66,7 +66,7 @@ public final class Generator {
         long t0 = System.nanoTime();
         float[] logits = tf.prefill(prompt, compressor, s.maxNewTokens(), s.kvDtype());
         double prefillAll = (System.nanoTime() - t0) / 1e6;
-        return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, policy.toString(), listener);
+        return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, describe(policy), listener);
     }
 
     /** Runs the prefill once and keeps it, for {@link #generate(PrefillCapture, int[], Settings, KvPolicy, TaskType, Listener)}. */
@@ -80,7 +80,12 @@ public final class Generator {
         Compressor compressor = start(policy, prompt.length, taskHint);
         Transformer tf = new Transformer(model, backend);
         tf.restore(capture, compressor, s.maxNewTokens(), s.kvDtype());
-        return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, policy.toString(), listener);
+        return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, describe(policy), listener);
+    }
+
+    /** The policy as it runs on this model, e.g. {@code windowkv budget=128 groupSize=2 strategy=auto ...}. */
+    private String describe(KvPolicy policy) {
+        return policy.forModel(model.config().nLayers()).describe();
     }
 
     private Compressor start(KvPolicy policy, int promptLength, TaskType taskHint) {

@@ -30,24 +30,47 @@ public final class Backends {
     static final String TORNADO_BACKEND = "dev.windowkv.engine.backend.tornado.TornadoBackend";
 
     private static Backend tornado(int threads) {
+        return startReflectively(TORNADO_BACKEND, threads);
+    }
+
+    /**
+     * A backend class compiled apart, made with its {@code (int threads)} constructor. However it
+     * fails to start (missing classes, a JVM without TornadoVM's flags, no device: TornadoVM throws
+     * plain runtime exceptions) the user gets one line and exit code 2, not a stack trace.
+     */
+    static Backend startReflectively(String className, int threads) {
         Class<?> type;
         try {
-            type = Class.forName(TORNADO_BACKEND);
+            type = Class.forName(className);
         } catch (ClassNotFoundException e) {
             throw new UserError("the tornado backend needs TornadoVM: run ./setup-tornado.sh, export "
                     + "TORNADOVM_HOME as it prints, and rebuild");
+        } catch (LinkageError e) {
+            throw notOnThisJvm(e);
         }
         try {
             return (Backend) type.getConstructor(int.class).newInstance(threads);
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new UserError("TornadoVM did not start (" + e.getCause() + "); run with TORNADOVM_HOME set, "
+            if (e.getCause() instanceof UserError u) throw u;
+            if (e.getCause() instanceof LinkageError l) throw notOnThisJvm(l);
+            throw new UserError("TornadoVM did not start (" + firstLine(e.getCause()) + "); run with TORNADOVM_HOME set, "
                     + "through experiments/windowkv or java @$TORNADOVM_HOME/tornado-argfile");
         } catch (LinkageError e) {
-            throw new UserError("TornadoVM is not on this JVM (" + e + "); run with TORNADOVM_HOME set, "
-                    + "through experiments/windowkv or java @$TORNADOVM_HOME/tornado-argfile");
+            throw notOnThisJvm(e);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(TORNADO_BACKEND + " has no public (int threads) constructor", e);
+            throw new IllegalStateException(className + " has no public (int threads) constructor", e);
         }
+    }
+
+    private static UserError notOnThisJvm(LinkageError e) {
+        return new UserError("TornadoVM is not on this JVM (" + firstLine(e) + "); run with TORNADOVM_HOME set, "
+                + "through experiments/windowkv or java @$TORNADOVM_HOME/tornado-argfile");
+    }
+
+    /** TornadoVM's messages can span lines (device lists, hints); the CLI prints one. */
+    private static String firstLine(Throwable t) {
+        Throwable said = t; // an ExceptionInInitializerError says nothing itself; its cause does
+        while (said.getMessage() == null && said.getCause() != null && said.getCause() != said) said = said.getCause();
+        return said.toString().lines().findFirst().orElse(said.getClass().getName());
     }
 }

@@ -27,6 +27,11 @@ public record H2oPolicy(int budget, int observationWindow, boolean windowOnlyMas
     }
 
     @Override
+    public String describe() {
+        return "h2o budget=" + budget + " observationWindow=" + observationWindow + " mask=" + (windowOnlyMask ? "window" : "causal");
+    }
+
+    @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
         return new UniformBudget(budget, promptLength, layer -> {
             int n = layer.n();

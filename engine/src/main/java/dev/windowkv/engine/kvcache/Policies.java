@@ -64,7 +64,7 @@ public final class Policies {
         }
         int suffixMax = o.integer("suffixMax", suffix > 0 ? suffix : PolicyDefaults.SUFFIX_MAX, 1);
         int suffixAverage = o.integer("suffixAverage", suffix > 0 ? suffix : PolicyDefaults.SUFFIX_AVERAGE, 1);
-        int groupSize = o.integer("groupSize", PolicyDefaults.GROUP_SIZE, 1);
+        int groupSize = o.integer("groupSize", WindowKvPolicy.PROPORTIONAL_GROUP_SIZE, 1);
         int beta = o.integer("beta", PolicyDefaults.WINDOWKV_BETA, 1);
         WindowKvPolicy.Strategy strategy = switch (o.choice("strategy", "auto", List.of("auto", "max", "average"))) {
             case "max" -> WindowKvPolicy.Strategy.MAX;

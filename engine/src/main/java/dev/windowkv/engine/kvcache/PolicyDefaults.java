@@ -32,8 +32,17 @@ public final class PolicyDefaults {
     /** [suffixAverage] WindowKV's suffix for aggregation tasks, average pooling. */
     public static final int SUFFIX_AVERAGE = 16;
 
-    /** [groupSize] WindowKV's {@code shared_layers}: layers per group sharing one index set. */
-    public static final int GROUP_SIZE = 8;
+    /**
+     * [groupSize] WindowKV's {@code shared_layers} is 8 on Llama-3-8B's 32 layers: 4 groups. The
+     * default group size keeps that proportion on any model, {@link #groupSize(int)}; a fixed 8
+     * would make the shipped 8-layer model one group whose layers all copy layer 0.
+     */
+    public static final int GROUPS = 4;
+
+    /** WindowKV's default group size for {@code nLayers} layers: {@code L / GROUPS}, at least 1 (8 on 32 layers, 2 on 8). */
+    public static int groupSize(int nLayers) {
+        return Math.max(1, nLayers / GROUPS);
+    }
 
     /** [beta] WindowKV's β: the deepest group gets {@code budget * groupSize / beta}. */
     public static final int WINDOWKV_BETA = 14;

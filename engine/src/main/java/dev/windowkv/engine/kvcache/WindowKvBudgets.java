@@ -2,7 +2,7 @@ package dev.windowkv.engine.kvcache;
 
 /**
  * WindowKV's review budget per layer, the "arithmetic" group decay (spec §1.3), with {@code B} the
- * nominal budget, {@code S_g} the group size and floor divisions:
+ * nominal budget, {@code S_g} the group size and floor divisions (towards −∞, also for a negative step):
  * <pre>
  * G = L / S_g ; last = B·S_g/β ; first = 2B − last ; step = (first − last)/(G − 1)
  * group 0 → first ; group g → first − g·step (0 &lt; g &lt; G−1) ; group G−1 → last
@@ -37,7 +37,8 @@ public final class WindowKvBudgets {
         }
         int last = (int) ((long) budget * groupSize / beta);
         int first = 2 * budget - last;
-        int step = (first - last) / (g - 1);
+        // The spec's divisions floor (Python's //): with groupSize > β the step is negative, and truncation would round it up.
+        int step = Math.floorDiv(first - last, g - 1);
         for (int i = 0; i < g; i++) {
             out[i] = i == 0 ? first : i == g - 1 ? last : first - i * step;
         }

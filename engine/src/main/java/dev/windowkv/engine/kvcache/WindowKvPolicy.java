@@ -3,6 +3,7 @@ package dev.windowkv.engine.kvcache;
 import dev.windowkv.kernels.kv.WindowPooling;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * WindowKV (arXiv 2503.17922; spec §1.3–1.9, code at 7513467). At the end of prefill the last
@@ -24,6 +25,8 @@ import java.util.Arrays;
  *       stale.</li>
  *   <li>{@code L % S_g ≠ 0} and {@code G = 1} follow {@link WindowKvBudgets}; a group size larger
  *       than the layer count is a {@link PolicyOptionError} from {@link #start}.</li>
+ *   <li>The default group size is {@link PolicyDefaults#groupSize(int) L/4} (the authors' 8 on 32
+ *       layers), not a fixed 8, so a smaller model still has four groups.</li>
  *   <li>Scores are summed in fp32 (the reference sums fp16 after an fp32 softmax).</li>
  *   <li>In {@code max} mode {@code m = min(w/2, |window|)}, at least 1 (only matters for w = 1).</li>
  * </ul>
@@ -31,6 +34,9 @@ import java.util.Arrays;
  */
 public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suffixAverage,
                              int groupSize, int beta, Strategy strategyOverride) implements KvPolicy {
+
+    /** {@code groupSize} meaning "the paper's proportion for the model at hand", {@link PolicyDefaults#groupSize(int)}. */
+    public static final int PROPORTIONAL_GROUP_SIZE = 0;
 
     /** How a window's scores are pooled into one number. */
     public enum Strategy {
@@ -41,15 +47,32 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
     }
 
     public WindowKvPolicy {
-        if (budget <= 0 || windowSize <= 0 || suffixMax <= 0 || suffixAverage <= 0 || groupSize <= 0 || beta <= 0) {
+        if (budget <= 0 || windowSize <= 0 || suffixMax <= 0 || suffixAverage <= 0 || groupSize < 0 || beta <= 0) {
             throw new PolicyOptionError("windowkv: budget, windowSize, suffixes, groupSize and beta must be positive");
         }
     }
 
-    /** The paper's configuration with budget {@code budget}; strategy from the task hint. */
+    /** The paper's configuration with budget {@code budget}; group size by the model's layers, strategy from the task hint. */
     public static WindowKvPolicy withBudget(int budget) {
         return new WindowKvPolicy(budget, PolicyDefaults.WINDOW_SIZE, PolicyDefaults.SUFFIX_MAX,
-                PolicyDefaults.SUFFIX_AVERAGE, PolicyDefaults.GROUP_SIZE, PolicyDefaults.WINDOWKV_BETA, null);
+                PolicyDefaults.SUFFIX_AVERAGE, PROPORTIONAL_GROUP_SIZE, PolicyDefaults.WINDOWKV_BETA, null);
+    }
+
+    /** The group size on a model of {@code nLayers} layers: the one given, or the paper's proportion. */
+    public int groupSize(int nLayers) {
+        return groupSize == PROPORTIONAL_GROUP_SIZE ? PolicyDefaults.groupSize(nLayers) : groupSize;
+    }
+
+    @Override
+    public WindowKvPolicy forModel(int nLayers) {
+        return new WindowKvPolicy(budget, windowSize, suffixMax, suffixAverage, groupSize(nLayers), beta, strategyOverride);
+    }
+
+    @Override
+    public String describe() {
+        return "windowkv budget=" + budget + " groupSize=" + (groupSize == PROPORTIONAL_GROUP_SIZE ? "L/" + PolicyDefaults.GROUPS : groupSize)
+                + " strategy=" + (strategyOverride == null ? "auto" : strategyOverride.name().toLowerCase(Locale.ROOT))
+                + " windowSize=" + windowSize + " suffixMax=" + suffixMax + " suffixAverage=" + suffixAverage + " beta=" + beta;
     }
 
     @Override
@@ -59,13 +82,14 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
 
     @Override
     public Sample start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
+        int groupSize = groupSize(nLayers);
         if (groupSize > nLayers) {
             throw new PolicyOptionError("windowkv: groupSize " + groupSize + " is larger than the model's " + nLayers + " layers; lower groupSize");
         }
         Strategy strategy = strategyOverride != null ? strategyOverride
                 : taskHint == TaskType.AGGREGATION ? Strategy.AVERAGE : Strategy.MAX;
         int suffix = strategy == Strategy.MAX ? suffixMax : suffixAverage;
-        return new Sample(strategy, suffix, nLayers, promptLength,
+        return new Sample(strategy, suffix, nLayers, groupSize, promptLength,
                 WindowKvBudgets.perLayer(budget, nLayers, groupSize, beta));
     }
 
@@ -74,14 +98,16 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
         private final Strategy strategy;
         private final int suffix;
         private final int nLayers;
+        private final int groupSize; // resolved for this model
         private final int promptLength;
         private final int[] reviewBudget;
         private final int[][] sharedWindows; // per group, published by its leader; empty = suffix only
 
-        private Sample(Strategy strategy, int suffix, int nLayers, int promptLength, int[] reviewBudget) {
+        private Sample(Strategy strategy, int suffix, int nLayers, int groupSize, int promptLength, int[] reviewBudget) {
             this.strategy = strategy;
             this.suffix = suffix;
             this.nLayers = nLayers;
+            this.groupSize = groupSize;
             this.promptLength = promptLength;
             this.reviewBudget = reviewBudget;
             this.sharedWindows = new int[WindowKvBudgets.groups(nLayers, groupSize)][];

@@ -7,6 +7,7 @@ import dev.windowkv.engine.kvcache.Compressor;
 import dev.windowkv.engine.kvcache.KeptTokens;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.kvcache.PrefillLayer;
+import dev.windowkv.engine.kvcache.ScoreMemo;
 
 /**
  * The forward pass of a Llama/Qwen2 decoder, written as the model's equations:
@@ -56,7 +57,7 @@ public final class Transformer {
         int n = tokens.length;
         checkLength(n, decodeRoom);
         startCache(n, compressor, decodeRoom, dtype);
-        return prefill(tokens, (l, q, k, v) -> compressLayer(l, n, q, k, v, compressor));
+        return prefill(tokens, (l, q, k, v) -> compressLayer(l, n, q, k, v, ScoreMemo.none(), compressor));
     }
 
     /**
@@ -67,7 +68,7 @@ public final class Transformer {
         int n = capture.promptLength();
         checkLength(n, decodeRoom);
         startCache(n, compressor, decodeRoom, dtype);
-        for (int l = 0; l < c.nLayers(); l++) compressLayer(l, n, capture.q(l), capture.k(l), capture.v(l), compressor);
+        for (int l = 0; l < c.nLayers(); l++) compressLayer(l, n, capture.q(l), capture.k(l), capture.v(l), capture.scores(l), compressor);
         position = n;
     }
 
@@ -87,9 +88,10 @@ public final class Transformer {
         compressMillis = 0;
     }
 
-    private void compressLayer(int l, int n, float[] q, float[] k, float[] v, Compressor compressor) {
+    /** {@code scores}: the capture's memo, or a fresh one when q and k are this layer's only until the next. */
+    private void compressLayer(int l, int n, float[] q, float[] k, float[] v, ScoreMemo scores, Compressor compressor) {
         long t0 = System.nanoTime();
-        KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend));
+        KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend, scores));
         cache.fillFromPrefill(l, k, v, n, kept, backend);
         if (device != null) device.compact(l, k, v, n, kept == null ? KeptTokens.all(n) : kept);
         compressMillis += (System.nanoTime() - t0) / 1e6;

@@ -16,8 +16,11 @@ public final class Sampler {
     private final SplittableRandom random;
 
     public Sampler(float temperature, float topP, long seed) {
-        if (temperature < 0) throw new UserError("--temperature must be ≥ 0 (got " + temperature + ")");
-        if (topP <= 0 || topP > 1) throw new UserError("--top-p must be in (0, 1] (got " + topP + ")");
+        // Written so that NaN fails too: every comparison with NaN is false.
+        if (!(temperature >= 0 && temperature < Float.POSITIVE_INFINITY)) {
+            throw new UserError("--temperature must be a finite number ≥ 0, 0 for greedy (got " + temperature + ")");
+        }
+        if (!(topP > 0 && topP <= 1)) throw new UserError("--top-p must be in (0, 1] (got " + topP + ")");
         this.temperature = temperature;
         this.topP = topP;
         this.random = new SplittableRandom(seed);

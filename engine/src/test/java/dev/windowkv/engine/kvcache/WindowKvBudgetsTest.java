@@ -43,6 +43,13 @@ class WindowKvBudgetsTest {
     }
 
     @Test
+    void aGroupSizeAboveBetaRisesTowardsTheDeepestGroupWithAFlooredStep() {
+        // L = 64, groups of 16, β = 14, B = 512: G = 4, last = ⌊8192/14⌋ = 585, first = 1024 − 585 = 439,
+        // step = ⌊(439 − 585)/3⌋ = ⌊−48.67⌋ = −49 (truncation gave −48: 439/487/535/585).
+        assertArrayEquals(new int[] {439, 488, 537, 585}, WindowKvBudgets.perGroup(512, 64, 16, 14));
+    }
+
+    @Test
     void oneGroupMeansNoDecay() {
         int[] expected = new int[12];
         Arrays.fill(expected, 512);

@@ -24,6 +24,17 @@ public final class PromptTaskClassifier implements TaskClassifier {
         return new PromptTaskClassifier(new MiniLmEmbedder(), TaskClassifierWeights.loadShipped().head());
     }
 
+    /** The classifier on MiniLM with the head {@code train-classifier} wrote to {@code weights}. */
+    public static PromptTaskClassifier fromFile(java.nio.file.Path weights) {
+        LogisticRegression head = TaskClassifierWeights.load(weights).head();
+        MiniLmEmbedder embedder = new MiniLmEmbedder();
+        if (embedder.dimension() != head.dimension()) {
+            throw new ClassifierWeightsError("classifier weights " + weights + " have " + head.dimension()
+                    + " features, MiniLM gives " + embedder.dimension() + "; retrain with train-classifier");
+        }
+        return new PromptTaskClassifier(embedder, head);
+    }
+
     public double probabilityQa(String prompt) {
         return head.probability(embedder.embed(prompt));
     }

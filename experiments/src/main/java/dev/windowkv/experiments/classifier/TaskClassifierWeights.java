@@ -50,6 +50,27 @@ public record TaskClassifierWeights(
         }
     }
 
+    /** Weights written by {@code train-classifier --out FILE}. */
+    public static TaskClassifierWeights load(Path file) {
+        if (!Files.exists(file)) {
+            throw new ClassifierWeightsError("classifier weights not found: " + file + "; write them with train-classifier --out FILE");
+        }
+        if (!Files.isRegularFile(file)) throw new ClassifierWeightsError("classifier weights " + file + " is not a file");
+        TaskClassifierWeights w;
+        try {
+            w = JSON.readValue(file.toFile(), TaskClassifierWeights.class);
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new ClassifierWeightsError("classifier weights " + file + " are not weights JSON from train-classifier (" + why + ")");
+        }
+        if (w == null || w.weights == null || w.mean == null || w.scale == null
+                || w.mean.length != w.weights.length || w.scale.length != w.weights.length) {
+            throw new ClassifierWeightsError("classifier weights " + file + " lack mean, scale or weights of one length; "
+                    + "write them with train-classifier --out FILE");
+        }
+        return w;
+    }
+
     public void write(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         JSON.writeValue(file.toFile(), this);

@@ -16,7 +16,13 @@ import dev.windowkv.experiments.classifier.PromptTaskClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +70,7 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "KV policy: full, streamingllm, h2o, snapkv, pyramidkv, windowkv (default: ${DEFAULT-VALUE})")
     String kv;
 
-    @Option(names = "--budget", description = "KV budget: tokens kept per layer (the policies' average budget)")
+    @Option(names = "--budget", description = "KV budget: tokens kept per layer (the policies' average budget); needed by every policy but full")
     Integer budget;
 
     @Option(names = "--strategy", description = "WindowKV pooling, overriding the task label: max or average")
@@ -79,6 +85,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--classifier", description = "label the prompt with the learned classifier (MiniLM + logistic head): learned")
     String classifier;
 
+    @Option(names = "--classifier-weights", paramLabel = "FILE",
+            description = "label the prompt with the learned classifier whose head train-classifier wrote to FILE")
+    Path classifierWeights;
+
     @Option(names = "--kv-opt", description = "any policy option, key=value (repeatable), e.g. --kv-opt groupSize=4")
     List<String> kvOptions;
 
@@ -91,16 +101,18 @@ public final class GenerateCommand implements Callable<Integer> {
         String text = promptText();
         Map<String, String> options = policyOptions(budget, strategy, kvOptions);
         KvPolicy policy = Policies.create(kv, options);
-        TaskType hint = label(text);
+        requireBudget(policy, options);
         KvCache.Dtype dtype = KvCache.Dtype.byId(kvDtype);
         if (dtype == null) throw new UserError("--kv-dtype must be " + KvCache.Dtype.CHOICES + " (got '" + kvDtype + "')");
+        // Checked before the classifier or the model is loaded.
+        Generator.Settings settings = new Generator.Settings(maxTokens, new Sampler(temperature, topP, seed), dtype, false);
+        TaskType hint = label(text);
         Path modelPath = model != null ? model : DefaultModel.path();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (Backend be = Backends.create(backend, threads != null ? threads : Backends.defaultThreads());
              Model m = Model.load(modelPath)) {
             if (chat) text = ChatTemplate.of(m.file()).render(List.of(new ChatTemplate.Message("user", text)), true);
             int[] tokens = m.tokenizer().encode(text, true, chat);
-            Generator.Settings settings = new Generator.Settings(maxTokens, new Sampler(temperature, topP, seed), dtype, false);
             Generator.Result r = new Generator(m, be).generate(tokens, settings, policy, hint, piece -> {
                 out.print(piece);
                 out.flush();
@@ -111,23 +123,52 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String promptText() throws java.io.IOException {
+    private String promptText() {
         if (prompt != null && promptFile != null) throw new UserError("give --prompt or --prompt-file, not both");
-        if (promptFile != null) {
-            if (!Files.exists(promptFile)) throw new UserError("prompt file not found: " + promptFile);
-            return Files.readString(promptFile);
-        }
+        if (promptFile != null) return readPrompt(promptFile);
         if (prompt == null) throw new UserError("no prompt: give --prompt \"...\" or --prompt-file FILE");
         return prompt;
     }
 
+    /** The file's text; bytes that are not UTF-8 are an error, never replaced, so the prompt is what the file says. */
+    static String readPrompt(Path file) {
+        if (!Files.exists(file)) throw new PromptFileError("prompt file not found: " + file);
+        if (Files.isDirectory(file)) throw new PromptFileError("prompt file " + file + " is a directory; give a text file");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new PromptFileError("cannot read prompt file " + file + " (" + e + ")");
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer text = CharBuffer.allocate(bytes.length);
+        CoderResult r = utf8.decode(in, text, true);
+        if (!r.isError()) r = utf8.flush(text);
+        if (r.isError()) {
+            throw new PromptFileError("prompt file " + file + " is not valid UTF-8 text (byte " + in.position()
+                    + " of " + bytes.length + "); save it as UTF-8");
+        }
+        return text.flip().toString();
+    }
+
+    /** Without a budget a compressing policy would keep its default 2048 tokens: on most prompts, everything. */
+    static void requireBudget(KvPolicy policy, Map<String, String> options) {
+        if (!policy.name().equals("full") && !options.containsKey("budget") && !options.containsKey("ratio")) {
+            throw new UserError("--kv " + policy.name() + " compresses to a budget: give --budget N (tokens kept per layer), e.g. --budget 128");
+        }
+    }
+
     private TaskType label(String text) {
-        int given = (taskType != null ? 1 : 0) + (task != null ? 1 : 0) + (classifier != null ? 1 : 0);
+        boolean learned = classifier != null || classifierWeights != null;
+        int given = (taskType != null ? 1 : 0) + (task != null ? 1 : 0) + (learned ? 1 : 0);
         if (given > 1) throw new UserError("give one of --task-type, --task and --classifier");
         if (task != null) return new OracleTaskClassifier().classify(task, text);
-        if (classifier != null) {
-            if (!classifier.equals("learned")) throw new UserError("--classifier takes 'learned' (got '" + classifier + "')");
-            TaskType t = PromptTaskClassifier.shipped().classify(text);
+        if (learned) {
+            if (classifier != null && !classifier.equals("learned")) throw new UserError("--classifier takes 'learned' (got '" + classifier + "')");
+            PromptTaskClassifier c = classifierWeights != null ? PromptTaskClassifier.fromFile(classifierWeights) : PromptTaskClassifier.shipped();
+            TaskType t = c.classify(text);
             System.err.println("classifier: " + t);
             return t;
         }
@@ -163,8 +204,9 @@ public final class GenerateCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "prompt: %d tokens in %.1f ms (%.1f tok/s), compression %.2f ms (%.2f%% of prefill)%n",
                 r.promptTokens().length, r.prefillMillis() + r.compressMillis(), r.prefillTokensPerSecond(),
                 r.compressMillis(), 100 * r.compressMillis() / (r.prefillMillis() + r.compressMillis()));
-        err.printf(Locale.ROOT, "decode: %d tokens in %.1f ms (%.2f tok/s)%n", r.tokens().length, r.decodeMillis(),
-                r.decodeTokensPerSecond());
+        double rate = r.decodeTokensPerSecond(); // NaN with fewer than two tokens: the first comes from the prefill
+        err.printf(Locale.ROOT, "decode: %d tokens in %.1f ms%s%n", r.tokens().length, r.decodeMillis(),
+                Double.isFinite(rate) ? String.format(Locale.ROOT, " (%.2f tok/s)", rate) : "");
         err.printf(Locale.ROOT, "KV cache after prefill: %s of %s FullKV (%.1f%%)%n", bytes(r.kvBytes()), bytes(r.fullKvBytes()),
                 100.0 * r.kvBytes() / r.fullKvBytes());
         StringBuilder sb = new StringBuilder("tokens kept per layer:");

@@ -1,19 +1,26 @@
 package dev.windowkv.experiments.cli;
 
+import dev.windowkv.engine.UserError;
+import dev.windowkv.experiments.classifier.TaskClassifierWeights;
 import dev.windowkv.experiments.classifier.TrainTaskClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code windowkv train-classifier}: retrains the learned QA-vs-aggregation classifier's head. */
 @Command(name = "train-classifier", mixinStandardHelpOptions = true,
         description = "Train the logistic head of the learned task classifier on generated, labelled prompts; prints held-out accuracy.")
 public final class TrainClassifierCommand implements Callable<Integer> {
-    @Option(names = "--out", description = "weights JSON (default: the shipped resource in the source tree)")
+    /** Generated output stays out of the source tree; the shipped head changes only when asked by name. */
+    static final String DEFAULT_OUT = "results/classifier/" + TaskClassifierWeights.RESOURCE;
+
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "weights JSON, read back by generate --classifier-weights FILE (default: ${DEFAULT-VALUE})",
+            defaultValue = DEFAULT_OUT)
     Path out;
 
     @Option(names = "--seed", defaultValue = "" + TrainTaskClassifier.DEFAULT_SEED, description = "(default: ${DEFAULT-VALUE})")
@@ -27,12 +34,16 @@ public final class TrainClassifierCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> args = new ArrayList<>(List.of("--seed", Long.toString(seed), "--per-task", Integer.toString(perTask),
-                "--held-out", Double.toString(heldOut)));
-        Path target = out != null ? out : Path.of(System.getProperty("windowkv.home", ".")).resolve(TrainTaskClassifier.DEFAULT_OUT);
-        args.add("--out");
-        args.add(target.toString());
-        TrainTaskClassifier.main(args.toArray(String[]::new));
+        if (perTask < 1) throw new UserError("--per-task must be at least 1 (got " + perTask + ")");
+        if (!(heldOut >= 0 && heldOut < 1)) throw new UserError("--held-out must be in [0, 1) (got " + heldOut + ")");
+        if (Files.isDirectory(out)) throw new UserError("--out " + out + " is a folder; give the weights file's name, e.g. " + out.resolve(TaskClassifierWeights.RESOURCE));
+        try {
+            TrainTaskClassifier.main(new String[] {"--seed", Long.toString(seed), "--per-task", Integer.toString(perTask),
+                    "--held-out", Double.toString(heldOut), "--out", out.toString()});
+        } catch (IOException e) {
+            throw new UserError("cannot write the classifier weights to " + out + " (" + e + ")");
+        }
+        System.out.println("use it with: windowkv generate --classifier-weights " + out + " ...");
         return 0;
     }
 }

@@ -126,7 +126,7 @@ public final class SweepPlan {
             line(s, "haystack", config.haystack() == null ? "prose" : config.haystack());
         }
         line(s, "label", run.spec().displayLabel());
-        line(s, "policy", run.policy().name() + " " + run.policy());
+        line(s, "policy", run.policy().describe()); // every option, defaults included
         line(s, "budget", run.budget());
         line(s, "maxNewTokens", maxNewTokens(cell.task()));
         line(s, "kvDtype", config.kvDtypeOf(run.spec()).id);

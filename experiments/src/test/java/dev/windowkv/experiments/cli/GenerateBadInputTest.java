@@ -15,6 +15,7 @@ import java.util.Arrays;
 
 import static dev.windowkv.experiments.cli.UserErrorExitTest.assertOneLineError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code windowkv generate} on a bad file or option: one line naming the problem, exit code 2, never a stack trace. */
@@ -141,6 +142,60 @@ class GenerateBadInputTest {
         assertOneLineError(generate(dir, "--prompt", "hi"), "is a directory");
         assertOneLineError(generate(Cli.shippedModel(), "--prompt-file", dir.resolve("nope.txt").toString()),
                 "prompt file not found", "nope.txt");
+    }
+
+    @Test
+    void aPromptFileThatIsADirectoryOrNotUtf8() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("prompts"));
+        assertOneLineError(generate(Cli.shippedModel(), "--prompt-file", folder.toString()), "prompts", "is a directory");
+        // 'h', then a lead byte (0xC3) followed by '(' instead of a continuation byte.
+        Path latin = write("latin1.txt", new byte[] {'h', (byte) 0xC3, '(', 'i'});
+        assertOneLineError(generate(Cli.shippedModel(), "--prompt-file", latin.toString()),
+                "latin1.txt is not valid UTF-8", "byte 1", "save it as UTF-8");
+        Path cut = write("cut.txt", new byte[] {'h', 'i', (byte) 0xE2, (byte) 0x82});
+        assertOneLineError(generate(Cli.shippedModel(), "--prompt-file", cut.toString()), "cut.txt is not valid UTF-8");
+        Path fine = write("fine.txt", "héllo €".getBytes(StandardCharsets.UTF_8));
+        assertEquals(0, generate(Cli.shippedModel(), "--prompt-file", fine.toString()).exit());
+    }
+
+    @Test
+    void aCompressingPolicyNeedsABudget() {
+        for (String kv : new String[] {"windowkv", "snapkv", "streamingllm"}) {
+            assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--kv", kv), "--kv " + kv, "--budget");
+        }
+        assertEquals(0, generate(Cli.shippedModel(), "--prompt", "hi", "--kv", "snapkv", "--kv-opt", "budget=64").exit());
+        assertEquals(0, generate(Cli.shippedModel(), "--prompt", "hi", "--kv", "full").exit());
+    }
+
+    @Test
+    void samplingSettingsThatAreNotNumbersOrOutOfRange() {
+        for (String t : new String[] {"NaN", "Infinity", "-0.5"}) {
+            assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--temperature", t), "--temperature must be a finite number");
+        }
+        assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--temperature", "inf"), "--temperature");
+        assertOneLineError(generate(Cli.shippedModel(), "--prompt", "hi", "--temperature", "0.7", "--top-p", "NaN"), "--top-p");
+    }
+
+    @Test
+    void noTokensToGeneratePrintsNoRate() {
+        Cli.Outcome o = Cli.run("generate", "--model", Cli.shippedModel().toString(), "--prompt", "hello", "--max-tokens", "0");
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.err().contains("decode: 0 tokens"), o.err());
+        assertFalse(o.err().contains("NaN"), o.err());
+    }
+
+    /** Issue 13 item 10: on the shipped 8-layer model WindowKV runs in four groups of two, and says so. */
+    @Test
+    void windowKvOnTheShippedModelRunsInFourGroupsAndPrintsItsOptions() {
+        String prompt = "the quick brown fox jumps over the lazy dog. ".repeat(40);
+        Cli.Outcome o = generate(Cli.shippedModel(), "--prompt", prompt, "--kv", "windowkv", "--budget", "16", "--strategy", "max");
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.err().contains("policy windowkv budget=16 groupSize=2 strategy=max windowSize=8"), o.err());
+        String line = o.err().lines().filter(l -> l.startsWith("tokens kept per layer:")).findFirst().orElseThrow();
+        int[] kept = Arrays.stream(line.substring("tokens kept per layer:".length()).trim().split(" ")).mapToInt(Integer::parseInt).toArray();
+        assertEquals(8, kept.length, line);
+        for (int g = 0; g < 4; g++) assertEquals(kept[2 * g], kept[2 * g + 1], "a group of two shares its windows: " + line);
+        assertTrue(kept[0] > kept[2] && kept[2] > kept[4] && kept[4] > kept[6], "four decaying group budgets: " + line);
     }
 
     @Test

@@ -79,4 +79,28 @@ class UserErrorExitTest {
     void anUnknownOptionIsAParameterErrorWithExitCode2() {
         assertOneLineError(Cli.run("sweep", "--shards", "1/2"), "--shards");
     }
+
+    @Test
+    void anUnknownOptionSuggestsTheNearestOne() {
+        assertOneLineError(Cli.run("generate", "--prompt", "hi", "--budgt", "128"), "--budgt", "did you mean --budget?");
+        assertOneLineError(Cli.run("generate", "--prompt", "hi", "--temprature", "0.5"), "did you mean --temperature?");
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        Cli.Outcome top = Cli.run("-V");
+        assertEquals(0, top.exit(), top.err());
+        assertTrue(top.out().strip().matches("windowkv \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), top.out());
+        for (String sub : new String[] {"generate", "sweep", "train-classifier"}) {
+            Cli.Outcome o = Cli.run(sub, "--version");
+            assertEquals(0, o.exit(), o.err());
+            assertEquals(top.out(), o.out(), sub + " --version");
+        }
+    }
+
+    @Test
+    void theTornadoBackendThatCannotStartIsOneLine() {
+        // The plain build has no TornadoVM: the same one line and exit code as every other user error.
+        assertOneLineError(Cli.run("generate", "--prompt", "hi", "--backend", "tornado"), "TornadoVM");
+    }
 }
