@@ -197,4 +197,32 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
     private static int ceilDiv(int a, int b) {
         return Math.ceilDiv(a, b);
     }
+
+    /** Registers {@code windowkv} with {@link Policies} (see {@code META-INF/services}). */
+    public static final class Provider implements KvPolicyProvider {
+        @Override
+        public String name() {
+            return "windowkv";
+        }
+
+        @Override
+        public KvPolicy create(PolicyOptions o) {
+            int budget = o.integer("budget", PolicyDefaults.BUDGET, 1);
+            int windowSize = o.integer("windowSize", PolicyDefaults.WINDOW_SIZE, 1);
+            int suffix = o.integer("suffix", -1, 1);
+            if (suffix > 0 && (o.has("suffixMax") || o.has("suffixAverage"))) {
+                throw o.error("give either suffix or suffixMax/suffixAverage, not both");
+            }
+            int suffixMax = o.integer("suffixMax", suffix > 0 ? suffix : PolicyDefaults.SUFFIX_MAX, 1);
+            int suffixAverage = o.integer("suffixAverage", suffix > 0 ? suffix : PolicyDefaults.SUFFIX_AVERAGE, 1);
+            int groupSize = o.integer("groupSize", PolicyDefaults.GROUP_SIZE, 1);
+            int beta = o.integer("beta", PolicyDefaults.WINDOWKV_BETA, 1);
+            Strategy strategy = switch (o.choice("strategy", "auto", java.util.List.of("auto", "max", "average"))) {
+                case "max" -> Strategy.MAX;
+                case "average" -> Strategy.AVERAGE;
+                default -> null;
+            };
+            return new WindowKvPolicy(budget, windowSize, suffixMax, suffixAverage, groupSize, beta, strategy);
+        }
+    }
 }

@@ -62,12 +62,58 @@ class PoliciesTest {
     @Test
     void unknownPolicyIsAUserError() {
         UserError e = assertThrows(UnknownPolicyError.class, () -> Policies.create("quest", Map.of()));
-        assertEquals("unknown KV policy 'quest'; use one of full, streamingllm, h2o, pyramidkv, windowkv, snapkv", e.getMessage());
+        assertEquals("unknown KV policy 'quest'; use one of full, streamingllm, h2o, pyramidkv, windowkv, snapkv, adakv, "
+                + "chunkkv, think (or put a plug-in jar that provides it on the classpath)", e.getMessage());
     }
 
     @Test
     void groupSizeLargerThanTheLayerCountFailsWhenTheModelIsKnown() {
         KvPolicy p = Policies.create("windowkv", Map.of("groupSize", "40"));
         assertInstanceOf(UserError.class, assertThrows(PolicyOptionError.class, () -> p.start(32, 32, 8, 128, 100, null)));
+    }
+
+    @Test
+    void theBuiltInsAreServicesInTheirTableOrder() {
+        assertEquals(Policies.NAMES, Policies.names());
+    }
+
+    @Test
+    void ratioIsTheKeptFractionOfEachPrompt() {
+        KvPolicy p = Policies.create("snapkv", Map.of("ratio", "0.25", "observationWindow", "2"));
+        RatioBudget r = assertInstanceOf(RatioBudget.class, p);
+        assertEquals("snapkv", p.name());
+        assertEquals(10, r.budget(40));
+        assertEquals(3, r.budget(10)); // round(2.5) = 3
+        assertEquals(new SnapKvPolicy(10, 2, 7), r.resolve(40));
+        // The compressor for a 40-token prompt keeps 10 tokens, for 400 tokens 100.
+        assertEquals(10, p.start(1, 1, 1, 1, 40, null).capacity(0));
+        assertEquals(100, p.start(1, 1, 1, 1, 400, null).capacity(0));
+        assertEquals(new WindowKvPolicy(128, 8, 32, 16, 8, 14, null),
+                ((RatioBudget) Policies.create("windowkv", Map.of("ratio", "0.5"))).resolve(256));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "snapkv | ratio=0",
+        "snapkv | ratio=1.5",
+        "snapkv | ratio=half",
+        "snapkv | ratio=0.5,budget=100",
+        "full   | ratio=0.5",
+        "snapkv | ratio=0.5,poolingKernel=4",
+        "think  | ratio=0.5,inner=full",
+    })
+    void badRatiosAreOneLineUserErrors(String policy, String options) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String kv : options.split(",")) m.put(kv.split("=")[0], kv.split("=")[1]);
+        UserError e = assertThrows(PolicyOptionError.class, () -> Policies.create(policy, m));
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void aRatioTooSmallForAShortPromptNamesTheRatioAndThePrompt() {
+        KvPolicy p = Policies.create("snapkv", Map.of("ratio", "0.1"));
+        PolicyOptionError e = assertThrows(PolicyOptionError.class, () -> p.start(1, 1, 1, 1, 50, null));
+        assertEquals("ratio=0.1 of a 50-token prompt is budget 5, and snapkv: budget 5 must exceed observationWindow 8; "
+                + "raise ratio", e.getMessage());
     }
 }
