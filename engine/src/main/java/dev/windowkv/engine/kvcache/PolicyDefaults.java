@@ -37,4 +37,16 @@ public final class PolicyDefaults {
 
     /** [beta] WindowKV's β: the deepest group gets {@code budget * groupSize / beta}. */
     public static final int WINDOWKV_BETA = 14;
+
+    /** [floorAlpha] Ada-KV's safeguard: every head keeps at least this fraction of the per-head review budget (KVF's {@code floor_alpha}). */
+    public static final double ADAKV_FLOOR_ALPHA = 0.2;
+
+    /** [chunkSize] ChunkKV's chunk length in tokens (the paper's default, 10). */
+    public static final int CHUNK_SIZE = 10;
+
+    /** [reuseDepth] ChunkKV's layer-wise index reuse: consecutive layers sharing one chunk selection; 1 = no reuse. */
+    public static final int CHUNK_REUSE_DEPTH = 1;
+
+    /** [pruneRatio] ThinK's λ: the fraction of key channels pruned per KV head (the paper's main setting, 0.4). */
+    public static final double THINK_PRUNE_RATIO = 0.4;
 }
