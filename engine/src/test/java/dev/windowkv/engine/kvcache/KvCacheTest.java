@@ -115,16 +115,18 @@ class KvCacheTest {
 
     @Test
     void decodeAttentionReadsOnlyEachHeadsOwnTokens() {
-        // KV head 0 keeps token 5 only: its query head must attend to that one value exactly.
-        KvCache cache = new KvCache(1, N_KV, D, new int[] {3}, KvCache.Dtype.F32);
-        cache.fillFromPrefill(0, tensor(6, 1), tensor(6, -1), 6, KeptTokens.ragged(6, new int[][] {{5}, {0, 2, 4}}),
+        // KV head 0 keeps tokens 1 and 5, head 1 four tokens. A zero query attends uniformly, so head 0's
+        // output is the mean of values 1 and 5 (−300 − d), head 1's of 0, 2, 3, 4 (−235 − d); reading head 1's length would add two
+        // padding slots and pull it towards token 5.
+        KvCache cache = new KvCache(1, N_KV, D, new int[] {4}, KvCache.Dtype.F32);
+        cache.fillFromPrefill(0, tensor(6, 1), tensor(6, -1), 6, KeptTokens.ragged(6, new int[][] {{1, 5}, {0, 2, 3, 4}}),
                 TestBackends.SEQUENTIAL);
         float[] q = new float[N_KV * D];
-        java.util.Arrays.fill(q, 0.001f);
         for (dev.windowkv.engine.backend.Backend b : TestBackends.all()) {
             float[] out = new float[N_KV * D];
             b.attentionDecode(q, cache, 0, out, N_KV);
-            assertArrayEquals(new float[] {-500, -501, -502, -503}, java.util.Arrays.copyOfRange(out, 0, D), 1e-3f, b.name());
+            assertArrayEquals(new float[] {-300, -301, -302, -303}, java.util.Arrays.copyOfRange(out, 0, D), 1e-3f, b.name());
+            assertArrayEquals(new float[] {-235, -236, -237, -238}, java.util.Arrays.copyOfRange(out, D, 2 * D), 1e-3f, b.name());
         }
     }
 }
