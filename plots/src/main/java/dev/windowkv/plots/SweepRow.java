@@ -35,6 +35,13 @@ import java.util.Map;
  * @param generatedTokens    tokens generated
  * @param output             generated text
  * @param expected           accepted answers
+ * @param keptPerHead        prompt tokens kept per layer and KV head, {@code [layer][kvHead]}; they
+ *                           differ between heads under head-adaptive budgets (AdaKV); null in older files
+ * @param keptRanges         the kept prompt positions per layer and KV head as ascending half-open
+ *                           ranges {@code [start0, end0, start1, end1, ...]}, {@code [layer][kvHead][]};
+ *                           written for one sample per cell type only (see the README), else null
+ * @param needleSpan         the needle's token positions {@code [start, end)} in the prompt, where the
+ *                           row has {@link #keptRanges} and the task a needle; else null
  */
 public record SweepRow(
         String model,
@@ -59,7 +66,21 @@ public record SweepRow(
         double decodeMs,
         int generatedTokens,
         String output,
-        List<String> expected) {
+        List<String> expected,
+        int[][] keptPerHead,
+        int[][][] keptRanges,
+        int[] needleSpan) {
+
+    /** A row without the per-head fields (as older sweeps wrote them). */
+    public SweepRow(String model, String backend, String policy, String policyLabel, Map<String, String> options,
+                    Integer budget, String task, String taskType, int length, Double depth, long seed, int sample,
+                    double score, int[] tokensKeptPerLayer, long kvBytes, long fullKvBytes, double kvFraction,
+                    double prefillMs, double compressMs, double decodeMs, int generatedTokens, String output,
+                    List<String> expected) {
+        this(model, backend, policy, policyLabel, options, budget, task, taskType, length, depth, seed, sample, score,
+                tokensKeptPerLayer, kvBytes, fullKvBytes, kvFraction, prefillMs, compressMs, decodeMs, generatedTokens,
+                output, expected, null, null, null);
+    }
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */
     @JsonIgnore
