@@ -131,7 +131,7 @@ public final class SweepRunner {
                     for (Run r : todo) {
                         Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
                         double score = prompt.score().applyAsDouble(res.text());
-                        results.append(row(cell, prompt, r, res, score, backend));
+                        results.append(row(cell, prompt, r, res, score, backend, model.tokenizer()));
                         added++;
                         if (bar != null) bar.step();
                     }
@@ -197,13 +197,18 @@ public final class SweepRunner {
         return classifier;
     }
 
-    private SweepRow row(Cell cell, Prompt prompt, Run r, Generator.Result res, double score, Backend backend) {
+    private SweepRow row(Cell cell, Prompt prompt, Run r, Generator.Result res, double score, Backend backend,
+                         Tokenizer tok) {
+        boolean map = KeptTokenMapFields.wanted(config, cell, r.budget());
+        int[] needle = map && cell.depth() != null && !prompt.expected().isEmpty()
+                ? KeptTokenMapFields.needleSpan(tok, prompt.tokens(), prompt.expected().getFirst()) : null;
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
                 r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
-                prompt.expected());
+                prompt.expected(), res.tokensKeptPerHead(),
+                map ? KeptTokenMapFields.ranges(res.keptPromptPositions()) : null, needle);
     }
 
     public static Path modelPath(String model) {
