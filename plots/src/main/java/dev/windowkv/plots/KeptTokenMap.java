@@ -82,9 +82,10 @@ public final class KeptTokenMap {
         int plotHeight = Math.max(height, bands * bandRows * 6 + 160);
 
         XYChart chart = new XYChartBuilder().width(width).height(plotHeight)
-                .title("Kept tokens" + ScoreVsMemoryPlot.TITLE_SEPARATOR + s.task()
-                        + (s.depth() != null ? " at depth " + NeedleHeatmap.depthText(s.depth()) + "%" : "")
-                        + ScoreVsMemoryPlot.TITLE_SEPARATOR + NeedleHeatmap.lengthText(s.length()) + " prompt"
+                // Short: XChart centres the title on the plot area, and a long one runs off the left edge.
+                .title("Kept tokens" + ScoreVsMemoryPlot.TITLE_SEPARATOR + s.task() + " "
+                        + NeedleHeatmap.lengthText(s.length())
+                        + (s.depth() != null ? ", " + NeedleHeatmap.depthText(s.depth()) + "%" : "")
                         + ScoreVsMemoryPlot.TITLE_SEPARATOR + "budget " + s.budget())
                 .xAxisTitle("Prompt position (token)").yAxisTitle("Layer, per policy").build();
         FigureStyle.apply(chart.getStyler());
