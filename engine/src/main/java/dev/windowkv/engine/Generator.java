@@ -38,8 +38,16 @@ public final class Generator {
         }
     }
 
+    /**
+     * @param tokensKeptPerLayer  prompt tokens each layer holds after compression (the mean over KV
+     *                            heads, rounded, when head-adaptive budgets make them differ)
+     * @param tokensKeptPerHead   the same per layer and KV head, {@code [layer][kvHead]}
+     * @param keptPromptPositions the prompt positions each layer and KV head holds after compression,
+     *                            ascending, {@code [layer][kvHead][]} (for the kept-token map)
+     */
     public record Result(int[] promptTokens, int[] tokens, String text, double prefillMillis, double compressMillis,
-                         double decodeMillis, int[] tokensKeptPerLayer, long kvBytes, long fullKvBytes, String policyInfo) {
+                         double decodeMillis, int[] tokensKeptPerLayer, long kvBytes, long fullKvBytes, String policyInfo,
+                         int[][] tokensKeptPerHead, int[][][] keptPromptPositions) {
         public double prefillTokensPerSecond() {
             return promptTokens.length / ((prefillMillis + compressMillis) / 1e3);
         }
@@ -98,6 +106,14 @@ public final class Generator {
         Tokenizer tok = model.tokenizer();
         KvCache cache = tf.cache();
         int[] keptPerLayer = cache.tokensPerLayer();
+        int[][] keptPerHead = cache.tokensPerHead();
+        int[][][] keptPositions = new int[cache.nLayers()][cache.nKvHeads()][];
+        for (int l = 0; l < cache.nLayers(); l++) {
+            for (int h = 0; h < cache.nKvHeads(); h++) {
+                keptPositions[l][h] = cache.positions(l, h);
+                Arrays.sort(keptPositions[l][h]);
+            }
+        }
         long kvBytes = cache.bytes();
         long fullBytes = cache.fullBytes(prompt.length);
 
@@ -127,7 +143,7 @@ public final class Generator {
         }
         double decode = (System.nanoTime() - d0) / 1e6;
         return new Result(prompt, Arrays.copyOf(out, produced), text.toString(), prefillMillis, compressMillis, decode,
-                keptPerLayer, kvBytes, fullBytes, policyName);
+                keptPerLayer, kvBytes, fullBytes, policyName, keptPerHead, keptPositions);
     }
 
     /** Takes the longest prefix of whole UTF-8 characters out of the buffer. */

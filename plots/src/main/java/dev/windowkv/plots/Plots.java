@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  *   <li>{@code score-vs-kv-mib-<type>} and {@code score-vs-kv-percent-<type>} per task type;</li>
  *   <li>{@code niah-<policy>-b<budget>} per policy label with needle rows (FullKV as {@code -full});</li>
  *   <li>{@code layer-budget-b<budget>-len<length>} where rows record tokens kept per layer;</li>
+ *   <li>{@code kept-token-map} where rows carry kept ranges ({@link KeptTokenMap});</li>
  *   <li>{@code backend-throughput[-<file>]} per bench report;</li>
  *   <li>{@code summary.csv} when there are sweep rows.</li>
  * </ul>
@@ -158,6 +159,9 @@ public final class Plots {
                 }
             }
         }
+        // 4. the kept-token map of one sample, where rows carry kept ranges
+        XYChart map = KeptTokenMap.chart(rows, o.needleBudget(), palette, w, h);
+        if (map != null) written.addAll(ChartFiles.writeFigure(map, outDir, prefix + "kept-token-map"));
         return written;
     }
 

@@ -41,6 +41,13 @@ import java.util.Map;
  *                           budget, KV dtype, backend); null in files written before it existed
  * @param kvDtype            KV-cache storage: {@code f32}, {@code f16}, {@code q8_0} or {@code q4_0};
  *                           {@code null} in rows written before it was recorded
+ * @param keptPerHead        prompt tokens kept per layer and KV head, {@code [layer][kvHead]}; they
+ *                           differ between heads under head-adaptive budgets (AdaKV); null in older files
+ * @param keptRanges         the kept prompt positions per layer and KV head as ascending half-open
+ *                           ranges {@code [start0, end0, start1, end1, ...]}, {@code [layer][kvHead][]};
+ *                           written for one sample per cell type only (see the README), else null
+ * @param needleSpan         the needle's token positions {@code [start, end)} in the prompt, where the
+ *                           row has {@link #keptRanges} and the task a needle; else null
  */
 public record SweepRow(
         String model,
@@ -67,7 +74,21 @@ public record SweepRow(
         String output,
         List<String> expected,
         String id,
-        String kvDtype) {
+        String kvDtype,
+        int[][] keptPerHead,
+        int[][][] keptRanges,
+        int[] needleSpan) {
+
+    /** A row without the per-head fields (as older sweeps wrote them). */
+    public SweepRow(String model, String backend, String policy, String policyLabel, Map<String, String> options,
+                    Integer budget, String task, String taskType, int length, Double depth, long seed, int sample,
+                    double score, int[] tokensKeptPerLayer, long kvBytes, long fullKvBytes, double kvFraction,
+                    double prefillMs, double compressMs, double decodeMs, int generatedTokens, String output,
+                    List<String> expected) {
+        this(model, backend, policy, policyLabel, options, budget, task, taskType, length, depth, seed, sample, score,
+                tokensKeptPerLayer, kvBytes, fullKvBytes, kvFraction, prefillMs, compressMs, decodeMs, generatedTokens,
+                output, expected, null, null, null, null, null);
+    }
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */
     @JsonIgnore

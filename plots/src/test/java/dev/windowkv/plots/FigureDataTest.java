@@ -14,7 +14,7 @@ class FigureDataTest {
     private static SweepRow row(String policy, String label, Integer budget, int length, Double depth, double score,
                                 int[] kept, long kvBytes, long fullKvBytes) {
         return new SweepRow("m", "java", policy, label, null, budget, "t", "QA", length, depth, 1, 0, score,
-                kept, kvBytes, fullKvBytes, (double) kvBytes / fullKvBytes, 0, 0, 0, 0, "", List.of(), null, "f32");
+                kept, kvBytes, fullKvBytes, (double) kvBytes / fullKvBytes, 0, 0, 0, 0, "", List.of());
     }
 
     private static final long MIB = 1 << 20;

@@ -12,7 +12,7 @@ class ScoreSummaryTest {
 
     private static SweepRow row(String policy, String label, Integer budget, String type, double score, double kv) {
         return new SweepRow("m", "java", policy, label, null, budget, "t", type, 1000, null, 1, 0, score,
-                null, 0, 0, kv, 0, 0, 0, 0, "", List.of(), null, "f32");
+                null, 0, 0, kv, 0, 0, 0, 0, "", List.of());
     }
 
     private static final List<SweepRow> ROWS = List.of(

@@ -75,7 +75,7 @@ final class SyntheticSweep {
         long fullKvBytes = (long) length * LAYERS * BYTES_PER_TOKEN_PER_LAYER;
         return new SweepRow("Llama-3.2-1B-Instruct", "java", policy, label, Map.of(), budget, task, taskType,
                 length, depth, 7, sample, score, kept, kvBytes, fullKvBytes, (double) kvBytes / fullKvBytes,
-                800, budget == null ? 0 : 12, 300, 16, "answer", List.of("answer"), null, "f32");
+                800, budget == null ? 0 : 12, 300, 16, "answer", List.of("answer"));
     }
 
     /** Uniform for most; PyramidKV falls linearly with depth; WindowKV varies a little by layer. */

@@ -109,8 +109,8 @@ public abstract class JavaBackend implements Backend {
         int group = nHeads / cache.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int capacity = cache.capacity(layer);
-        int length = cache.length(layer);
         parallelFor(nHeads, h -> {
+            int length = cache.length(layer, h / group); // per KV head: head-adaptive budgets differ
             switch (cache.dtype()) {
                 case F32 -> Attention.decode(q, h * headDim, cache.keysF32(layer), cache.valuesF32(layer), capacity, length,
                         h / group, headDim, out, h * headDim, scale);

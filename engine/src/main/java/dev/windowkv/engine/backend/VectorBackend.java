@@ -62,11 +62,11 @@ public final class VectorBackend extends JavaBackend {
         int group = nHeads / cache.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int capacity = cache.capacity(layer);
-        int length = cache.length(layer);
         float[] keys = cache.keysF32(layer);
         float[] values = cache.valuesF32(layer);
-        parallelFor(nHeads, h -> VectorAttention.decode(q, h * headDim, keys, values, capacity, length, h / group, headDim,
-                out, h * headDim, scale));
+        // The length is per KV head: head-adaptive budgets differ.
+        parallelFor(nHeads, h -> VectorAttention.decode(q, h * headDim, keys, values, capacity, cache.length(layer, h / group),
+                h / group, headDim, out, h * headDim, scale));
     }
 
     @Override

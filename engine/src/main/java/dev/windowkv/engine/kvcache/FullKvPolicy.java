@@ -21,4 +21,17 @@ public record FullKvPolicy() implements KvPolicy {
             }
         };
     }
+
+    /** Registers {@code full} with {@link Policies} (see {@code META-INF/services}). */
+    public static final class Provider implements KvPolicyProvider {
+        @Override
+        public String name() {
+            return "full";
+        }
+
+        @Override
+        public KvPolicy create(PolicyOptions o) {
+            return new FullKvPolicy();
+        }
+    }
 }

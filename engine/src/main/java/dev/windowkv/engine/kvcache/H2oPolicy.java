@@ -42,4 +42,20 @@ public record H2oPolicy(int budget, int observationWindow, boolean windowOnlyMas
             return TopK.topPlusRecent(perKv, layer.nKvHeads(), review, budget - observationWindow, n);
         });
     }
+
+    /** Registers {@code h2o} with {@link Policies} (see {@code META-INF/services}). */
+    public static final class Provider implements KvPolicyProvider {
+        @Override
+        public String name() {
+            return "h2o";
+        }
+
+        @Override
+        public KvPolicy create(PolicyOptions o) {
+            return new H2oPolicy(
+                    o.integer("budget", PolicyDefaults.BUDGET, 1),
+                    o.integer("observationWindow", PolicyDefaults.OBSERVATION_WINDOW, 1),
+                    o.choice("mask", "causal", java.util.List.of("causal", "window")).equals("window"));
+        }
+    }
 }

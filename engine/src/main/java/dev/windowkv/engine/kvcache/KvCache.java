@@ -9,14 +9,19 @@ import java.util.Arrays;
 /**
  * The per-layer KV cache of one sample, holding only the KV heads (GQA is not expanded, unlike the
  * reference code, spec §1.8). Each layer is laid out {@code [kvHead][slot][headDim]} with a fixed
- * capacity (the policy's capacity plus the decode tokens) and one length shared by its heads.
+ * capacity (the policy's capacity plus the decode tokens) and a length per KV head: the same for
+ * every head except under head-adaptive budgets ({@link KeptTokens#isRagged}), where decode
+ * appends each head's token after that head's own prompt tokens.
  * Keys are stored after RoPE, so slot order is irrelevant to attention; the original prompt or
  * decode position of each slot is kept for inspection.
  *
  * <p>Accounting counts the K and V storage of the tokens held: {@code bytes(layer) = length ×
  * nKvHeads × 2 × rowBytes}, where a head's row of {@code headDim} values takes {@code 4·headDim}
  * bytes in F32, {@code 2·headDim} in F16, and {@code headDim/32} GGUF blocks of 34 (Q8_0) or 18
- * (Q4_0) bytes, scale included; position bookkeeping is not counted.
+ * (Q4_0) bytes, scale included; position bookkeeping is not counted. Key channels
+ * a selection prunes ({@link KeptTokens#prunesKeyChannel}, ThinK) are zeroed in the prompt keys and
+ * not counted: a prompt token's key costs its kept channels only, as ThinK accounts them (F32 and
+ * F16 caches; a quantized cache stores whole blocks, so ThinK is refused there).
  */
 public final class KvCache {
     /**
@@ -65,7 +70,8 @@ public final class KvCache {
     private final int headDim;
     private final Dtype dtype;
     private final int[] capacity;
-    private final int[] length;
+    private final int[][] length; // [layer][kvHead]
+    private final int[][] prunedKeyElements; // [layer][kvHead]: zeroed key elements, not counted in bytes
     private final float[][] keysF32;
     private final float[][] valuesF32;
     private final short[][] keysF16;
@@ -87,7 +93,8 @@ public final class KvCache {
         this.headDim = headDim;
         this.dtype = dtype;
         this.capacity = capacityPerLayer.clone();
-        this.length = new int[nLayers];
+        this.length = new int[nLayers][nKvHeads];
+        this.prunedKeyElements = new int[nLayers][nKvHeads];
         this.keysF32 = dtype == Dtype.F32 ? new float[nLayers][] : null;
         this.valuesF32 = dtype == Dtype.F32 ? new float[nLayers][] : null;
         this.keysF16 = dtype == Dtype.F16 ? new short[nLayers][] : null;
@@ -157,18 +164,41 @@ public final class KvCache {
         }
         for (int h = 0; h < nKvHeads; h++) {
             System.arraycopy(flat, h * count, positions[layer][h], 0, count);
+            length[layer][h] = sel.count(h);
+            prunedKeyElements[layer][h] = sel.prunesKeyChannels() ? pruneKeyChannels(layer, h, sel) : 0;
         }
-        length[layer] = count;
+    }
+
+    /** Zeroes the pruned key channels of head {@code h}'s prompt tokens; returns how many elements that is. */
+    private int pruneKeyChannels(int layer, int h, KeptTokens sel) {
+        if (dtype.quantized()) {
+            throw new UserError("ThinK prunes key channels of an f32 or f16 KV cache; a " + dtype.id
+                    + " cache stores whole blocks of 32 channels: use --kv-dtype f16 (or f32) with think");
+        }
+        int cap = capacity[layer];
+        int pruned = 0;
+        for (int d = 0; d < headDim; d++) {
+            if (!sel.prunesKeyChannel(h, d)) continue;
+            pruned++;
+            for (int slot = 0; slot < sel.count(h); slot++) {
+                int at = (h * cap + slot) * headDim + d;
+                if (dtype == Dtype.F32) keysF32[layer][at] = 0f;
+                else keysF16[layer][at] = 0; // +0.0 in binary16
+            }
+        }
+        return pruned * sel.count(h);
     }
 
     /** Appends one decoded token (all KV heads, {@code [nKvHeads][headDim]} at the offsets). */
     public void append(int layer, float[] k, int kOff, float[] v, int vOff, int position) {
-        int slot = length[layer];
         int cap = capacity[layer];
-        if (slot >= cap) {
-            throw new IllegalStateException("layer " + layer + " is full (" + cap + " tokens)");
+        for (int h = 0; h < nKvHeads; h++) {
+            if (length[layer][h] >= cap) {
+                throw new IllegalStateException("layer " + layer + " is full (" + cap + " tokens)");
+            }
         }
         for (int h = 0; h < nKvHeads; h++) {
+            int slot = length[layer][h];
             switch (dtype) {
                 case F32 -> KvCompaction.appendF32(h, k, kOff, v, vOff, headDim, slot, cap, keysF32[layer], valuesF32[layer]);
                 case F16 -> KvCompaction.appendF16(h, k, kOff, v, vOff, headDim, slot, cap, keysF16[layer], valuesF16[layer]);
@@ -176,13 +206,20 @@ public final class KvCache {
                 case Q4_0 -> KvCompaction.appendQ4_0(h, k, kOff, v, vOff, headDim, slot, cap, keysQuant[layer], valuesQuant[layer]);
             }
             positions[layer][h][slot] = position;
+            length[layer][h] = slot + 1;
         }
-        length[layer] = slot + 1;
     }
 
-    /** Tokens held by {@code layer} (the same for each of its KV heads). */
+    /** The most tokens any KV head of {@code layer} holds (the count of every head unless ragged). */
     public int length(int layer) {
-        return length[layer];
+        int max = 0;
+        for (int l : length[layer]) max = Math.max(max, l);
+        return max;
+    }
+
+    /** Tokens held by KV head {@code kvHead} of {@code layer}: the valid slots attention reads. */
+    public int length(int layer, int kvHead) {
+        return length[layer][kvHead];
     }
 
     public int capacity(int layer) {
@@ -240,12 +277,17 @@ public final class KvCache {
 
     /** Original positions (prompt index or decode position) of the tokens in each slot of a head. */
     public int[] positions(int layer, int head) {
-        return Arrays.copyOf(positions[layer][head], length[layer]);
+        return Arrays.copyOf(positions[layer][head], length[layer][head]);
     }
 
-    /** Bytes of K and V held by {@code layer}. */
+    /** Bytes of K and V held by {@code layer}, pruned key channels not counted. */
     public long bytes(int layer) {
-        return (long) length[layer] * nKvHeads * 2 * dtype.rowBytes(headDim);
+        long bytes = 0;
+        for (int h = 0; h < nKvHeads; h++) {
+            bytes += (long) length[layer][h] * 2 * dtype.rowBytes(headDim)
+                    - (long) prunedKeyElements[layer][h] * dtype.rowBytes(headDim) / headDim;
+        }
+        return bytes;
     }
 
     /** Bytes of K and V held by all layers. */
@@ -257,9 +299,25 @@ public final class KvCache {
         return total;
     }
 
-    /** Tokens held per layer. */
+    /**
+     * Tokens held per layer: per KV head, rounded to the nearest integer when heads differ (head-
+     * adaptive budgets), so the figure stays "tokens per layer" comparable to a uniform budget.
+     */
     public int[] tokensPerLayer() {
-        return length.clone();
+        int[] out = new int[nLayers];
+        for (int l = 0; l < nLayers; l++) {
+            long sum = 0;
+            for (int h = 0; h < nKvHeads; h++) sum += length[l][h];
+            out[l] = (int) Math.round((double) sum / nKvHeads);
+        }
+        return out;
+    }
+
+    /** Tokens held per layer and KV head, {@code [layer][kvHead]}. */
+    public int[][] tokensPerHead() {
+        int[][] out = new int[nLayers][];
+        for (int l = 0; l < nLayers; l++) out[l] = length[l].clone();
+        return out;
     }
 
     /** Bytes an uncompressed cache (FullKV, same dtype) holding {@code tokens} in every layer needs. */

@@ -44,6 +44,32 @@ public final class PolicyDefaults {
         return Math.max(1, nLayers / GROUPS);
     }
 
-    /** [beta] WindowKV's β: the deepest group gets {@code budget * groupSize / beta}. */
-    public static final int WINDOWKV_BETA = 14;
+    /**
+     * [beta] WindowKV's β: the deepest group gets {@code budget * groupSize / beta}. The paper sets
+     * 14 with groups of 8 (Llama-3-8B), so the deepest group keeps 8/14 of the budget and the first
+     * 20/14. With a smaller group size a fixed 14 would bend that profile (groups of 2 on an 8-layer
+     * model: the deepest group would keep 1/7 of the budget), so the default β scales with the group
+     * size, {@link #beta(int)}: 14 at groupSize 8, the paper's shape at any group size.
+     */
+    public static final double WINDOWKV_BETA = 14;
+
+    /** The group size at which the paper sets β = 14. */
+    public static final int WINDOWKV_BETA_GROUP_SIZE = 8;
+
+    /** The default β for a group size: {@code 14 · groupSize / 8}. */
+    public static double beta(int groupSize) {
+        return WINDOWKV_BETA * groupSize / WINDOWKV_BETA_GROUP_SIZE;
+    }
+
+    /** [floorAlpha] Ada-KV's safeguard: every head keeps at least this fraction of the per-head review budget (KVF's {@code floor_alpha}). */
+    public static final double ADAKV_FLOOR_ALPHA = 0.2;
+
+    /** [chunkSize] ChunkKV's chunk length in tokens (the paper's default, 10). */
+    public static final int CHUNK_SIZE = 10;
+
+    /** [reuseDepth] ChunkKV's layer-wise index reuse: consecutive layers sharing one chunk selection; 1 = no reuse. */
+    public static final int CHUNK_REUSE_DEPTH = 1;
+
+    /** [pruneRatio] ThinK's λ: the fraction of key channels pruned per KV head (the paper's main setting, 0.4). */
+    public static final double THINK_PRUNE_RATIO = 0.4;
 }

@@ -6,8 +6,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads one policy's {@code key=value} options, each with its default; {@link #done} rejects leftovers. */
-final class PolicyOptions {
+/**
+ * Reads one policy's {@code key=value} options, each with its default; {@link #done} rejects
+ * leftovers. A {@link KvPolicyProvider} (built-in or a plug-in) reads its options through this,
+ * so every policy reports a wrong option the same way: one line naming the policy and the option.
+ */
+public final class PolicyOptions {
     private final String policy;
     private final Map<String, String> options;
     private final Set<String> read = new HashSet<>();
@@ -17,8 +21,13 @@ final class PolicyOptions {
         this.options = options == null ? Map.of() : options;
     }
 
+    /** The policy name the options are for (used in error messages). */
+    public String policy() {
+        return policy;
+    }
+
     /** An integer option that must be at least {@code min}. */
-    int integer(String key, int defaultValue, int min) {
+    public int integer(String key, int defaultValue, int min) {
         read.add(key);
         String raw = options.get(key);
         if (raw == null) {
@@ -36,8 +45,45 @@ final class PolicyOptions {
         return value;
     }
 
+    /** A decimal option in {@code [min, max]}. */
+    public double decimal(String key, double defaultValue, double min, double max) {
+        read.add(key);
+        String raw = options.get(key);
+        if (raw == null) {
+            return defaultValue;
+        }
+        double value;
+        try {
+            value = Double.parseDouble(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new PolicyOptionError(policy + ": option " + key + "=" + raw + " is not a number");
+        }
+        if (!(value >= min && value <= max)) {
+            throw new PolicyOptionError(policy + ": option " + key + "=" + raw + " must be in [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /** A text option, as given (trimmed). */
+    public String text(String key, String defaultValue) {
+        read.add(key);
+        String raw = options.get(key);
+        return raw == null ? defaultValue : raw.trim();
+    }
+
+    /** The options not read so far, marked read: for a wrapper policy that hands them to its inner policy. */
+    public Map<String, String> rest() {
+        Map<String, String> rest = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            if (read.add(e.getKey())) {
+                rest.put(e.getKey(), e.getValue());
+            }
+        }
+        return rest;
+    }
+
     /** A word option, one of {@code allowed}, lower-cased. */
-    String choice(String key, String defaultValue, List<String> allowed) {
+    public String choice(String key, String defaultValue, List<String> allowed) {
         read.add(key);
         String raw = options.get(key);
         if (raw == null) {
@@ -50,11 +96,12 @@ final class PolicyOptions {
         return value;
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return options.containsKey(key);
     }
 
-    PolicyOptionError error(String message) {
+    /** A one-line option error prefixed with the policy name. */
+    public PolicyOptionError error(String message) {
         return new PolicyOptionError(policy + ": " + message);
     }
 

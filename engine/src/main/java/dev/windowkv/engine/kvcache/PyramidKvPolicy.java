@@ -37,4 +37,21 @@ public record PyramidKvPolicy(int budget, int observationWindow, int poolingKern
             }
         };
     }
+
+    /** Registers {@code pyramidkv} with {@link Policies} (see {@code META-INF/services}). */
+    public static final class Provider implements KvPolicyProvider {
+        @Override
+        public String name() {
+            return "pyramidkv";
+        }
+
+        @Override
+        public KvPolicy create(PolicyOptions o) {
+            return new PyramidKvPolicy(
+                    o.integer("budget", PolicyDefaults.BUDGET, 1),
+                    o.integer("observationWindow", PolicyDefaults.OBSERVATION_WINDOW, 1),
+                    o.integer("poolingKernel", PolicyDefaults.POOLING_KERNEL, 1),
+                    o.integer("beta", PolicyDefaults.PYRAMID_BETA, 1));
+        }
+    }
 }

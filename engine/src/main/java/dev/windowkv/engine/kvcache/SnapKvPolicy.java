@@ -44,4 +44,20 @@ public record SnapKvPolicy(int budget, int observationWindow, int poolingKernel)
         float[] perKv = AttentionScores.perKvHead(pooled, layer, review);
         return TopK.topPlusRecent(perKv, layer.nKvHeads(), review, keep, n);
     }
+
+    /** Registers {@code snapkv} with {@link Policies} (see {@code META-INF/services}). */
+    public static final class Provider implements KvPolicyProvider {
+        @Override
+        public String name() {
+            return "snapkv";
+        }
+
+        @Override
+        public KvPolicy create(PolicyOptions o) {
+            return new SnapKvPolicy(
+                    o.integer("budget", PolicyDefaults.BUDGET, 1),
+                    o.integer("observationWindow", PolicyDefaults.OBSERVATION_WINDOW, 1),
+                    o.integer("poolingKernel", PolicyDefaults.POOLING_KERNEL, 1));
+        }
+    }
 }

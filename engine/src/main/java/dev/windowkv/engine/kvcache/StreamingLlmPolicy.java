@@ -32,4 +32,19 @@ public record StreamingLlmPolicy(int budget, int sinkTokens) implements KvPolicy
             return KeptTokens.shared(n, kept, layer.nKvHeads());
         });
     }
+
+    /** Registers {@code streamingllm} with {@link Policies} (see {@code META-INF/services}). */
+    public static final class Provider implements KvPolicyProvider {
+        @Override
+        public String name() {
+            return "streamingllm";
+        }
+
+        @Override
+        public KvPolicy create(PolicyOptions o) {
+            return new StreamingLlmPolicy(
+                    o.integer("budget", PolicyDefaults.BUDGET, 1),
+                    o.integer("sinkTokens", PolicyDefaults.SINK_TOKENS, 0));
+        }
+    }
 }

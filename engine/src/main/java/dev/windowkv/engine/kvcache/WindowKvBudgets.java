@@ -28,14 +28,14 @@ public final class WindowKvBudgets {
     }
 
     /** Review budget of each group. */
-    public static int[] perGroup(int budget, int nLayers, int groupSize, int beta) {
+    public static int[] perGroup(int budget, int nLayers, int groupSize, double beta) {
         int g = groups(nLayers, groupSize);
         int[] out = new int[g];
         if (g == 1) {
             out[0] = budget;
             return out;
         }
-        int last = (int) ((long) budget * groupSize / beta);
+        int last = (int) Math.floor((double) budget * groupSize / beta);
         int first = 2 * budget - last;
         // The spec's divisions floor (Python's //): with groupSize > β the step is negative, and truncation would round it up.
         int step = Math.floorDiv(first - last, g - 1);
@@ -46,7 +46,7 @@ public final class WindowKvBudgets {
     }
 
     /** Review budget of each layer (its group's). */
-    public static int[] perLayer(int budget, int nLayers, int groupSize, int beta) {
+    public static int[] perLayer(int budget, int nLayers, int groupSize, double beta) {
         int[] groups = perGroup(budget, nLayers, groupSize, beta);
         int[] out = new int[nLayers];
         for (int l = 0; l < nLayers; l++) {

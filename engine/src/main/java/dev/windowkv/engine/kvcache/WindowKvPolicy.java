@@ -33,10 +33,13 @@ import java.util.Locale;
  * GQA changes nothing here: the windows are shared by all heads, and scoring uses every query head.
  */
 public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suffixAverage,
-                             int groupSize, int beta, Strategy strategyOverride) implements KvPolicy {
+                             int groupSize, double beta, Strategy strategyOverride) implements KvPolicy {
 
     /** {@code groupSize} meaning "the paper's proportion for the model at hand", {@link PolicyDefaults#groupSize(int)}. */
     public static final int PROPORTIONAL_GROUP_SIZE = 0;
+
+    /** {@code beta} meaning "the paper's budget profile at this group size", {@link PolicyDefaults#beta(int)}. */
+    public static final double PROPORTIONAL_BETA = 0;
 
     /** How a window's scores are pooled into one number. */
     public enum Strategy {
@@ -47,7 +50,7 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
     }
 
     public WindowKvPolicy {
-        if (budget <= 0 || windowSize <= 0 || suffixMax <= 0 || suffixAverage <= 0 || groupSize < 0 || beta <= 0) {
+        if (budget <= 0 || windowSize <= 0 || suffixMax <= 0 || suffixAverage <= 0 || groupSize < 0 || !(beta >= 0) || Double.isInfinite(beta)) {
             throw new PolicyOptionError("windowkv: budget, windowSize, suffixes, groupSize and beta must be positive");
         }
     }
@@ -55,7 +58,7 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
     /** The paper's configuration with budget {@code budget}; group size by the model's layers, strategy from the task hint. */
     public static WindowKvPolicy withBudget(int budget) {
         return new WindowKvPolicy(budget, PolicyDefaults.WINDOW_SIZE, PolicyDefaults.SUFFIX_MAX,
-                PolicyDefaults.SUFFIX_AVERAGE, PROPORTIONAL_GROUP_SIZE, PolicyDefaults.WINDOWKV_BETA, null);
+                PolicyDefaults.SUFFIX_AVERAGE, PROPORTIONAL_GROUP_SIZE, PROPORTIONAL_BETA, null);
     }
 
     /** The group size on a model of {@code nLayers} layers: the one given, or the paper's proportion. */
@@ -63,16 +66,27 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
         return groupSize == PROPORTIONAL_GROUP_SIZE ? PolicyDefaults.groupSize(nLayers) : groupSize;
     }
 
+    /** β for a group size: the one given, or the paper's 14 scaled from groups of 8 to {@code groupSize}. */
+    public double beta(int groupSize) {
+        return beta == PROPORTIONAL_BETA ? PolicyDefaults.beta(groupSize) : beta;
+    }
+
     @Override
     public WindowKvPolicy forModel(int nLayers) {
-        return new WindowKvPolicy(budget, windowSize, suffixMax, suffixAverage, groupSize(nLayers), beta, strategyOverride);
+        int g = groupSize(nLayers);
+        return new WindowKvPolicy(budget, windowSize, suffixMax, suffixAverage, g, beta(g), strategyOverride);
     }
 
     @Override
     public String describe() {
         return "windowkv budget=" + budget + " groupSize=" + (groupSize == PROPORTIONAL_GROUP_SIZE ? "L/" + PolicyDefaults.GROUPS : groupSize)
                 + " strategy=" + (strategyOverride == null ? "auto" : strategyOverride.name().toLowerCase(Locale.ROOT))
-                + " windowSize=" + windowSize + " suffixMax=" + suffixMax + " suffixAverage=" + suffixAverage + " beta=" + beta;
+                + " windowSize=" + windowSize + " suffixMax=" + suffixMax + " suffixAverage=" + suffixAverage
+                + " beta=" + (beta == PROPORTIONAL_BETA ? (groupSize == PROPORTIONAL_GROUP_SIZE ? "14·groupSize/8" : number(beta(groupSize))) : number(beta));
+    }
+
+    private static String number(double x) {
+        return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
     }
 
     @Override
@@ -86,11 +100,16 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
         if (groupSize > nLayers) {
             throw new PolicyOptionError("windowkv: groupSize " + groupSize + " is larger than the model's " + nLayers + " layers; lower groupSize");
         }
+        if (WindowKvBudgets.groups(nLayers, groupSize) > 1 && beta(groupSize) < groupSize / 2.0) {
+            // The first group gets 2B − B·S_g/β, negative below S_g/2: its layers would keep nothing but the suffix.
+            throw new PolicyOptionError("windowkv: beta " + number(beta(groupSize)) + " is below groupSize/2 = "
+                    + number(groupSize / 2.0) + ", which gives the first layers a negative budget; raise beta");
+        }
         Strategy strategy = strategyOverride != null ? strategyOverride
                 : taskHint == TaskType.AGGREGATION ? Strategy.AVERAGE : Strategy.MAX;
         int suffix = strategy == Strategy.MAX ? suffixMax : suffixAverage;
         return new Sample(strategy, suffix, nLayers, groupSize, promptLength,
-                WindowKvBudgets.perLayer(budget, nLayers, groupSize, beta));
+                WindowKvBudgets.perLayer(budget, nLayers, groupSize, beta(groupSize)));
     }
 
     /** One sample's WindowKV state: its strategy, suffix and the windows each group kept. */
@@ -222,5 +241,33 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
 
     private static int ceilDiv(int a, int b) {
         return Math.ceilDiv(a, b);
+    }
+
+    /** Registers {@code windowkv} with {@link Policies} (see {@code META-INF/services}). */
+    public static final class Provider implements KvPolicyProvider {
+        @Override
+        public String name() {
+            return "windowkv";
+        }
+
+        @Override
+        public KvPolicy create(PolicyOptions o) {
+            int budget = o.integer("budget", PolicyDefaults.BUDGET, 1);
+            int windowSize = o.integer("windowSize", PolicyDefaults.WINDOW_SIZE, 1);
+            int suffix = o.integer("suffix", -1, 1);
+            if (suffix > 0 && (o.has("suffixMax") || o.has("suffixAverage"))) {
+                throw o.error("give either suffix or suffixMax/suffixAverage, not both");
+            }
+            int suffixMax = o.integer("suffixMax", suffix > 0 ? suffix : PolicyDefaults.SUFFIX_MAX, 1);
+            int suffixAverage = o.integer("suffixAverage", suffix > 0 ? suffix : PolicyDefaults.SUFFIX_AVERAGE, 1);
+            int groupSize = o.integer("groupSize", PROPORTIONAL_GROUP_SIZE, 1);
+            double beta = o.decimal("beta", PROPORTIONAL_BETA, Double.MIN_VALUE, 1e9);
+            Strategy strategy = switch (o.choice("strategy", "auto", java.util.List.of("auto", "max", "average"))) {
+                case "max" -> Strategy.MAX;
+                case "average" -> Strategy.AVERAGE;
+                default -> null;
+            };
+            return new WindowKvPolicy(budget, windowSize, suffixMax, suffixAverage, groupSize, beta, strategy);
+        }
     }
 }

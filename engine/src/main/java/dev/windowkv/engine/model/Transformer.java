@@ -93,7 +93,14 @@ public final class Transformer {
         long t0 = System.nanoTime();
         KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend, scores));
         cache.fillFromPrefill(l, k, v, n, kept, backend);
-        if (device != null) device.compact(l, k, v, n, kept == null ? KeptTokens.all(n) : kept);
+        if (device != null) {
+            if (kept != null && (kept.isRagged() || kept.prunesKeyChannels())) {
+                // The device cache holds one length per layer and every key channel.
+                throw new UserError("this KV policy keeps a different count per head or prunes key channels, which the "
+                        + backend.name() + " device decoder does not support; use a host backend (--backend vector)");
+            }
+            device.compact(l, k, v, n, kept == null ? KeptTokens.all(n) : kept);
+        }
         compressMillis += (System.nanoTime() - t0) / 1e6;
     }
 

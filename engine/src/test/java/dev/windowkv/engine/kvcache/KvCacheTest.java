@@ -91,4 +91,42 @@ class KvCacheTest {
         assertArrayEquals(new short[] {0x3c00, 0x2e66}, cache.keysF16(0));
         assertArrayEquals(new short[] {(short) 0xc100, 0x7bff}, cache.valuesF16(0));
     }
+
+    @Test
+    void raggedSelectionsGiveEachHeadItsOwnLengthAndDecodeAppendsAfterIt() {
+        KvCache cache = new KvCache(1, N_KV, D, new int[] {4}, KvCache.Dtype.F32);
+        KeptTokens kept = KeptTokens.ragged(6, new int[][] {{5}, {0, 2, 4}});
+        cache.fillFromPrefill(0, tensor(6, 1), tensor(6, -1), 6, kept, TestBackends.SEQUENTIAL);
+        assertEquals(1, cache.length(0, 0));
+        assertEquals(3, cache.length(0, 1));
+        assertEquals(3, cache.length(0));
+        assertArrayEquals(new int[] {5}, cache.positions(0, 0));
+        assertArrayEquals(new int[][] {{1, 3}}, cache.tokensPerHead());
+        assertArrayEquals(new int[] {2}, cache.tokensPerLayer()); // (1 + 3) / 2
+        assertEquals((1 + 3) * D * 2 * 4, cache.bytes(0));
+
+        cache.append(0, tensor(7, 1), 6 * N_KV * D, tensor(7, -1), 6 * N_KV * D, 6);
+        // Head 0's decoded token goes to its slot 1, right after its one prompt token.
+        assertArrayEquals(new float[] {600, 601, 602, 603}, java.util.Arrays.copyOfRange(cache.keysF32(0), D, 2 * D));
+        assertArrayEquals(new int[] {5, 6}, cache.positions(0, 0));
+        assertArrayEquals(new int[] {0, 2, 4, 6}, cache.positions(0, 1));
+        assertThrows(IllegalStateException.class, () -> cache.append(0, tensor(1, 1), 0, tensor(1, 1), 0, 7));
+    }
+
+    @Test
+    void decodeAttentionReadsOnlyEachHeadsOwnTokens() {
+        // KV head 0 keeps tokens 1 and 5, head 1 four tokens. A zero query attends uniformly, so head 0's
+        // output is the mean of values 1 and 5 (−300 − d), head 1's of 0, 2, 3, 4 (−235 − d); reading head 1's length would add two
+        // padding slots and pull it towards token 5.
+        KvCache cache = new KvCache(1, N_KV, D, new int[] {4}, KvCache.Dtype.F32);
+        cache.fillFromPrefill(0, tensor(6, 1), tensor(6, -1), 6, KeptTokens.ragged(6, new int[][] {{1, 5}, {0, 2, 3, 4}}),
+                TestBackends.SEQUENTIAL);
+        float[] q = new float[N_KV * D];
+        for (dev.windowkv.engine.backend.Backend b : TestBackends.all()) {
+            float[] out = new float[N_KV * D];
+            b.attentionDecode(q, cache, 0, out, N_KV);
+            assertArrayEquals(new float[] {-300, -301, -302, -303}, java.util.Arrays.copyOfRange(out, 0, D), 1e-3f, b.name());
+            assertArrayEquals(new float[] {-235, -236, -237, -238}, java.util.Arrays.copyOfRange(out, D, 2 * D), 1e-3f, b.name());
+        }
+    }
 }

@@ -31,7 +31,7 @@ class PoliciesTest {
         assertEquals(new WindowKvPolicy(512, 16, 24, 24, 4, 10, WindowKvPolicy.Strategy.AVERAGE),
                 Policies.create("WindowKV", Map.of("budget", "512", "windowSize", "16", "suffix", "24",
                         "groupSize", "4", "beta", "10", "strategy", "average")));
-        assertEquals(new WindowKvPolicy(512, 8, 20, 10, WindowKvPolicy.PROPORTIONAL_GROUP_SIZE, 14, WindowKvPolicy.Strategy.MAX),
+        assertEquals(new WindowKvPolicy(512, 8, 20, 10, WindowKvPolicy.PROPORTIONAL_GROUP_SIZE, WindowKvPolicy.PROPORTIONAL_BETA, WindowKvPolicy.Strategy.MAX),
                 Policies.create("windowkv", Map.of("budget", "512", "suffixMax", "20", "suffixAverage", "10", "strategy", "max")));
         assertEquals(new H2oPolicy(100, 4, true),
                 Policies.create("h2o", Map.of("budget", "100", "observationWindow", "4", "mask", "window")));
@@ -63,16 +63,22 @@ class PoliciesTest {
     @Test
     void unknownPolicyIsAUserError() {
         UserError e = assertThrows(UnknownPolicyError.class, () -> Policies.create("quest", Map.of()));
-        assertEquals("unknown KV policy 'quest'; use one of full, streamingllm, h2o, pyramidkv, windowkv, snapkv", e.getMessage());
+        assertEquals("unknown KV policy 'quest'; use one of full, streamingllm, h2o, pyramidkv, windowkv, snapkv, adakv, "
+                + "chunkkv, think (or put a plug-in jar that provides it on the classpath)", e.getMessage());
     }
 
     @Test
     void everyPolicyPrintsAsItsNameAndOptions() {
-        assertEquals("windowkv budget=128 groupSize=2 strategy=max windowSize=8 suffixMax=32 suffixAverage=16 beta=14",
+        assertEquals("windowkv budget=128 groupSize=2 strategy=max windowSize=8 suffixMax=32 suffixAverage=16 beta=3.5",
                 Policies.create("windowkv", Map.of("budget", "128", "strategy", "max")).forModel(8).describe());
-        assertEquals("windowkv budget=128 groupSize=L/4 strategy=auto windowSize=8 suffixMax=32 suffixAverage=16 beta=14",
+        assertEquals("windowkv budget=128 groupSize=L/4 strategy=auto windowSize=8 suffixMax=32 suffixAverage=16 beta=14·groupSize/8",
                 Policies.create("windowkv", Map.of("budget", "128")).describe(), "before the model is known");
-        assertEquals("windowkv budget=64 groupSize=3 strategy=average windowSize=8 suffixMax=32 suffixAverage=16 beta=14",
+        assertEquals("windowkv budget=128 groupSize=8 strategy=auto windowSize=8 suffixMax=32 suffixAverage=16 beta=14",
+                Policies.create("windowkv", Map.of("budget", "128")).forModel(32).describe(), "the paper's setting on 32 layers");
+        assertEquals("windowkv budget=64 groupSize=2 strategy=auto windowSize=8 suffixMax=32 suffixAverage=16 beta=14",
+                Policies.create("windowkv", Map.of("budget", "64", "groupSize", "2", "beta", "14")).forModel(8).describe(),
+                "a β given is kept");
+        assertEquals("windowkv budget=64 groupSize=3 strategy=average windowSize=8 suffixMax=32 suffixAverage=16 beta=5.25",
                 Policies.create("windowkv", Map.of("budget", "64", "groupSize", "3", "strategy", "average")).forModel(8).describe());
         assertEquals("snapkv budget=128 observationWindow=8 poolingKernel=7", Policies.create("snapkv", Map.of("budget", "128")).describe());
         assertEquals("pyramidkv budget=128 observationWindow=8 poolingKernel=7 beta=20",
@@ -92,17 +98,65 @@ class PoliciesTest {
             WindowKvPolicy.Sample s = (WindowKvPolicy.Sample) p.start(layers, 4, 4, 8, 4000, TaskType.QA);
             int[] budgets = new int[layers];
             for (int l = 0; l < layers; l++) budgets[l] = s.reviewBudget(l);
-            assertArrayEquals(WindowKvBudgets.perLayer(512, layers, layersAndGroupSize[1], 14), budgets, layers + " layers");
+            assertArrayEquals(WindowKvBudgets.perLayer(512, layers, layersAndGroupSize[1], 14.0 * layersAndGroupSize[1] / 8),
+                    budgets, layers + " layers");
         }
-        // The shipped 8-layer model: four groups of two, decaying (one group of 8 gave 512 everywhere).
+        // The shipped 8-layer model: four groups of two with the paper's profile (Llama-3-8B at B = 512:
+        // 732/586/440/292, spec §1.3), not 1/7 of the budget in the deepest group as a fixed β = 14 gave.
         WindowKvPolicy.Sample eight = (WindowKvPolicy.Sample) p.start(8, 4, 4, 8, 4000, TaskType.QA);
-        assertEquals(2 * 512 - 512 * 2 / 14, eight.reviewBudget(0));
-        assertEquals(512 * 2 / 14, eight.reviewBudget(7));
+        int[] got = new int[8];
+        for (int l = 0; l < 8; l++) got[l] = eight.reviewBudget(l);
+        assertArrayEquals(new int[] {732, 732, 586, 586, 440, 440, 292, 292}, got);
     }
 
     @Test
     void groupSizeLargerThanTheLayerCountFailsWhenTheModelIsKnown() {
         KvPolicy p = Policies.create("windowkv", Map.of("groupSize", "40"));
         assertInstanceOf(UserError.class, assertThrows(PolicyOptionError.class, () -> p.start(32, 32, 8, 128, 100, null)));
+    }
+
+    @Test
+    void theBuiltInsAreServicesInTheirTableOrder() {
+        assertEquals(Policies.NAMES, Policies.names());
+    }
+
+    @Test
+    void ratioIsTheKeptFractionOfEachPrompt() {
+        KvPolicy p = Policies.create("snapkv", Map.of("ratio", "0.25", "observationWindow", "2"));
+        RatioBudget r = assertInstanceOf(RatioBudget.class, p);
+        assertEquals("snapkv", p.name());
+        assertEquals(10, r.budget(40));
+        assertEquals(3, r.budget(10)); // round(2.5) = 3
+        assertEquals(new SnapKvPolicy(10, 2, 7), r.resolve(40));
+        // The compressor for a 40-token prompt keeps 10 tokens, for 400 tokens 100.
+        assertEquals(10, p.start(1, 1, 1, 1, 40, null).capacity(0));
+        assertEquals(100, p.start(1, 1, 1, 1, 400, null).capacity(0));
+        assertEquals(new WindowKvPolicy(128, 8, 32, 16, WindowKvPolicy.PROPORTIONAL_GROUP_SIZE, WindowKvPolicy.PROPORTIONAL_BETA, null),
+                ((RatioBudget) Policies.create("windowkv", Map.of("ratio", "0.5"))).resolve(256));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "snapkv | ratio=0",
+        "snapkv | ratio=1.5",
+        "snapkv | ratio=half",
+        "snapkv | ratio=0.5,budget=100",
+        "full   | ratio=0.5",
+        "snapkv | ratio=0.5,poolingKernel=4",
+        "think  | ratio=0.5,inner=full",
+    })
+    void badRatiosAreOneLineUserErrors(String policy, String options) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String kv : options.split(",")) m.put(kv.split("=")[0], kv.split("=")[1]);
+        UserError e = assertThrows(PolicyOptionError.class, () -> Policies.create(policy, m));
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void aRatioTooSmallForAShortPromptNamesTheRatioAndThePrompt() {
+        KvPolicy p = Policies.create("snapkv", Map.of("ratio", "0.1"));
+        PolicyOptionError e = assertThrows(PolicyOptionError.class, () -> p.start(1, 1, 1, 1, 50, null));
+        assertEquals("ratio=0.1 of a 50-token prompt is budget 5, and snapkv: budget 5 must exceed observationWindow 8; "
+                + "raise ratio", e.getMessage());
     }
 }

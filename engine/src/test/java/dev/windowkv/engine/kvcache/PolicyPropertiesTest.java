@@ -50,6 +50,9 @@ class PolicyPropertiesTest {
         ps.add(new WindowKvPolicy(1 + r.nextInt(60), 1 + r.nextInt(9), 1 + r.nextInt(20), 1 + r.nextInt(20),
                 1 + r.nextInt(nLayers), 1 + r.nextInt(20),
                 r.nextBoolean() ? null : WindowKvPolicy.Strategy.values()[r.nextInt(2)]));
+        ps.add(new AdaKvPolicy(budget, window, 1 + 2 * r.nextInt(4), r.nextInt(5) / 4.0));
+        ps.add(new ChunkKvPolicy(budget, window, 1 + r.nextInt(budget - window), 1 + r.nextInt(nLayers)));
+        ps.add(new ThinKPolicy(ps.get(r.nextInt(ps.size())), r.nextInt(10) / 10.0, 1 + r.nextInt(8)));
         return ps;
     }
 
@@ -83,6 +86,15 @@ class PolicyPropertiesTest {
 
     static void checkInvariants(KvPolicy p, Compressor c, KeptTokens kept, Model m, int l, String where) {
         int n = m.n();
+        if (p instanceof ThinKPolicy t) {
+            int pruned = 0;
+            for (int h = 0; h < m.nKvHeads(); h++) {
+                for (int d = 0; d < m.headDim(); d++) pruned += kept.prunesKeyChannel(h, d) ? 1 : 0;
+            }
+            assertEquals(m.nKvHeads() * (m.headDim() - t.keptChannels(m.headDim())), pruned, where);
+            p = t.inner(); // the tokens are the inner policy's (c is ThinK's compressor, with the inner capacity)
+            if (p instanceof WindowKvPolicy) return; // its checks need the inner compressor's per-sample state
+        }
         assertTrue(kept.count() <= c.capacity(l), "kept " + kept.count() + " > capacity " + c.capacity(l) + ": " + where);
         assertTrue(c.capacity(l) <= n, where);
         for (int h = 0; h < m.nKvHeads(); h++) {
@@ -97,6 +109,8 @@ class PolicyPropertiesTest {
                 case SnapKvPolicy s -> Math.min(n, s.observationWindow());
                 case PyramidKvPolicy s -> Math.min(n, s.observationWindow());
                 case WindowKvPolicy s -> Math.min(n, ((WindowKvPolicy.Sample) c).suffix());
+                case AdaKvPolicy s -> Math.min(n, s.observationWindow());
+                case ChunkKvPolicy s -> Math.min(n, s.observationWindow());
                 default -> n;
             };
             for (int j = n - recent; j < n; j++) {
@@ -124,6 +138,23 @@ class PolicyPropertiesTest {
                         assertArrayEquals(h0, kept.indices(h), "windowkv shares its selection across heads: " + where);
                     }
                 }
+            }
+            case AdaKvPolicy s -> {
+                assertEquals(n <= s.budget(), kept.keepsAll(), where);
+                if (n > s.budget()) {
+                    int total = 0;
+                    for (int h = 0; h < m.nKvHeads(); h++) {
+                        int review = kept.count(h) - s.observationWindow();
+                        assertTrue(review >= s.floor(), "head " + h + " under the floor: " + where);
+                        total += review;
+                    }
+                    assertEquals(m.nKvHeads() * (s.budget() - s.observationWindow()), total, "the layer's budget is spent: " + where);
+                }
+            }
+            case ChunkKvPolicy s -> {
+                assertEquals(n <= s.budget(), kept.keepsAll(), where);
+                assertTrue(kept.count() <= s.budget(), where);
+                for (int h = 1; h < m.nKvHeads(); h++) assertArrayEquals(kept.indices(0), kept.indices(h), where);
             }
             default -> assertTrue(kept.keepsAll(), where);
         }

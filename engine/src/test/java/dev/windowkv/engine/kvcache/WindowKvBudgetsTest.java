@@ -3,6 +3,8 @@ package dev.windowkv.engine.kvcache;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 
@@ -54,5 +56,21 @@ class WindowKvBudgetsTest {
         int[] expected = new int[12];
         Arrays.fill(expected, 512);
         assertArrayEquals(expected, WindowKvBudgets.perLayer(512, 12, 8, 14));
+    }
+
+    @Test
+    void theDefaultBetaKeepsThePapersProfileAtAnyGroupSize() {
+        // β = 14·S_g/8: the deepest group keeps 8/14 of the budget whatever the group size.
+        assertEquals(14.0, PolicyDefaults.beta(8));
+        assertEquals(3.5, PolicyDefaults.beta(2));
+        assertArrayEquals(WindowKvBudgets.perGroup(64, 32, 8, 14), WindowKvBudgets.perGroup(64, 8, 2, PolicyDefaults.beta(2)));
+        assertArrayEquals(new int[] {92, 74, 56, 36}, WindowKvBudgets.perGroup(64, 8, 2, 3.5));
+    }
+
+    @Test
+    void aBetaBelowHalfTheGroupSizeIsRefusedRatherThanGivingNegativeBudgets() {
+        KvPolicy p = Policies.create("windowkv", java.util.Map.of("budget", "64", "groupSize", "8", "beta", "3"));
+        PolicyOptionError e = assertThrows(PolicyOptionError.class, () -> p.start(32, 4, 4, 8, 1000, TaskType.QA));
+        assertTrue(e.getMessage().contains("beta 3 is below groupSize/2 = 4"), e.getMessage());
     }
 }

@@ -188,9 +188,9 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
         for (int i = 0; i < policies.size(); i++) {
             PolicySpec p = policies.get(i);
             String where = at + "policies[" + i + "]";
-            if (p.policy() == null) throw new ConfigError(where + " has no 'policy' (one of " + Policies.NAMES + ")");
-            if (!Policies.NAMES.contains(p.policy())) {
-                throw new ConfigError(where + ": unknown policy '" + p.policy() + "'; known: " + Policies.NAMES);
+            if (p.policy() == null) throw new ConfigError(where + " has no 'policy' (one of " + Policies.names() + ")");
+            if (!Policies.names().contains(p.policy())) { // plug-ins on the class path included
+                throw new ConfigError(where + ": unknown policy '" + p.policy() + "'; known: " + Policies.names());
             }
             if (labels.contains(p.displayLabel())) {
                 throw new ConfigError(where + ": label '" + p.displayLabel() + "' is used twice; give each variant its own 'label'");

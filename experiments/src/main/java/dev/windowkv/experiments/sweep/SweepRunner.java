@@ -112,7 +112,7 @@ public final class SweepRunner {
                                 config.kvDtypeOf(r.spec()), false);
                         Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
                         double score = prompt.score().applyAsDouble(res.text());
-                        results.append(row(cell, prompt, r, res, score, backend, model.config()));
+                        results.append(row(cell, prompt, r, res, score, backend, model.config(), model.tokenizer()));
                         added++;
                         log.step();
                     }
@@ -178,16 +178,21 @@ public final class SweepRunner {
         return classifier;
     }
 
-    private SweepRow row(Cell cell, Prompt prompt, SweepPlan.Run r, Generator.Result res, double score, Backend backend, ModelConfig mc) {
+    private SweepRow row(Cell cell, Prompt prompt, SweepPlan.Run r, Generator.Result res, double score, Backend backend,
+                         ModelConfig mc, Tokenizer tok) {
         // FullKV at the sweep's dtype, not the row's: a Q4_0 row then shows its saving on the % axis too.
         long fullKvBytes = KvCache.fullBytes(mc.nLayers(), mc.nKvHeads(), mc.headDim(), prompt.tokens().length,
                 config.referenceKvDtype());
+        boolean map = KeptTokenMapFields.wanted(config, cell, r.budget());
+        int[] needle = map && cell.depth() != null && !prompt.expected().isEmpty()
+                ? KeptTokenMapFields.needleSpan(tok, prompt.tokens(), prompt.expected().getFirst()) : null;
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
                 r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), fullKvBytes, res.kvBytes() / (double) fullKvBytes,
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
-                prompt.expected(), plan.id(cell, r), config.kvDtypeOf(r.spec()).id);
+                prompt.expected(), plan.id(cell, r), config.kvDtypeOf(r.spec()).id, res.tokensKeptPerHead(),
+                map ? KeptTokenMapFields.ranges(res.keptPromptPositions()) : null, needle);
     }
 
     public static Path modelPath(String model) {
