@@ -121,9 +121,9 @@ public final class ChartFiles {
             appendPart(desc, "categories", String.join("; ", categories));
         }
         if (chart instanceof Noted noted) {
-            appendPart(desc, "notes", String.join("; ", noted.noteTexts()).replace('\n', ' '));
+            appendPart(desc, "notes", String.join("; ", noted.noteTexts()));
         }
-        return desc.toString();
+        return desc.toString().replace('\n', ' ');
     }
 
     private static void appendPart(StringBuilder sb, String name, String value) {

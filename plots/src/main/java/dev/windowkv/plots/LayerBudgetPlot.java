@@ -90,16 +90,15 @@ public final class LayerBudgetPlot {
             li++;
         }
         double shift = Arrays.stream(offsets).map(Math::abs).max().orElse(0);
-        if (shift > 0) {
-            chart.addNote(new Note(String.format(Locale.ROOT, "Coinciding lines drawn %.0f tokens apart (shifted up to \u00b1%s)",
-                    step, new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(shift)),
-                    Math.max(layers - 1, 0), most * 1.1, -8, 20, Note.Align.RIGHT, FigureStyle.POINT_LABELS, FigureStyle.INK));
-        }
         XYSeries ref = chart.addSeries("Budget (" + budget + ")", new double[]{0, layers - 1},
                 new double[]{budget, budget});
         ref.setLineColor(Color.GRAY);
         ref.setLineStyle(PolicyPalette.REFERENCE_LINE);
         ref.setMarker(SeriesMarkers.NONE);
+        if (shift > 0) {
+            chart.addLegendNote(String.format(Locale.ROOT, "Coinciding lines\ndrawn %.0f tokens apart\n(shifted \u2264 \u00b1%s)",
+                    step, new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(shift)), 0, -most);
+        }
         return chart;
     }
 

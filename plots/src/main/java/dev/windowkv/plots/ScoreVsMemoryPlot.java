@@ -226,8 +226,8 @@ public final class ScoreVsMemoryPlot {
         }
         double shift = Arrays.stream(offsets).map(Math::abs).max().orElse(0);
         if (shift > 0) {
-            chart.addNote(new Note(String.format(Locale.ROOT, "Coinciding lines drawn %.2f apart (shifted up to \u00b1%.2f)",
-                    OFFSET_STEP, shift), axisHi, 0, -8, -8, Note.Align.RIGHT, FigureStyle.POINT_LABELS, FigureStyle.INK));
+            chart.addLegendNote(String.format(Locale.ROOT, "Coinciding lines\ndrawn %.2f apart\n(shifted \u2264 \u00b1%.2f)",
+                    OFFSET_STEP, shift), axisLo, -1);
         }
         return chart;
     }

@@ -38,8 +38,10 @@ class FigureAnnotationTest {
         assertArrayEquals(new double[]{0.99, 0.99}, chart.getSeriesMap().get("SnapKV").getYData(), 1e-12);
         assertArrayEquals(new double[]{1.01, 1.01}, chart.getSeriesMap().get("PyramidKV").getYData(), 1e-12);
         assertArrayEquals(new double[]{0.2, 0.3}, chart.getSeriesMap().get("H2O").getYData(), 1e-12);
-        assertTrue(chart.noteTexts().contains("Coinciding lines drawn 0.02 apart (shifted up to \u00b10.01)"),
+        assertTrue(chart.noteTexts().contains("Coinciding lines\ndrawn 0.02 apart\n(shifted \u2264 \u00b10.01)"),
                 chart.noteTexts().toString());
+        assertTrue(chart.getSeriesMap().containsKey("Coinciding lines\ndrawn 0.02 apart\n(shifted \u2264 \u00b10.01)"),
+                "said in the legend, where it covers no data");
         // budgets label the points: H2O's two, and one per budget for the two coinciding lines
         assertEquals(List.of("64", "128", "64", "128"),
                 chart.noteTexts().stream().filter(t -> t.matches("\\d+")).toList());
@@ -103,7 +105,7 @@ class FigureAnnotationTest {
         assertArrayEquals(new double[]{126, 126}, chart.getSeriesMap().get("StreamingLLM").getYData(), 1e-12);
         assertArrayEquals(new double[]{130, 130}, chart.getSeriesMap().get("SnapKV").getYData(), 1e-12);
         assertArrayEquals(new double[]{200, 56}, chart.getSeriesMap().get("PyramidKV").getYData(), 1e-12);
-        assertEquals(List.of("Coinciding lines drawn 4 tokens apart (shifted up to \u00b12)"), chart.noteTexts());
+        assertEquals(List.of("Coinciding lines\ndrawn 4 tokens apart\n(shifted \u2264 \u00b12)"), chart.noteTexts());
         // and they keep distinct markers
         PolicyPalette p = PolicyPalette.of(rows);
         assertFalse(p.style("StreamingLLM", "streamingllm").marker().getClass()
