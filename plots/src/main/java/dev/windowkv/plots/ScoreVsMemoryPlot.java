@@ -219,7 +219,7 @@ public final class ScoreVsMemoryPlot {
             ref.setMarker(SeriesMarkers.NONE);
             if (fullScore <= CHANCE_SCORE) {
                 chart.addNote(new Note(String.format(Locale.ROOT,
-                        "FullKV itself scores %.2f here (chance level: \u2264 %.2f):%nthe model cannot do these tasks,"
+                        "FullKV itself scores %.2f here (chance level: \u2264 %.2f):\nthe model cannot do these tasks,"
                                 + " so differences between policies are chance.", fullScore, CHANCE_SCORE),
                         (axisLo + axisHi) / 2, 0.62, 0, 0, Note.Align.CENTER, FigureStyle.NOTES, FigureStyle.INK));
             }
