@@ -4,14 +4,16 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.CategoryStyler;
-import org.knowm.xchart.style.Styler;
 
 import java.awt.Color;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Prefill and decode throughput of each backend from one bench report, as grouped bars with the
- * value printed on each bar; prefill is read on the left axis, decode on the right one.
+ * Prefill and decode throughput of each backend from one bench report: two panels side by side,
+ * each with its own axis from zero, one bar per backend with its value printed on it. Decode is
+ * often two orders of magnitude below prefill, so on a shared axis its bars would be slivers; and
+ * two axes on one panel read as one comparison when they are two.
  */
 public final class BackendComparisonPlot {
 
@@ -21,8 +23,8 @@ public final class BackendComparisonPlot {
     private BackendComparisonPlot() {
     }
 
-    public static CategoryChart chart(BenchReport report, int width, int height) {
-        List<BackendResult> results = report.results();
+    /** The two-panel figure: prefill left, decode right. */
+    public static PanelFigure figure(BenchReport report, int width, int height) {
         StringBuilder title = new StringBuilder("Backend throughput");
         if (report.model() != null && !report.model().isBlank()) {
             title.append(ScoreVsMemoryPlot.TITLE_SEPARATOR).append(report.model());
@@ -30,12 +32,24 @@ public final class BackendComparisonPlot {
         if (report.promptTokens() > 0) {
             title.append(ScoreVsMemoryPlot.TITLE_SEPARATOR).append(report.promptTokens()).append("-token prompt");
         }
+        int w = PanelFigure.panelWidth(width, 2);
+        int h = PanelFigure.panelHeight(height);
+        return new PanelFigure(title.toString(), List.of(
+                panel(report, "Prefill", "Prefill (prompt tokens / s)", PREFILL, BackendResult::prefillTokPerSec, w, h),
+                panel(report, "Decode", "Decode (generated tokens / s)", DECODE, BackendResult::decodeTokPerSec, w, h)),
+                width, height);
+    }
+
+    static CategoryChart panel(BenchReport report, String name, String yTitle, Color color,
+                               ToDoubleFunction<BackendResult> value, int width, int height) {
+        List<BackendResult> results = report.results();
         CategoryChart chart = new CategoryChartBuilder().width(width).height(height)
-                .title(title.toString()).xAxisTitle("Backend (device)").build();
+                .title(name).xAxisTitle("Backend (device)").yAxisTitle(yTitle).build();
         CategoryStyler s = chart.getStyler();
         FigureStyle.apply(s);
+        s.setLegendVisible(false); // one series per panel: the panel title names it
         s.setPlotGridVerticalLinesVisible(false);
-        s.setAvailableSpaceFill(0.7);
+        s.setAvailableSpaceFill(0.6);
         s.setLabelsVisible(true);
         s.setLabelsFont(FigureStyle.LABELS);
         s.setLabelsFontColor(FigureStyle.INK);
@@ -45,25 +59,13 @@ public final class BackendComparisonPlot {
         s.setLabelsFontColorAutomaticDark(FigureStyle.INK);
         s.setDecimalPattern("#,##0");
         s.setYAxisDecimalPattern("#,##0");
-        s.setLegendPosition(Styler.LegendPosition.OutsideS);
-        s.setLegendLayout(Styler.LegendLayout.Horizontal);
-        List<String> labels = results.stream().map(BackendResult::label).toList();
-        CategorySeries prefill = chart.addSeries("Prefill", labels,
-                results.stream().map(BackendResult::prefillTokPerSec).toList());
-        prefill.setFillColor(PREFILL);
-        CategorySeries decode = chart.addSeries("Decode", labels,
-                results.stream().map(BackendResult::decodeTokPerSec).toList());
-        decode.setFillColor(DECODE);
-        // Decode is often two orders of magnitude below prefill: on one axis its bars would be
-        // slivers, and XChart 3.8.8 draws no bars on a log axis. Decode gets its own axis, right.
-        decode.setYAxisGroup(1);
-        chart.setYAxisGroupTitle(0, "Prefill (tokens / s)");
-        chart.setYAxisGroupTitle(1, "Decode (tokens / s)");
-        s.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-        s.setYAxisGroupTitleColor(0, PREFILL);
-        s.setYAxisGroupTitleColor(1, DECODE);
-        s.setYAxisMin(0, 0.0);
-        s.setYAxisMin(1, 0.0);
+        s.setYAxisMin(0.0);
+        // labels side by side need about 9 px per character at the tick font; tilt them when they would touch
+        int chars = results.stream().mapToInt(r -> r.label().length() + 2).sum();
+        s.setXAxisLabelRotation(chars * 9 > 0.75 * width ? 20 : 0);
+        CategorySeries series = chart.addSeries(name, results.stream().map(BackendResult::label).toList(),
+                results.stream().map(r -> (Number) value.applyAsDouble(r)).toList());
+        series.setFillColor(color);
         return chart;
     }
 }

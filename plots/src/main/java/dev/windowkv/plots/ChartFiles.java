@@ -5,6 +5,13 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
+
+import javax.imageio.ImageIO;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,6 +44,45 @@ public final class ChartFiles {
         return file;
     }
 
+    public static Path writePng(PanelFigure figure, Path file) {
+        BufferedImage image = new BufferedImage(figure.width(), figure.height(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        figure.paint(g);
+        g.dispose();
+        try (OutputStream out = open(file)) {
+            ImageIO.write(image, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /** As XChart's VectorGraphicsEncoder does for one chart: record the drawing, then write it as SVG. */
+    public static Path writeSvg(PanelFigure figure, Path file) {
+        VectorGraphics2D g = new VectorGraphics2D();
+        figure.paint(g);
+        ByteArrayOutputStream svg = new ByteArrayOutputStream();
+        try (OutputStream out = open(file)) {
+            new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, figure.width(), figure.height()))
+                    .writeTo(svg);
+            StringBuilder desc = new StringBuilder();
+            for (Chart<?, ?> panel : figure.panels()) {
+                desc.append(desc.isEmpty() ? "" : " | ").append("panel ").append(panel.getTitle()).append(": ")
+                        .append(describe(panel));
+            }
+            out.write(withTitleAndDesc(svg.toString(StandardCharsets.UTF_8), figure.title(), desc.toString())
+                    .getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /** Writes {@code dir/stem.png} and {@code dir/stem.svg}; returns both paths. */
+    public static List<Path> writeFigure(PanelFigure figure, Path dir, String stem) {
+        return List.of(writePng(figure, dir.resolve(stem + ".png")), writeSvg(figure, dir.resolve(stem + ".svg")));
+    }
+
     public static Path writeSvg(Chart<?, ?> chart, Path file) {
         ByteArrayOutputStream svg = new ByteArrayOutputStream();
         try (OutputStream out = open(file)) {
@@ -48,13 +94,23 @@ public final class ChartFiles {
         return file;
     }
 
-    /** Inserts {@code <title>} and {@code <desc>} as the first children of the root {@code <svg>}. */
     static String withTitleAndDesc(String svg, Chart<?, ?> chart) {
+        return withTitleAndDesc(svg, chart.getTitle(), describe(chart));
+    }
+
+    /** Inserts {@code <title>} and {@code <desc>} as the first children of the root {@code <svg>}. */
+    static String withTitleAndDesc(String svg, String title, String desc) {
         int root = svg.indexOf("<svg");
         int end = root < 0 ? -1 : svg.indexOf('>', root);
         if (end < 0) {
             return svg;
         }
+        String meta = "\n  <title>" + xml(title) + "</title>\n  <desc>" + xml(desc) + "</desc>";
+        return svg.substring(0, end + 1) + meta + svg.substring(end + 1);
+    }
+
+    /** Axes, legend entries, bar categories and the text drawn over the plot, for the SVG's {@code <desc>}. */
+    static String describe(Chart<?, ?> chart) {
         StringBuilder desc = new StringBuilder();
         appendPart(desc, "x axis", chart.getXAxisTitle());
         appendPart(desc, "y axis", chart.getYAxisTitle());
@@ -64,8 +120,10 @@ public final class ChartFiles {
                     .map(String::valueOf).toList();
             appendPart(desc, "categories", String.join("; ", categories));
         }
-        String meta = "\n  <title>" + xml(chart.getTitle()) + "</title>\n  <desc>" + xml(desc.toString()) + "</desc>";
-        return svg.substring(0, end + 1) + meta + svg.substring(end + 1);
+        if (chart instanceof Noted noted) {
+            appendPart(desc, "notes", String.join("; ", noted.noteTexts()));
+        }
+        return desc.toString().replace('\n', ' ');
     }
 
     private static void appendPart(StringBuilder sb, String name, String value) {

@@ -21,6 +21,12 @@ final class FigureStyle {
     static final Font TICKS = new Font(FONT, Font.PLAIN, 15);
     static final Font LEGEND = new Font(FONT, Font.PLAIN, 16);
     static final Font LABELS = new Font(FONT, Font.PLAIN, 13);
+    /** Budgets beside their points, and small print inside the plot. */
+    static final Font POINT_LABELS = new Font(FONT, Font.PLAIN, 12);
+    /** A caveat over the plot (e.g. FullKV at chance), readable at one column's width. */
+    /** The value printed in each heat-map cell. */
+    static final Font CELL_VALUES = new Font(FONT, Font.BOLD, 15);
+    static final Font NOTES = new Font(FONT, Font.ITALIC, 15);
     static final Color INK = new Color(0x222222);
     static final Color GRID = new Color(0xDDDDDD);
     static final Color BORDER = new Color(0x888888);

@@ -1,6 +1,5 @@
 package dev.windowkv.plots;
 
-import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.style.HeatMapStyler;
 import org.knowm.xchart.style.Styler;
@@ -23,6 +22,12 @@ public final class NeedleHeatmap {
     static final Color[] SCALE = {
             new Color(0x440154), new Color(0x3B528B), new Color(0x21918C), new Color(0x5EC962), new Color(0xFDE725)};
 
+    /** What the colour means; XChart draws the bar untitled. */
+    static final String COLOUR_BAR_TITLE = "Mean score";
+
+    /** Cell values to two decimals: with 5 samples a cell moves in steps of 0.2, with 20 of 0.05. */
+    static final String VALUE_PATTERN = "0.00";
+
     private NeedleHeatmap() {
     }
 
@@ -30,7 +35,13 @@ public final class NeedleHeatmap {
      * The heatmap of the needle rows (those with a depth) of policy label {@code label} at
      * {@code budget} (0 for the full cache); null if there are none.
      */
-    public static HeatMapChart chart(List<SweepRow> rows, String label, int budget, int width, int height) {
+    public static ValueHeatMapChart chart(List<SweepRow> rows, String label, int budget, int width, int height) {
+        return chart(rows, label, budget, width, height, null);
+    }
+
+    /** As above, the title starting with the sweep's name (null: none). */
+    public static ValueHeatMapChart chart(List<SweepRow> rows, String label, int budget, int width, int height,
+                                          String sweepName) {
         // length -> depth -> scores
         Map<Integer, Map<Double, List<Double>>> cells = new TreeMap<>();
         List<SweepRow> picked = new ArrayList<>();
@@ -57,10 +68,10 @@ public final class NeedleHeatmap {
         }
 
         String budgetText = budget == 0 ? "full cache" : "budget " + budget;
-        HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height)
-                .title("Needle in a haystack" + ScoreVsMemoryPlot.TITLE_SEPARATOR + label
-                        + ScoreVsMemoryPlot.TITLE_SEPARATOR + budgetText)
-                .xAxisTitle("Context length (tokens)").yAxisTitle("Needle depth (%)").build();
+        ValueHeatMapChart chart = new ValueHeatMapChart(new HeatMapChartBuilder().width(width).height(height)
+                .title(ScoreVsMemoryPlot.title(sweepName, "Needle in a haystack" + ScoreVsMemoryPlot.TITLE_SEPARATOR + label
+                        + ScoreVsMemoryPlot.TITLE_SEPARATOR + budgetText))
+                .xAxisTitle("Context length (tokens)").yAxisTitle("Needle depth (%)"), COLOUR_BAR_TITLE, VALUE_PATTERN);
         HeatMapStyler s = chart.getStyler();
         FigureStyle.apply(s);
         s.setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -73,8 +84,8 @@ public final class NeedleHeatmap {
         s.setGradientColorColumnHeight(Math.max(120, height / 2));
         s.setHeatMapValueDecimalPattern("0.0");
         s.setPlotGridLinesVisible(false);
-        // No numbers in the cells: no one text colour reads on both ends of viridis; the colour bar
-        // and the summary table carry the values.
+        // XChart would print every value in one colour, unreadable on one end of viridis or the
+        // other: ValueHeatMapChart prints them, in white or ink by the cell's luminance.
         s.setShowValue(false);
 
         List<String> xLabels = lengths.stream().map(NeedleHeatmap::lengthText).toList();

@@ -1,5 +1,7 @@
 package dev.windowkv.plots;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.XYChart;
 
@@ -28,9 +30,10 @@ import java.util.stream.Stream;
  *   <li>{@code layer-budget-b<budget>-len<length>} where rows record tokens kept per layer;</li>
  *   <li>{@code kept-token-map} where rows carry kept ranges ({@link KeptTokenMap});</li>
  *   <li>{@code backend-throughput[-<file>]} per bench report;</li>
- *   <li>{@code summary.csv} when there are sweep rows.</li>
+ *   <li>{@code summary.csv} (per model x task x policy x budget) when there are sweep rows.</li>
  * </ul>
- * With several models in one sweep, every sweep file name starts with the model's name.
+ * With several models in one sweep, every sweep file name starts with the model's name. Titles start
+ * with the sweep's name, from {@link PlotOptions#sweepName} or else the results folder's {@link #SWEEP_CONFIG}.
  */
 public final class Plots {
 
@@ -76,6 +79,10 @@ public final class Plots {
             rows.addAll(ResultsReader.readSweep(f));
         }
         if (!rows.isEmpty()) {
+            if (options.sweepName() == null) {
+                options = options.withSweepName(sweepName(Files.isDirectory(results) ? results
+                        : results.toAbsolutePath().getParent()));
+            }
             written.addAll(drawSweep(rows, outDir, options));
             written.add(ScoreSummary.of(rows).writeCsv(outDir.resolve("summary.csv")));
         }
@@ -84,7 +91,7 @@ public final class Plots {
             String stem = benchFiles.size() == 1 ? "backend-throughput"
                     : "backend-throughput-" + slug(f.getFileName().toString().replaceFirst("\\.json$", ""));
             written.addAll(ChartFiles.writeFigure(
-                    BackendComparisonPlot.chart(report, options.width(), options.height()), outDir, stem));
+                    BackendComparisonPlot.figure(report, options.width(), options.height()), outDir, stem));
         }
         return written;
     }
@@ -122,9 +129,10 @@ public final class Plots {
             }
             String t = slug(type);
             written.addAll(ChartFiles.writeFigure(ScoreVsMemoryPlot.chart(rows, type, ScoreVsMemoryPlot.Axis.MIB,
-                    palette, w, h), outDir, prefix + "score-vs-kv-mib-" + t));
+                    palette, w, h, o.sweepName()), outDir, prefix + "score-vs-kv-mib-" + t));
             written.addAll(ChartFiles.writeFigure(ScoreVsMemoryPlot.chart(rows, type,
-                    ScoreVsMemoryPlot.Axis.PERCENT_OF_FULL, palette, w, h), outDir, prefix + "score-vs-kv-percent-" + t));
+                    ScoreVsMemoryPlot.Axis.PERCENT_OF_FULL, palette, w, h, o.sweepName()), outDir,
+                    prefix + "score-vs-kv-percent-" + t));
         }
 
         // 2. needle heatmaps at one budget, one per policy label (FullKV too, as the ceiling)
@@ -135,7 +143,7 @@ public final class Plots {
             for (String label : labels) {
                 boolean full = needle.stream().anyMatch(r -> label.equals(r.label()) && r.isFull());
                 int budget = full ? 0 : needleBudget == null ? -1 : needleBudget;
-                HeatMapChart chart = NeedleHeatmap.chart(needle, label, budget, w, h);
+                HeatMapChart chart = NeedleHeatmap.chart(needle, label, budget, w, h, o.sweepName());
                 if (chart != null) {
                     written.addAll(ChartFiles.writeFigure(chart, outDir,
                             prefix + "niah-" + slug(label) + (full ? "-full" : "-b" + budget)));
@@ -152,7 +160,7 @@ public final class Plots {
                     : layered.stream().filter(r -> r.budget().equals(budget)).map(SweepRow::length)
                     .max(Integer::compare).orElse(null);
             if (length != null) {
-                XYChart chart = LayerBudgetPlot.chart(layered, budget, length, palette, w, h);
+                XYChart chart = LayerBudgetPlot.chart(layered, budget, length, palette, w, h, o.sweepName());
                 if (chart != null) {
                     written.addAll(ChartFiles.writeFigure(chart, outDir,
                             prefix + "layer-budget-b" + budget + "-len" + length));
@@ -163,6 +171,27 @@ public final class Plots {
         XYChart map = KeptTokenMap.chart(rows, o.needleBudget(), palette, w, h);
         if (map != null) written.addAll(ChartFiles.writeFigure(map, outDir, prefix + "kept-token-map"));
         return written;
+    }
+
+    /**
+     * The {@code name} of the sweep whose {@link #SWEEP_CONFIG} is in {@code dir}, for figure titles;
+     * null when there is none or it cannot be read (the figures are then titled without it: a
+     * title is not worth failing a redraw for).
+     */
+    public static String sweepName(Path dir) {
+        if (dir == null) {
+            return null;
+        }
+        Path config = dir.resolve(SWEEP_CONFIG);
+        if (!Files.isRegularFile(config)) {
+            return null;
+        }
+        try {
+            JsonNode name = new ObjectMapper().readTree(config.toFile()).get("name");
+            return name != null && name.isTextual() && !name.asText().isBlank() ? name.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The smallest budget among compressed rows, or null if there are none. */

@@ -1,61 +1,82 @@
 package dev.windowkv.plots;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * Mean score per task type x policy label x budget, with the sample count and standard error, as the
- * sweep prints it (Markdown) and saves it (CSV). Every sample weighs the same, so a task with more
- * samples weighs more within its task type.
+ * Mean score with its sample count and standard error, per model x task x policy label x budget
+ * ({@link #of}), or per model x task type x policy label x budget with the tasks of a type pooled
+ * ({@link #byTaskType}), as the sweep prints it (Markdown) and saves it (CSV). Models are never
+ * pooled: their scores are not samples of one quantity.
  */
 public final class ScoreSummary {
 
     /**
      * One cell of the summary.
      *
+     * @param task           the task or dataset; null in the per-task-type overview
      * @param budget         0 for the full cache
      * @param meanKvFraction mean KV-cache size as a fraction of the full cache
      */
-    public record Row(String taskType, String policy, String policyLabel, int budget, int n, double mean,
-                      double stdError, double meanKvFraction) {
+    public record Row(String model, String task, String taskType, String policy, String policyLabel, int budget,
+                      int n, double mean, double stdError, double meanKvFraction) {
     }
 
     private final List<Row> rows;
+    private final boolean perTask;
 
-    private ScoreSummary(List<Row> rows) {
+    private ScoreSummary(List<Row> rows, boolean perTask) {
         this.rows = rows;
+        this.perTask = perTask;
     }
 
-    /** Rows sorted by task type, then legend order, then budget (full cache first). */
+    /** One row per model x task x policy label x budget, sorted in that order (legend order, full cache first). */
     public static ScoreSummary of(List<SweepRow> samples) {
+        return new ScoreSummary(group(samples, true), true);
+    }
+
+    /**
+     * One row per model x task type x policy label x budget. Every sample weighs the same, so a task
+     * with more samples weighs more within its type.
+     */
+    public static ScoreSummary byTaskType(List<SweepRow> samples) {
+        return new ScoreSummary(group(samples, false), false);
+    }
+
+    private static List<Row> group(List<SweepRow> samples, boolean perTask) {
         PolicyPalette palette = PolicyPalette.of(samples);
-        record Key(String taskType, String label, int budget) {
+        record Key(String model, String task, String taskType, String label, int budget) {
         }
         Map<Key, List<SweepRow>> groups = new LinkedHashMap<>();
         for (SweepRow r : samples) {
-            groups.computeIfAbsent(new Key(r.taskType(), r.label(), r.budgetOrZero()), k -> new ArrayList<>()).add(r);
+            Key k = new Key(modelOf(r), perTask ? Objects.requireNonNullElse(r.task(), "") : null, r.taskType(),
+                    r.label(), r.budgetOrZero());
+            groups.computeIfAbsent(k, x -> new ArrayList<>()).add(r);
         }
         List<Row> rows = new ArrayList<>();
         for (var e : groups.entrySet()) {
             List<SweepRow> g = e.getValue();
+            Key k = e.getKey();
             MeanScore m = MeanScore.of(g.stream().map(SweepRow::score).toList());
             double kv = g.stream().mapToDouble(SweepRow::kvFraction).average().orElse(Double.NaN);
-            rows.add(new Row(e.getKey().taskType(), g.getFirst().policy(), e.getKey().label(), e.getKey().budget(),
+            rows.add(new Row(k.model(), k.task(), k.taskType(), g.getFirst().policy(), k.label(), k.budget(),
                     m.n(), m.mean(), m.stdError(), kv));
         }
-        rows.sort(Comparator.comparing(Row::taskType)
+        rows.sort(Comparator.comparing(Row::model)
+                .thenComparing(Row::taskType)
+                .thenComparing(r -> Objects.requireNonNullElse(r.task(), ""))
                 .thenComparing(Row::policyLabel, palette.labelOrder())
                 .thenComparingInt(Row::budget));
-        return new ScoreSummary(List.copyOf(rows));
+        return List.copyOf(rows);
+    }
+
+    static String modelOf(SweepRow r) {
+        return Objects.requireNonNullElse(r.model(), "");
     }
 
     public List<Row> rows() {
@@ -64,54 +85,43 @@ public final class ScoreSummary {
 
     /** CSV with a header; an undefined standard error (one sample) is an empty field, as is the full cache's budget. */
     public String toCsv() {
-        StringBuilder sb = new StringBuilder("taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction\n");
+        StringBuilder sb = new StringBuilder("model,").append(perTask ? "task," : "")
+                .append("taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction\n");
         for (Row r : rows) {
-            sb.append(csv(r.taskType())).append(',').append(csv(r.policy())).append(',')
-                    .append(csv(r.policyLabel())).append(',').append(r.budget() == 0 ? "" : r.budget()).append(',')
-                    .append(r.n()).append(',').append(num(r.mean(), "%.6f")).append(',')
-                    .append(num(r.stdError(), "%.6f")).append(',').append(num(r.meanKvFraction(), "%.6f"))
-                    .append('\n');
+            sb.append(Tables.csv(r.model())).append(',');
+            if (perTask) {
+                sb.append(Tables.csv(r.task())).append(',');
+            }
+            sb.append(Tables.csv(r.taskType())).append(',').append(Tables.csv(r.policy())).append(',')
+                    .append(Tables.csv(r.policyLabel())).append(',').append(r.budget() == 0 ? "" : r.budget()).append(',')
+                    .append(r.n()).append(',').append(Tables.num(r.mean(), "%.6f")).append(',')
+                    .append(Tables.num(r.stdError(), "%.6f")).append(',')
+                    .append(Tables.num(r.meanKvFraction(), "%.6f")).append('\n');
         }
         return sb.toString();
     }
 
     /** A GitHub-flavoured Markdown table, scores to three decimals, KV size in percent. */
     public String toMarkdown() {
-        StringBuilder sb = new StringBuilder(
-                "| Task type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |\n"
-                        + "|---|---|---:|---:|---:|---:|---:|\n");
+        StringBuilder sb = new StringBuilder("| Model | ").append(perTask ? "Task | Type" : "Task type")
+                .append(" | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |\n")
+                .append(perTask ? "|---|---|---|---|---:|---:|---:|---:|---:|\n" : "|---|---|---|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
-            sb.append("| ").append(r.taskType()).append(" | ").append(r.policyLabel().replace("|", "\\|")).append(" | ")
+            sb.append("| ").append(Tables.md(r.model())).append(" | ");
+            if (perTask) {
+                sb.append(Tables.md(r.task())).append(" | ");
+            }
+            sb.append(Tables.md(r.taskType())).append(" | ").append(Tables.md(r.policyLabel())).append(" | ")
                     .append(r.budget() == 0 ? "full" : Integer.toString(r.budget())).append(" | ")
-                    .append(r.n()).append(" | ").append(num(r.mean(), "%.3f")).append(" | ")
-                    .append(Double.isNaN(r.stdError()) ? "–" : num(r.stdError(), "%.3f")).append(" | ")
-                    .append(Double.isNaN(r.meanKvFraction()) ? "–" : num(100 * r.meanKvFraction(), "%.1f"))
+                    .append(r.n()).append(" | ").append(Tables.num(r.mean(), "%.3f")).append(" | ")
+                    .append(Double.isNaN(r.stdError()) ? "–" : Tables.num(r.stdError(), "%.3f")).append(" | ")
+                    .append(Double.isNaN(r.meanKvFraction()) ? "–" : Tables.num(100 * r.meanKvFraction(), "%.1f"))
                     .append(" |\n");
         }
         return sb.toString();
     }
 
     public Path writeCsv(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toCsv(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-        return file;
-    }
-
-    private static String num(double v, String format) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, format, v);
-    }
-
-    private static String csv(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+        return Tables.write(file, toCsv());
     }
 }

@@ -37,6 +37,7 @@ class PlotsTest {
         }
         Files.writeString(results.resolve("sweep.jsonl"), lines);
         json.writeValue(results.resolve("bench.json").toFile(), SyntheticSweep.bench());
+        Files.writeString(results.resolve(Plots.SWEEP_CONFIG), "{\"name\": \"synthetic\"}");
 
         Path out = outDir(tmp);
         List<Path> written = Plots.drawAll(results, out, PlotOptions.defaults().withSize(900, 600));
@@ -68,13 +69,16 @@ class PlotsTest {
             }
         }
         String qa = Files.readString(out.resolve("score-vs-kv-mib-qa.svg"));
-        assertTrue(qa.contains("<title>QA tasks \u00b7 Llama-3.2-1B-Instruct</title>"), "title in SVG");
+        assertTrue(qa.contains("<title>Sweep synthetic \u00b7 QA tasks \u00b7 Llama-3.2-1B-Instruct</title>"), "title in SVG");
+        assertTrue(qa.contains("\u00b1 1 s.e."), "error bars named");
         assertTrue(qa.contains("WindowKV (max)") && qa.contains("SnapKV") && qa.contains("FullKV"), "legend in SVG");
         assertTrue(qa.contains("KV cache (MiB)"), "axis title in SVG");
         assertTrue(Files.readString(out.resolve("score-vs-kv-percent-qa.svg")).contains("KV cache (% of FullKV)"));
         String bench = Files.readString(out.resolve("backend-throughput.svg"));
-        assertTrue(bench.contains("tornado (NVIDIA H100)") && bench.contains("Prefill") && bench.contains("Decode"));
-        assertTrue(Files.readString(out.resolve("niah-windowkv-max-b128.svg")).contains("Needle in a haystack \u00b7 WindowKV (max) \u00b7 budget 128"));
+        assertTrue(bench.contains("tornado (NVIDIA H100)") && bench.contains("panel Prefill") && bench.contains("panel Decode"));
+        String niah = Files.readString(out.resolve("niah-windowkv-max-b128.svg"));
+        assertTrue(niah.contains("Sweep synthetic \u00b7 Needle in a haystack \u00b7 WindowKV (max) \u00b7 budget 128"));
+        assertTrue(niah.contains("colour bar: Mean score"), "colour bar title in the SVG description");
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Mean, count and standard error per task type x policy x budget, on scores small enough to do by hand. */
+/** Mean, count and standard error per task (and per task type) x policy x budget, on scores small enough to do by hand. */
 class ScoreSummaryTest {
 
     private static SweepRow row(String policy, String label, Integer budget, String type, double score, double kv) {
@@ -31,7 +31,7 @@ class ScoreSummaryTest {
 
     @Test
     void meansCountsAndStandardErrors() {
-        List<ScoreSummary.Row> rows = ScoreSummary.of(ROWS).rows();
+        List<ScoreSummary.Row> rows = ScoreSummary.byTaskType(ROWS).rows();
         // sorted by task type, then FullKV, baselines, WindowKV, then budget
         assertEquals(List.of("AGGREGATION/FullKV/0", "AGGREGATION/WindowKV (max)/256", "QA/FullKV/0",
                         "QA/SnapKV/128", "QA/WindowKV (max)/128"),
@@ -58,13 +58,19 @@ class ScoreSummaryTest {
     void csvAndMarkdown() {
         ScoreSummary summary = ScoreSummary.of(ROWS);
         String[] csv = summary.toCsv().split("\n");
-        assertEquals("taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction", csv[0]);
-        assertEquals("QA,full,FullKV,,1,0.900000,,1.000000", csv[3]);
-        assertEquals("QA,snapkv,SnapKV,128,3,0.666667,0.333333,0.100000", csv[4]);
+        assertEquals("model,task,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction", csv[0]);
+        assertEquals("m,t,QA,full,FullKV,,1,0.900000,,1.000000", csv[3]);
+        assertEquals("m,t,QA,snapkv,SnapKV,128,3,0.666667,0.333333,0.100000", csv[4]);
 
         String[] md = summary.toMarkdown().split("\n");
-        assertEquals("| Task type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |", md[0]);
-        assertEquals("| QA | FullKV | full | 1 | 0.900 | – | 100.0 |", md[4]);
-        assertEquals("| QA | WindowKV (max) | 128 | 2 | 0.600 | 0.100 | 10.0 |", md[6]);
+        assertEquals("| Model | Task | Type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |", md[0]);
+        assertEquals("| m | t | QA | FullKV | full | 1 | 0.900 | – | 100.0 |", md[4]);
+        assertEquals("| m | t | QA | WindowKV (max) | 128 | 2 | 0.600 | 0.100 | 10.0 |", md[6]);
+
+        String[] overview = ScoreSummary.byTaskType(ROWS).toCsv().split("\n");
+        assertEquals("model,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction", overview[0]);
+        assertEquals("m,QA,snapkv,SnapKV,128,3,0.666667,0.333333,0.100000", overview[4]);
+        assertEquals("| Model | Task type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |",
+                ScoreSummary.byTaskType(ROWS).toMarkdown().split("\n")[0]);
     }
 }
