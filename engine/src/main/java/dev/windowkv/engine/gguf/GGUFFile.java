@@ -295,14 +295,14 @@ public final class GGUFFile implements AutoCloseable {
                 case 9 -> array(key, 0);
                 case 10, 11 -> i64();
                 case 12 -> f64();
-                default -> throw check.corrupt("metadata '" + key + "' has unknown type " + type);
+                default -> throw check.corrupt("metadata '" + GGUFValidator.shortName(key) + "' has unknown type " + type);
             };
         }
 
         Object array(String key, int depth) {
             int elemType = i32();
             if (elemType == 9 && depth >= MAX_ARRAY_NESTING) {
-                throw check.corrupt("array '" + key + "' nests arrays more than " + MAX_ARRAY_NESTING + " deep");
+                throw check.corrupt("array '" + GGUFValidator.shortName(key) + "' nests arrays more than " + MAX_ARRAY_NESTING + " deep");
             }
             long n = i64();
             // every element takes at least this many bytes, so the count is bounded by what is left of
@@ -313,10 +313,10 @@ public final class GGUFFile implements AutoCloseable {
                 case 4, 5, 6 -> 4;
                 case 8, 10, 11, 12 -> 8;
                 case 9 -> 4 + 8;
-                default -> throw check.corrupt("array '" + key + "' has unknown element type " + elemType);
+                default -> throw check.corrupt("array '" + GGUFValidator.shortName(key) + "' has unknown element type " + elemType);
             };
             if (n < 0 || n > (seg.byteSize() - pos) / minBytes || n > Integer.MAX_VALUE - 8) {
-                throw check.corrupt("array '" + key + "' claims " + Long.toUnsignedString(n) + " elements but only "
+                throw check.truncatedOrCorrupt("array '" + GGUFValidator.shortName(key) + "' claims " + Long.toUnsignedString(n) + " elements but only "
                         + (seg.byteSize() - pos) + " bytes are left");
             }
             int len = (int) n;

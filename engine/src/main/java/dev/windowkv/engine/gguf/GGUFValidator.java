@@ -39,6 +39,11 @@ final class GGUFValidator {
         return new GGUFException(path + " is corrupt: " + what + " (re-download or re-convert the model)");
     }
 
+    /** For a size that runs past the end of the file: a cut download and a corrupt count look the same. */
+    GGUFException truncatedOrCorrupt(String what) {
+        return new GGUFException(path + " is truncated or corrupt: " + what + " (re-download or re-convert the model)");
+    }
+
     /**
      * Only a regular file is opened: a FIFO or a device would block or never end, and a directory
      * is a wrong path.
@@ -72,7 +77,12 @@ final class GGUFValidator {
     }
 
     void uniqueKey(Map<String, Object> metadata, String key) {
-        if (metadata.containsKey(key)) throw corrupt("metadata key '" + key + "' appears twice");
+        if (metadata.containsKey(key)) throw corrupt("metadata key '" + shortName(key) + "' appears twice");
+    }
+
+    /** A key or name read from the file, cut to a length that fits a message (a corrupt one can be megabytes). */
+    static String shortName(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 60) + "…";
     }
 
     /** {@code general.alignment}: a power of two and a multiple of 8 (the GGUF spec's rule), 32 when absent. */
@@ -91,7 +101,7 @@ final class GGUFValidator {
 
     void tensorName(String name, Set<String> seen) {
         if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TENSOR_NAME) {
-            throw corrupt("tensor name '" + name.substring(0, 20) + "…' is longer than " + MAX_TENSOR_NAME + " bytes");
+            throw corrupt("tensor name '" + shortName(name) + "' is longer than " + MAX_TENSOR_NAME + " bytes");
         }
         if (!seen.add(name)) throw corrupt("tensor '" + name + "' appears twice in the tensor table");
     }

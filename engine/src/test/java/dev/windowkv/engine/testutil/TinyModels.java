@@ -42,12 +42,13 @@ public final class TinyModels {
 
     /**
      * Same, with {@code edit} applied to the writer after everything else, so a test can override a
-     * metadata value or add a tensor. {@code tied} leaves out {@code output.weight}.
+     * metadata value or add a tensor.
      */
     public static void llama(Path path, GGMLType type, long seed, Consumer<GGUFWriter> edit) {
         write(path, LLAMA, type, seed, false, edit);
     }
 
+    /** A model of shape {@code c}; {@code tied} leaves out {@code output.weight}. */
     public static void write(Path path, ModelConfig c, GGMLType type, long seed, boolean tied, Consumer<GGUFWriter> edit) {
         GGUFWriter w = new GGUFWriter();
         c.writeTo(w);
