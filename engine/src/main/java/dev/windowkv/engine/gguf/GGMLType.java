@@ -19,28 +19,28 @@ public enum GGMLType {
     Q5_K(13, 256, 2 + 2 + 12 + 256 / 8 + 256 / 2),
     Q6_K(14, 256, 256 / 2 + 256 / 4 + 256 / 16 + 2),
     Q8_K(15, 256, 4 + 256 + 2 * 256 / 16),
-    IQ2_XXS(16, 256, -1),
-    IQ2_XS(17, 256, -1),
-    IQ3_XXS(18, 256, -1),
-    IQ1_S(19, 256, -1),
-    IQ4_NL(20, 32, -1),
-    IQ3_S(21, 256, -1),
-    IQ2_S(22, 256, -1),
-    IQ4_XS(23, 256, -1),
+    IQ2_XXS(16, 256, 2 + 256 / 4),
+    IQ2_XS(17, 256, 2 + 256 / 4 + 256 / 32),
+    IQ3_XXS(18, 256, 2 + 3 * 256 / 8),
+    IQ1_S(19, 256, 2 + 256 / 8 + 256 / 16),
+    IQ4_NL(20, 32, 2 + 32 / 2),
+    IQ3_S(21, 256, 2 + 256 / 4 + 256 / 32 + 256 / 8 + 256 / 64),
+    IQ2_S(22, 256, 2 + 256 / 4 + 256 / 32 + 256 / 32),
+    IQ4_XS(23, 256, 2 + 2 + 256 / 64 + 256 / 2),
     I8(24, 1, 1),
     I16(25, 1, 2),
     I32(26, 1, 4),
     I64(27, 1, 8),
     F64(28, 1, 8),
-    IQ1_M(29, 256, -1),
+    IQ1_M(29, 256, 256 / 8 + 256 / 16 + 256 / 32),
     BF16(30, 1, 2),
-    TQ1_0(34, 256, -1),
-    TQ2_0(35, 256, -1),
+    TQ1_0(34, 256, (256 - 4 * 256 / 64) / 5 + 256 / 64 + 2),
+    TQ2_0(35, 256, 256 / 4 + 2),
     MXFP4(39, 32, 17);
 
     public final int id;
     public final int blockSize;
-    /** Bytes per block; -1 where this project does not know the layout. */
+    /** Bytes per block, as ggml's {@code block_*} structs are laid out (needed to place every tensor's data). */
     public final int typeSize;
 
     GGMLType(int id, int blockSize, int typeSize) {
@@ -57,12 +57,12 @@ public enum GGMLType {
         };
     }
 
+    /** @throws ArithmeticException where the size does not fit in a long (a corrupt shape) */
     public long byteSize(long elements) {
-        if (typeSize < 0) throw new IllegalStateException("unknown block layout for " + this);
         if (elements % blockSize != 0) {
             throw new IllegalArgumentException(elements + " elements is not a multiple of the " + this + " block size " + blockSize);
         }
-        return elements / blockSize * typeSize;
+        return Math.multiplyExact(elements / blockSize, (long) typeSize);
     }
 
     private static final GGMLType[] BY_ID = new GGMLType[64];

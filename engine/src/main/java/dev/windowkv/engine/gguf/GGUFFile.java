@@ -7,13 +7,16 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A GGUF file (v2 or v3), memory-mapped. Metadata is parsed onto the heap; tensor data is not:
@@ -57,12 +60,7 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     public static GGUFFile open(Path path) {
-        if (!Files.exists(path)) {
-            throw new GGUFException("model file not found: " + path + " (check the --model path)");
-        }
-        if (Files.isDirectory(path)) {
-            throw new GGUFException("model path is a directory, not a GGUF file: " + path);
-        }
+        GGUFValidator.regularFile(path);
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -84,7 +82,8 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     private static GGUFFile parse(Path path, Arena arena, MemorySegment seg) {
-        Reader r = new Reader(seg, path);
+        GGUFValidator check = new GGUFValidator(path);
+        Reader r = new Reader(seg, path, check);
         int magic = r.i32();
         if (magic != MAGIC) {
             throw new GGUFException(path + " is not a GGUF file (bad magic 0x" + Integer.toHexString(magic)
@@ -97,60 +96,40 @@ public final class GGUFFile implements AutoCloseable {
         }
         long tensorCount = r.i64();
         long kvCount = r.i64();
-        if (tensorCount < 0 || tensorCount > 1_000_000 || kvCount < 0 || kvCount > 1_000_000) {
-            throw new GGUFException(path + " is corrupt: implausible header counts (" + tensorCount + " tensors, "
-                    + kvCount + " metadata keys)");
-        }
+        check.headerCounts(tensorCount, kvCount, seg.byteSize() - r.pos, seg.byteSize());
         Map<String, Object> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = r.string();
+            check.uniqueKey(metadata, key);
             int type = r.i32();
             metadata.put(key, r.value(type, key));
         }
-        Object alignValue = metadata.get("general.alignment");
-        int alignment = alignValue instanceof Number n ? n.intValue() : DEFAULT_ALIGNMENT;
-        if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
-            throw new GGUFException(path + " is corrupt: general.alignment = " + alignment + " is not a power of two");
-        }
-        record Raw(String name, long[] dims, int type, long offset) {}
+        int alignment = check.alignment(metadata);
+        record Raw(String name, long[] dims, GGMLType type, long offset, long bytes) {}
         Raw[] raws = new Raw[(int) tensorCount];
+        Set<String> names = new HashSet<>();
         for (int i = 0; i < tensorCount; i++) {
             String name = r.string();
+            check.tensorName(name, names);
             int nDims = r.i32();
-            if (nDims < 1 || nDims > 4) {
-                throw new GGUFException(path + " is corrupt: tensor '" + name + "' has " + nDims + " dimensions");
-            }
+            check.dimensionCount(name, nDims);
             long[] dims = new long[nDims];
             for (int d = 0; d < nDims; d++) {
                 dims[d] = r.i64();
-                if (dims[d] <= 0) {
-                    throw new GGUFException(path + " is corrupt: tensor '" + name + "' has dimension " + dims[d]);
-                }
+                check.dimension(name, dims[d]);
             }
-            raws[i] = new Raw(name, dims, r.i32(), r.i64());
+            GGMLType type = check.type(name, r.i32());
+            long offset = r.i64();
+            raws[i] = new Raw(name, dims, type, offset, check.byteSize(name, dims, type));
         }
         long dataOffset = align(r.pos, alignment);
+        List<GGUFValidator.Placement> placements = new ArrayList<>(raws.length);
+        for (Raw raw : raws) placements.add(new GGUFValidator.Placement(raw.name, raw.offset, raw.bytes));
+        check.dataLayout(placements, dataOffset, seg.byteSize(), alignment);
         Map<String, GGUFTensorInfo> tensors = new LinkedHashMap<>();
         for (Raw raw : raws) {
-            GGMLType type = GGMLType.byId(raw.type);
-            long elements = 1;
-            for (long d : raw.dims) elements = Math.multiplyExact(elements, d);
-            MemorySegment data = null;
-            if (type != null && type.typeSize > 0) {
-                if (raw.dims[0] % type.blockSize != 0) {
-                    throw new GGUFException(path + " is corrupt: tensor '" + raw.name + "' row of " + raw.dims[0]
-                            + " is not a multiple of the " + type + " block size");
-                }
-                long bytes = type.byteSize(elements);
-                long start = dataOffset + raw.offset;
-                if (raw.offset < 0 || start + bytes > seg.byteSize()) {
-                    throw new GGUFException(path + " is truncated: tensor '" + raw.name + "' needs bytes up to "
-                            + (start + bytes) + " but the file has " + seg.byteSize()
-                            + " (re-download or re-convert the model)");
-                }
-                data = seg.asSlice(start, bytes);
-            }
-            tensors.put(raw.name, new GGUFTensorInfo(raw.name, raw.dims, type, raw.offset, data));
+            MemorySegment data = seg.asSlice(dataOffset + raw.offset, raw.bytes);
+            tensors.put(raw.name, new GGUFTensorInfo(raw.name, raw.dims, raw.type, raw.offset, data));
         }
         return new GGUFFile(path, arena, seg, version, Collections.unmodifiableMap(metadata),
                 Collections.unmodifiableMap(tensors), alignment, dataOffset);
@@ -184,7 +163,13 @@ public final class GGUFFile implements AutoCloseable {
 
     public int getInt(String key) {
         Object v = require(key);
-        if (v instanceof Number n && !(v instanceof Float) && !(v instanceof Double)) return Math.toIntExact(n.longValue());
+        if (v instanceof Number n && !(v instanceof Float) && !(v instanceof Double)) {
+            long x = n.longValue();
+            if (x != (int) x) {
+                throw new GGUFException(path + ": metadata '" + key + "' = " + x + " is out of range (corrupt file?)");
+            }
+            return (int) x;
+        }
         throw wrongType(key, "an integer", v);
     }
 
@@ -255,15 +240,20 @@ public final class GGUFFile implements AutoCloseable {
         arena.close();
     }
 
+    /** Arrays of arrays are legal GGUF but unused; deeper nesting is only a way to overflow the stack. */
+    static final int MAX_ARRAY_NESTING = 2;
+
     /** A bounds-checked cursor: running off the end means the file is truncated. */
     private static final class Reader {
         final MemorySegment seg;
         final Path path;
+        final GGUFValidator check;
         long pos;
 
-        Reader(MemorySegment seg, Path path) {
+        Reader(MemorySegment seg, Path path, GGUFValidator check) {
             this.seg = seg;
             this.path = path;
+            this.check = check;
         }
 
         private void need(long n) {
@@ -283,7 +273,7 @@ public final class GGUFFile implements AutoCloseable {
         String string() {
             long len = i64();
             if (len < 0 || len > Integer.MAX_VALUE) {
-                throw new GGUFException(path + " is corrupt: string length " + len + " at offset " + (pos - 8));
+                throw check.corrupt("string length " + Long.toUnsignedString(len) + " at offset " + (pos - 8));
             }
             need(len);
             byte[] b = seg.asSlice(pos, len).toArray(U8);
@@ -302,18 +292,32 @@ public final class GGUFFile implements AutoCloseable {
                 case 6 -> f32();
                 case 7 -> u8() != 0;
                 case 8 -> string();
-                case 9 -> array(key);
+                case 9 -> array(key, 0);
                 case 10, 11 -> i64();
                 case 12 -> f64();
-                default -> throw new GGUFException(path + " is corrupt: metadata '" + key + "' has unknown type " + type);
+                default -> throw check.corrupt("metadata '" + GGUFValidator.shortName(key) + "' has unknown type " + type);
             };
         }
 
-        Object array(String key) {
+        Object array(String key, int depth) {
             int elemType = i32();
+            if (elemType == 9 && depth >= MAX_ARRAY_NESTING) {
+                throw check.corrupt("array '" + GGUFValidator.shortName(key) + "' nests arrays more than " + MAX_ARRAY_NESTING + " deep");
+            }
             long n = i64();
-            if (n < 0 || n > seg.byteSize()) {
-                throw new GGUFException(path + " is corrupt: array '" + key + "' claims " + n + " elements");
+            // every element takes at least this many bytes, so the count is bounded by what is left of
+            // the file before anything is allocated
+            long minBytes = switch (elemType) {
+                case 0, 1, 7 -> 1;
+                case 2, 3 -> 2;
+                case 4, 5, 6 -> 4;
+                case 8, 10, 11, 12 -> 8;
+                case 9 -> 4 + 8;
+                default -> throw check.corrupt("array '" + GGUFValidator.shortName(key) + "' has unknown element type " + elemType);
+            };
+            if (n < 0 || n > (seg.byteSize() - pos) / minBytes || n > Integer.MAX_VALUE - 8) {
+                throw check.truncatedOrCorrupt("array '" + GGUFValidator.shortName(key) + "' claims " + Long.toUnsignedString(n) + " elements but only "
+                        + (seg.byteSize() - pos) + " bytes are left");
             }
             int len = (int) n;
             switch (elemType) {
@@ -328,8 +332,8 @@ public final class GGUFFile implements AutoCloseable {
                 case 8 -> { String[] a = new String[len]; for (int i = 0; i < len; i++) a[i] = string(); return a; }
                 case 10, 11 -> { need(8 * n); long[] a = new long[len]; for (int i = 0; i < len; i++) a[i] = i64(); return a; }
                 case 12 -> { need(8 * n); double[] a = new double[len]; for (int i = 0; i < len; i++) a[i] = f64(); return a; }
-                case 9 -> { Object[] a = new Object[len]; for (int i = 0; i < len; i++) a[i] = array(key); return a; }
-                default -> throw new GGUFException(path + " is corrupt: array '" + key + "' has unknown element type " + elemType);
+                case 9 -> { Object[] a = new Object[len]; for (int i = 0; i < len; i++) a[i] = array(key, depth + 1); return a; }
+                default -> throw new IllegalStateException("unreachable: element type " + elemType);
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.windowkv.engine.model;
 
 import dev.windowkv.engine.UserError;
+import dev.windowkv.engine.gguf.GGUFException;
 
 /** The GGUF architectures this engine runs. They differ only in RoPE layout and QKV bias. */
 public enum Architecture {
@@ -20,7 +21,7 @@ public enum Architecture {
 
     public static Architecture of(String name) {
         for (Architecture a : values()) if (a.ggufName.equals(name)) return a;
-        throw new UserError("unsupported model architecture '" + name + "': this engine runs llama (Llama 2/3, "
+        throw new UserError("unsupported model architecture '" + GGUFException.printable(name) + "': this engine runs llama (Llama 2/3, "
                 + "TinyLlama, SmolLM) and qwen2 GGUF models");
     }
 }

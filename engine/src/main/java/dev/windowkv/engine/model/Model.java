@@ -1,8 +1,6 @@
 package dev.windowkv.engine.model;
 
-import dev.windowkv.engine.backend.UnsupportedTypeException;
 import dev.windowkv.engine.gguf.GGMLType;
-import dev.windowkv.engine.gguf.GGUFException;
 import dev.windowkv.engine.gguf.GGUFFile;
 import dev.windowkv.engine.gguf.GGUFTensorInfo;
 import dev.windowkv.engine.tokenizer.Tokenizer;
@@ -30,9 +28,10 @@ public final class Model implements AutoCloseable {
     private Model(GGUFFile file) {
         this.file = file;
         this.config = ModelConfig.from(file);
+        ExpectedTensors.check(file, config);
         this.tokenizer = Tokenizers.load(file);
-        this.tokenEmbedding = matrix("token_embd.weight", config.dim());
-        this.output = file.tensors().containsKey("output.weight") ? matrix("output.weight", config.dim()) : tokenEmbedding;
+        this.tokenEmbedding = matrix("token_embd.weight");
+        this.output = file.tensors().containsKey("output.weight") ? matrix("output.weight") : tokenEmbedding;
         this.outputNorm = vector("output_norm.weight", config.dim());
         this.layers = new LayerWeights[config.nLayers()];
         boolean bias = config.arch().qkvBias;
@@ -40,17 +39,17 @@ public final class Model implements AutoCloseable {
             String p = "blk." + l + ".";
             layers[l] = new LayerWeights(
                     vector(p + "attn_norm.weight", config.dim()),
-                    matrix(p + "attn_q.weight", config.dim()),
-                    matrix(p + "attn_k.weight", config.dim()),
-                    matrix(p + "attn_v.weight", config.dim()),
+                    matrix(p + "attn_q.weight"),
+                    matrix(p + "attn_k.weight"),
+                    matrix(p + "attn_v.weight"),
                     bias ? vector(p + "attn_q.bias", config.qDim()) : null,
                     bias ? vector(p + "attn_k.bias", config.kvDim()) : null,
                     bias ? vector(p + "attn_v.bias", config.kvDim()) : null,
-                    matrix(p + "attn_output.weight", config.qDim()),
+                    matrix(p + "attn_output.weight"),
                     vector(p + "ffn_norm.weight", config.dim()),
-                    matrix(p + "ffn_gate.weight", config.dim()),
-                    matrix(p + "ffn_up.weight", config.dim()),
-                    matrix(p + "ffn_down.weight", config.ffnDim()));
+                    matrix(p + "ffn_gate.weight"),
+                    matrix(p + "ffn_up.weight"),
+                    matrix(p + "ffn_down.weight"));
         }
         this.ropeInvFreq = RopeFrequencies.of(config, file);
     }
@@ -65,28 +64,17 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    private Weight matrix(String name, int cols) {
-        GGUFTensorInfo t = file.tensor(name);
-        if (t.type() == null) {
-            throw new GGUFException(file.path() + ": tensor '" + name + "' has a tensor type this engine does not know");
-        }
-        if (!t.type().supported()) throw new UnsupportedTypeException(t.type(), file.path() + " tensor '" + name + "'");
-        if (t.cols() != cols) {
-            throw new GGUFException(file.path() + ": tensor '" + name + "' has rows of " + t.cols() + ", expected " + cols);
-        }
-        return Weight.of(t);
+    /** Shapes and types were checked by {@link ExpectedTensors#check}. */
+    private Weight matrix(String name) {
+        return Weight.of(file.tensor(name));
     }
 
     private float[] vector(String name, int n) {
         GGUFTensorInfo t = file.tensor(name);
-        if (t.elements() != n) {
-            throw new GGUFException(file.path() + ": tensor '" + name + "' has " + t.elements() + " values, expected " + n);
-        }
         byte[] raw = t.data().toArray(ValueLayout.JAVA_BYTE);
         float[] out = new float[n];
         if (t.type() == GGMLType.F32) F32.dequantizeRow(raw, 0, out, 0, n);
-        else if (t.type() == GGMLType.F16) F16.dequantizeRow(raw, 0, out, 0, n);
-        else throw new GGUFException(file.path() + ": norm/bias tensor '" + name + "' must be F32 or F16, not " + t.type());
+        else F16.dequantizeRow(raw, 0, out, 0, n);
         return out;
     }
 

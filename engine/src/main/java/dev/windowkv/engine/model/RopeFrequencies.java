@@ -22,7 +22,7 @@ public final class RopeFrequencies {
         float[] factors = null;
         GGUFTensorInfo ff = f.tensors().get("rope_freqs.weight");
         if (ff != null && ff.data() != null) {
-            factors = ff.data().toArray(ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN));
+            factors = ff.data().toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
         }
         for (int i = 0; i < pairs; i++) {
             float v = theta / c.ropeLinearScale();

@@ -1,5 +1,6 @@
 package dev.windowkv.engine.tokenizer;
 
+import dev.windowkv.engine.gguf.GGUFException;
 import dev.windowkv.engine.gguf.GGUFFile;
 
 /** Builds the tokenizer a GGUF file describes ({@code tokenizer.ggml.*}), with llama.cpp's defaults. */
@@ -25,12 +26,27 @@ public final class Tokenizers {
         String model = gguf.getString(MODEL, "");
         String where = gguf.path() == null ? "" : gguf.path().getFileName() + ": ";
         if (!model.equals("gpt2") && !model.equals("llama")) {
-            throw new UnsupportedTokenizerError(where + "tokenizer model '" + model + "' (" + MODEL
+            throw new UnsupportedTokenizerError(where + "tokenizer model '" + GGUFException.printable(model) + "' (" + MODEL
                     + ") is not supported; use a model with a 'gpt2' (byte-level BPE) or 'llama' (SentencePiece) vocabulary");
         }
         String[] texts = gguf.getStringArray(TOKENS);
         int[] types = gguf.has(TOKEN_TYPE) ? gguf.getIntArray(TOKEN_TYPE) : null;
         float[] scores = gguf.has(SCORES) ? gguf.getFloatArray(SCORES) : null;
+        if (texts.length == 0) throw new GGUFException(where + TOKENS + " is empty (corrupt vocabulary)");
+        // one entry per token, or the tokenizer would index past them
+        if (types != null && types.length != texts.length) {
+            throw new GGUFException(where + TOKEN_TYPE + " has " + types.length + " entries for " + texts.length
+                    + " tokens (corrupt vocabulary)");
+        }
+        for (int i = 0; types != null && i < types.length; i++) {
+            if (types[i] == TokenType.BYTE && !texts[i].matches("<0x[0-9A-Fa-f]{2}>")) {
+                throw new GGUFException(where + "token " + i +  " is a byte token but its text is not <0xHH> (corrupt vocabulary)");
+            }
+        }
+        if (scores != null && scores.length != texts.length) {
+            throw new GGUFException(where + SCORES + " has " + scores.length + " entries for " + texts.length
+                    + " tokens (corrupt vocabulary)");
+        }
         Vocabulary vocab = new Vocabulary(texts, types, scores);
 
         VocabularyTokenizer tokenizer;

@@ -2,6 +2,8 @@ package dev.windowkv.experiments.cli;
 
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.gguf.GGUFFile;
+import dev.windowkv.engine.testutil.GGUFLayout;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,11 +13,14 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import static dev.windowkv.experiments.cli.UserErrorExitTest.assertOneLineError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code windowkv generate} on a bad file or option: one line naming the problem, exit code 2, never a stack trace. */
@@ -87,18 +92,21 @@ class GenerateBadInputTest {
         assertOneLineError(generate(write("magic.gguf", b), "--prompt", "hi"), "magic.gguf is not a GGUF file", "bad magic");
     }
 
+    /**
+     * A type the engine cannot compute with, on the last tensor (its data only shrinks, so the file
+     * stays well-formed): refused by name. On an earlier tensor the same patch moves every later
+     * tensor's data and is refused as corrupt (see the engine's GGUFValidatorTest).
+     */
     @Test
     void unsupportedTensorTypes() throws Exception {
-        // The tensor info of blk.0.attn_q.weight: name, u32 dimension count (2), two u64 dimensions, then the u32 type id.
-        int typeAt = indexOf(ggufString("blk.0.attn_q.weight")) + ggufString("blk.0.attn_q.weight").length + 4 + 16;
-        ByteBuffer le = ByteBuffer.wrap(shipped).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(GGMLType.Q8_0.id, le.getInt(typeAt), "the shipped model is Q8_0");
-        for (GGMLType t : new GGMLType[]{GGMLType.Q5_0, GGMLType.IQ2_XXS}) {
+        GGUFLayout.TensorField last = new GGUFLayout(shipped).tensors.getLast();
+        assertEquals(GGMLType.Q8_0.id, GGUFLayout.getInt(shipped, last.typeAt()), "the shipped model is Q8_0");
+        for (GGMLType t : new GGMLType[]{GGMLType.Q5_0, GGMLType.Q4_1}) {
             byte[] b = shipped.clone();
-            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(typeAt, t.id);
+            GGUFLayout.putInt(b, last.typeAt(), t.id);
             Path p = write(t + ".gguf", b);
             try (GGUFFile f = GGUFFile.open(p)) {
-                assertEquals(t, f.tensor("blk.0.attn_q.weight").type(), "the patch hit the type id");
+                assertEquals(t, f.tensor(last.name()).type(), "the patch hit the type id");
             }
             assertOneLineError(generate(p, "--prompt", "hi"), "tensor type " + t + " is not supported", "re-quantize");
         }
@@ -121,6 +129,55 @@ class GenerateBadInputTest {
         byte[] b = shipped.clone();
         System.arraycopy("mamba".getBytes(StandardCharsets.UTF_8), 0, b, at, 5);
         assertOneLineError(generate(write("mamba.gguf", b), "--prompt", "hi"), "unsupported model architecture 'mamba'", "llama");
+    }
+
+    /** A named pipe used to hang in open(); only regular files are opened now. */
+    @Test
+    void aNamedPipeAsTheModel() throws Exception {
+        Path fifo = dir.resolve("model.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        Assumptions.assumeTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo is available");
+        Cli.Outcome o;
+        try {
+            o = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> generate(fifo, "--prompt", "hi"));
+        } catch (AssertionError hung) {
+            // a writer releases the reader stuck in open(), which holds the CLI for the other tests
+            Thread.ofVirtual().start(() -> {
+                try (var w = Files.newOutputStream(fifo)) { } catch (Exception ignored) { }
+            });
+            throw hung;
+        }
+        assertOneLineError(o, "model path is not a regular file", "model.fifo");
+    }
+
+    /**
+     * The last tensor (so its data still fits and no offset moves) declared with fewer rows than the
+     * metadata implies: it used to generate with exit 0.
+     */
+    @Test
+    void aTensorWithTheWrongNumberOfRows() throws Exception {
+        GGUFLayout layout = new GGUFLayout(shipped);
+        GGUFLayout.TensorField last = layout.tensors.getLast();
+        byte[] b = shipped.clone();
+        long rows = GGUFLayout.getLong(b, last.dimAt()[1]);
+        GGUFLayout.putLong(b, last.dimAt()[1], rows - 1);
+        assertOneLineError(generate(write("rows.gguf", b), "--prompt", "hi"), "rows.gguf", "tensor '" + last.name() + "' has shape",
+                "but the model's metadata implies");
+    }
+
+    /** head_count 0 used to end in an ArithmeticException's stack trace (a division by zero). */
+    @Test
+    void headCountZeroOrBlockCountZero() throws Exception {
+        GGUFLayout layout = new GGUFLayout(shipped);
+        byte[] b = shipped.clone();
+        GGUFLayout.putInt(b, layout.entry("llama.attention.head_count").valueAt(), 0);
+        assertOneLineError(generate(write("heads0.gguf", b), "--prompt", "hi"), "llama.attention.head_count = 0 must be at least 1");
+        b = shipped.clone();
+        GGUFLayout.putInt(b, layout.entry("llama.block_count").valueAt(), 0);
+        assertOneLineError(generate(write("blocks0.gguf", b), "--prompt", "hi"), "llama.block_count = 0 must be at least 1");
+        b = shipped.clone();
+        GGUFLayout.putInt(b, layout.entry("llama.block_count").valueAt(), -1);
+        assertOneLineError(generate(write("blocksmax.gguf", b), "--prompt", "hi"), "'llama.block_count' = 4294967295 is out of range");
     }
 
     @Test
