@@ -35,6 +35,9 @@ import java.util.Map;
  * @param generatedTokens    tokens generated
  * @param output             generated text
  * @param expected           accepted answers
+ * @param valueSpan          tokens of the model the expected needle value spans (the longest, where
+ *                           several are expected), as realised in the prompt; {@code null} for tasks
+ *                           without needle values and for rows written before spans were recorded
  */
 public record SweepRow(
         String model,
@@ -59,7 +62,19 @@ public record SweepRow(
         double decodeMs,
         int generatedTokens,
         String output,
-        List<String> expected) {
+        List<String> expected,
+        Integer valueSpan) {
+
+    /** A row without a recorded value span. */
+    public SweepRow(String model, String backend, String policy, String policyLabel, Map<String, String> options,
+                    Integer budget, String task, String taskType, int length, Double depth, long seed, int sample,
+                    double score, int[] tokensKeptPerLayer, long kvBytes, long fullKvBytes, double kvFraction,
+                    double prefillMs, double compressMs, double decodeMs, int generatedTokens, String output,
+                    List<String> expected) {
+        this(model, backend, policy, policyLabel, options, budget, task, taskType, length, depth, seed, sample, score,
+                tokensKeptPerLayer, kvBytes, fullKvBytes, kvFraction, prefillMs, compressMs, decodeMs, generatedTokens,
+                output, expected, null);
+    }
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */
     @JsonIgnore

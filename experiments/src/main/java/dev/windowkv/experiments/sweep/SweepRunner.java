@@ -68,11 +68,15 @@ public final class SweepRunner {
             }
             for (String taskName : config.tasks() == null ? List.<String>of() : config.tasks()) {
                 boolean needle = !TaskSuite.byName(taskName).type().name().equals("AGGREGATION");
+                List<Integer> spans = config.valueSpans() != null && TaskSuite.byName(taskName).takesValueSpan()
+                        ? config.valueSpans() : java.util.Collections.singletonList((Integer) null);
                 for (int length : config.lengths()) {
                     List<Double> depths = needle ? config.depths() : java.util.Collections.singletonList((Double) null);
                     for (Double depth : depths) {
-                        for (int s = 0; s < config.samples(); s++) {
-                            cells.add(Cell.of(model, taskName, length, depth, s, config.seed()));
+                        for (Integer span : spans) {
+                            for (int s = 0; s < config.samples(); s++) {
+                                cells.add(Cell.of(model, taskName, length, depth, span, s, config.seed()));
+                            }
                         }
                     }
                 }
@@ -145,7 +149,7 @@ public final class SweepRunner {
 
     /** A cell's prompt, from the synthetic suite or from LongBench, with how to score an answer. */
     record Prompt(String text, int[] tokens, TaskType type, List<String> expected, int maxNewTokens,
-                  ToDoubleFunction<String> score, boolean synthetic) {
+                  ToDoubleFunction<String> score, boolean synthetic, Integer valueSpan) {
         /**
          * The length a row reports: a synthetic cell's nominal length (its prompt is within ±2% of
          * it), so rows of one cell line up in tables and heatmaps; a LongBench prompt's actual length.
@@ -163,15 +167,16 @@ public final class SweepRunner {
             int[] ids = LongBenchPrompt.ids(ds, sample, tok, config.longbench().maxInputTokens());
             int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : ds.maxNewTokens();
             return new Prompt(LongBenchPrompt.text(ds, sample), ids, ds.taskType(), sample.answers(), maxNew,
-                    out -> LongBenchScorer.scoreSample(ds, out, sample), false);
+                    out -> LongBenchScorer.scoreSample(ds, out, sample), false, null);
         }
         Task task = TaskSuite.byName(cell.task());
         TaskSample sample = task.generate(tok,
-                new SampleSpec(cell.length(), cell.depth() == null ? 0.0 : cell.depth(), cell.seed(), haystack));
+                new SampleSpec(cell.length(), cell.depth() == null ? 0.0 : cell.depth(), cell.seed(), haystack,
+                        cell.valueSpan()));
         int[] tokens = tok.encode(sample.prompt(), true, false);
         int maxNew = config.maxNewTokens() != null ? config.maxNewTokens() : sample.maxNewTokens();
         return new Prompt(sample.prompt(), tokens, sample.type(), sample.expected(), maxNew,
-                out -> task.score(out, sample.expected()), true);
+                out -> task.score(out, sample.expected()), true, sample.valueSpan());
     }
 
     private final Map<String, List<LongBenchSample>> longBenchData = new java.util.HashMap<>();
@@ -203,7 +208,7 @@ public final class SweepRunner {
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), res.fullKvBytes(), res.kvBytes() / (double) res.fullKvBytes(),
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
-                prompt.expected());
+                prompt.expected(), prompt.valueSpan());
     }
 
     public static Path modelPath(String model) {
