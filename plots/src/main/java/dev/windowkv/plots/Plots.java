@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  *   <li>{@code score-vs-kv-mib-<type>} and {@code score-vs-kv-percent-<type>} per task type;</li>
  *   <li>{@code niah-<policy>-b<budget>} per policy label with needle rows (FullKV as {@code -full});</li>
  *   <li>{@code layer-budget-b<budget>-len<length>} where rows record tokens kept per layer;</li>
+ *   <li>{@code score-vs-value-span-b<budget>} where rows record two or more value spans;</li>
  *   <li>{@code backend-throughput[-<file>]} per bench report;</li>
  *   <li>{@code summary.csv} when there are sweep rows.</li>
  * </ul>
@@ -157,6 +158,13 @@ public final class Plots {
                             prefix + "layer-budget-b" + budget + "-len" + length));
                 }
             }
+        }
+
+        // 4. score against value span at one budget (the heatmaps')
+        Integer spanBudget = ScoreVsValueSpanPlot.budget(rows, o.needleBudget());
+        XYChart spanChart = spanBudget == null ? null : ScoreVsValueSpanPlot.chart(rows, spanBudget, palette, w, h);
+        if (spanChart != null) {
+            written.addAll(ChartFiles.writeFigure(spanChart, outDir, prefix + "score-vs-value-span-b" + spanBudget));
         }
         return written;
     }
