@@ -77,6 +77,16 @@ class ValueSpanSweepTest {
     }
 
     @Test
+    void theShippedSpanConfigIsValidAndAsLargeAsTheReadmeSays() {
+        Path shipped = Path.of("configs/value-span.json");
+        if (!Files.exists(shipped)) shipped = Path.of("experiments/configs/value-span.json");
+        SweepConfig c = SweepConfig.load(shipped, List.of());
+        SweepRunner runner = new SweepRunner(c, Shard.ALL, false);
+        assertEquals(60, runner.cells().size());
+        assertEquals(420, runner.cells().size() * runner.runs().size());
+    }
+
+    @Test
     void everyRowRecordsTheRealisedSpan() {
         Path out = dir.resolve("run");
         TinySweep.run(out, "--set", "valueSpans=[null, 2, 6]", "--set", "maxNewTokens=8", "--set", "depths=[0.5]",
