@@ -87,6 +87,15 @@ class ValueSpanSweepTest {
     }
 
     @Test
+    void theDefaultSweepRunsEveryNiahPromptAlsoWithAValueLongerThanSnapKvsKernel() {
+        SweepConfig c = SweepConfig.defaults(List.of());
+        assertTrue(c.valueSpans().contains(null), "the tasks' own values stay");
+        assertTrue(c.valueSpans().stream().anyMatch(s -> s != null && s > 7), c.valueSpans().toString());
+        SweepRunner runner = new SweepRunner(c, Shard.ALL, false);
+        assertEquals(4_400, runner.cells().size() * runner.runs().size(), "the README's row count");
+    }
+
+    @Test
     void everyRowRecordsTheRealisedSpan() {
         Path out = dir.resolve("run");
         TinySweep.run(out, "--set", "valueSpans=[null, 2, 6]", "--set", "maxNewTokens=8", "--set", "depths=[0.5]",
