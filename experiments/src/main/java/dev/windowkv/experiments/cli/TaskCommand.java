@@ -45,8 +45,8 @@ public final class TaskCommand implements Callable<Integer> {
             System.out.print(s.prompt());
             System.out.flush();
             System.err.println();
-            System.err.println("[" + s.task() + " | " + s.type() + " | " + s.actualTokens() + " tokens | expected " + s.expected()
-                    + (s.valueSpan() == null ? "" : " | value span " + s.valueSpan() + " tokens") + "]");
+            System.err.println("[" + s.task() + " | " + s.type() + " | " + s.actualTokens() + " tokens"
+                    + (s.valueSpan() == null ? "" : " | value span " + s.valueSpan() + " tokens") + " | expected " + s.expected() + "]");
         }
         return 0;
     }
