@@ -29,6 +29,7 @@ import java.util.stream.Stream;
  *   <li>{@code niah-<policy>-b<budget>} per policy label with needle rows (FullKV as {@code -full});</li>
  *   <li>{@code layer-budget-b<budget>-len<length>} where rows record tokens kept per layer;</li>
  *   <li>{@code kept-token-map} where rows carry kept ranges ({@link KeptTokenMap});</li>
+ *   <li>{@code score-vs-value-span-b<budget>} where rows record two or more value spans;</li>
  *   <li>{@code backend-throughput[-<file>]} per bench report;</li>
  *   <li>{@code summary.csv} (per model x task x policy x budget) when there are sweep rows.</li>
  * </ul>
@@ -170,6 +171,13 @@ public final class Plots {
         // 4. the kept-token map of one sample, where rows carry kept ranges
         XYChart map = KeptTokenMap.chart(rows, o.needleBudget(), palette, w, h);
         if (map != null) written.addAll(ChartFiles.writeFigure(map, outDir, prefix + "kept-token-map"));
+
+        // 5. score against value span at one budget (the heatmaps')
+        Integer spanBudget = ScoreVsValueSpanPlot.budget(rows, o.needleBudget());
+        XYChart spanChart = spanBudget == null ? null : ScoreVsValueSpanPlot.chart(rows, spanBudget, palette, w, h);
+        if (spanChart != null) {
+            written.addAll(ChartFiles.writeFigure(spanChart, outDir, prefix + "score-vs-value-span-b" + spanBudget));
+        }
         return written;
     }
 

@@ -48,6 +48,9 @@ import java.util.Map;
  *                           written for one sample per cell type only (see the README), else null
  * @param needleSpan         the needle's token positions {@code [start, end)} in the prompt, where the
  *                           row has {@link #keptRanges} and the task a needle; else null
+ * @param valueSpan          tokens of the model the expected needle value spans (the longest, where
+ *                           several are expected), as realised in the prompt; {@code null} for tasks
+ *                           without needle values and for rows written before spans were recorded
  */
 public record SweepRow(
         String model,
@@ -77,7 +80,8 @@ public record SweepRow(
         String kvDtype,
         int[][] keptPerHead,
         int[][][] keptRanges,
-        int[] needleSpan) {
+        int[] needleSpan,
+        Integer valueSpan) {
 
     /** A row without the per-head fields (as older sweeps wrote them). */
     public SweepRow(String model, String backend, String policy, String policyLabel, Map<String, String> options,
@@ -87,7 +91,7 @@ public record SweepRow(
                     List<String> expected) {
         this(model, backend, policy, policyLabel, options, budget, task, taskType, length, depth, seed, sample, score,
                 tokensKeptPerLayer, kvBytes, fullKvBytes, kvFraction, prefillMs, compressMs, decodeMs, generatedTokens,
-                output, expected, null, null, null, null, null);
+                output, expected, null, null, null, null, null, null);
     }
 
     /** Whether this sample ran with the whole cache (the FullKV reference). */

@@ -18,7 +18,7 @@ class KeptTokenMapTest {
     static SweepRow row(String policy, String label, Integer budget, int sample, int[][][] ranges) {
         int[][] perHead = new int[ranges.length][ranges[0].length];
         return new SweepRow("m", "java", policy, label, null, budget, "niah_single", "QA", 10, 0.5, 1, sample, 1.0,
-                new int[] {0, 0}, 0, 1, 0, 0, 0, 0, 0, "", List.of(), null, null, perHead, ranges, new int[] {3, 5});
+                new int[] {0, 0}, 0, 1, 0, 0, 0, 0, 0, "", List.of(), null, null, perHead, ranges, new int[] {3, 5}, null);
     }
 
     static final int[][][] FULL = {{{0, 10}, {0, 10}}, {{0, 10}, {0, 10}}};

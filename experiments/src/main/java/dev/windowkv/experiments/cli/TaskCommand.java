@@ -31,6 +31,9 @@ public final class TaskCommand implements Callable<Integer> {
     @Option(names = "--haystack", defaultValue = "prose", description = "prose or noise (default: ${DEFAULT-VALUE})")
     String haystack;
 
+    @Option(names = "--value-span", description = "tokens each needle value spans, 1-64 (default: the task's own short value)")
+    Integer valueSpan;
+
     @Option(names = "--model", description = "the model whose tokenizer measures the length (default: the shipped model)")
     Path model;
 
@@ -38,11 +41,12 @@ public final class TaskCommand implements Callable<Integer> {
     public Integer call() {
         try (Model m = Model.load(model != null ? model : DefaultModel.path())) {
             TaskSample s = TaskSuite.byName(task).generate(m.tokenizer(),
-                    new SampleSpec(length, depth, seed, Haystack.byName(haystack)));
+                    new SampleSpec(length, depth, seed, Haystack.byName(haystack), valueSpan));
             System.out.print(s.prompt());
             System.out.flush();
             System.err.println();
-            System.err.println("[" + s.task() + " | " + s.type() + " | " + s.actualTokens() + " tokens | expected " + s.expected() + "]");
+            System.err.println("[" + s.task() + " | " + s.type() + " | " + s.actualTokens() + " tokens"
+                    + (s.valueSpan() == null ? "" : " | value span " + s.valueSpan() + " tokens") + " | expected " + s.expected() + "]");
         }
         return 0;
     }

@@ -50,12 +50,15 @@ import java.util.Map;
  *                    (MiniLM embedding + the shipped logistic head, reading the prompt)
  * @param backendComparison prompt length of the backend comparison run at the end of the sweep on
  *                    its first model (every Java backend, for the backend plot); null: none
+ * @param valueSpans  tokens per needle value, an axis of the niah tasks (1-64 each; a null entry is the
+ *                    task's own short value); null: the tasks' own values only. Unused without a niah task
  */
 @JsonIgnoreProperties(value = {"$schema", "comment"})
 public record SweepConfig(String name, List<String> models, String backend, Integer threads, String kvDtype,
                           List<String> tasks, List<Integer> lengths, List<Double> depths, int samples, long seed,
                           String haystack, Integer maxNewTokens, List<PolicySpec> policies, Integer heatmapBudget,
-                          LongBenchSpec longbench, String classifier, Integer backendComparison) {
+                          LongBenchSpec longbench, String classifier, Integer backendComparison,
+                          List<Integer> valueSpans) {
 
     /** LongBench part of a sweep: a folder of {@code <dataset>.jsonl} files and the datasets to run. */
     public record LongBenchSpec(String data, List<String> datasets, int maxInputTokens, Integer samplesPerDataset) {}
@@ -181,6 +184,7 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
             throw new ConfigError(at + "'backendComparison' is a prompt length (≥ 16 tokens) or null, got " + backendComparison);
         }
         if (samples <= 0) throw new ConfigError(at + "'samples' must be ≥ 1, got " + samples);
+        validateValueSpans(at, synthetic);
         if (maxNewTokens != null && maxNewTokens <= 0) throw new ConfigError(at + "'maxNewTokens' must be ≥ 1");
         if (policies == null || policies.isEmpty()) throw new ConfigError(at + "'policies' must list at least one policy");
         List<String> labels = new ArrayList<>();
@@ -214,6 +218,25 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
                 } catch (UserError e) {
                     throw new ConfigError(where + ": " + e.getMessage());
                 }
+            }
+        }
+    }
+
+    private void validateValueSpans(String at, boolean synthetic) {
+        // Without a niah task the spans are unused, as depths are for cwe and fwe.
+        if (valueSpans == null || !synthetic || tasks.stream().noneMatch(t -> TaskSuite.byName(t).takesValueSpan())) return;
+        int max = dev.windowkv.experiments.tasks.SampleSpec.MAX_VALUE_SPAN;
+        if (valueSpans.isEmpty()) throw new ConfigError(at + "'valueSpans' is empty; list spans in tokens, e.g. [1, 4, 16], or set it null");
+        if (new java.util.HashSet<>(valueSpans).size() < valueSpans.size()) {
+            throw new ConfigError(at + "'valueSpans' lists a span twice: " + valueSpans);
+        }
+        for (Integer s : valueSpans) {
+            if (s != null && (s < 1 || s > max)) {
+                throw new ConfigError(at + "'valueSpans' entry " + s + " is outside 1-" + max + " tokens (null: the task's own value)");
+            }
+            if (s != null && maxNewTokens != null && s > maxNewTokens) {
+                throw new ConfigError(at + "'valueSpans' entry " + s + " is longer than 'maxNewTokens' (" + maxNewTokens
+                        + "), so no answer could be whole; raise maxNewTokens to ≥ " + s + " or set it null");
             }
         }
     }

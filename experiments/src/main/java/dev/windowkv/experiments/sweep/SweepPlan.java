@@ -66,10 +66,16 @@ public final class SweepPlan {
             }
             for (String taskName : config.tasks() == null ? List.<String>of() : config.tasks()) {
                 boolean needle = TaskSuite.byName(taskName).type() != dev.windowkv.engine.kvcache.TaskType.AGGREGATION;
+                List<Integer> spans = config.valueSpans() != null && TaskSuite.byName(taskName).takesValueSpan()
+                        ? config.valueSpans() : Collections.singletonList((Integer) null);
                 for (int length : config.lengths()) {
                     List<Double> depths = needle ? config.depths() : Collections.singletonList((Double) null);
                     for (Double depth : depths) {
-                        for (int s = 0; s < config.samples(); s++) out.add(Cell.of(model, taskName, length, depth, s, config.seed()));
+                        for (Integer span : spans) {
+                            for (int s = 0; s < config.samples(); s++) {
+                                out.add(Cell.of(model, taskName, length, depth, span, s, config.seed()));
+                            }
+                        }
                     }
                 }
             }
@@ -118,6 +124,7 @@ public final class SweepPlan {
         line(s, "task", cell.task());
         line(s, "length", cell.length());
         line(s, "depth", cell.depth());
+        line(s, "valueSpan", cell.valueSpan());
         line(s, "sample", cell.sample());
         line(s, "seed", cell.seed());
         if (LongBenchDataset.isKnown(cell.task()) && config.longbench() != null) {

@@ -126,7 +126,7 @@ public final class SweepRunner {
 
     /** A cell's prompt, from the synthetic suite or from LongBench, with how to score an answer. */
     record Prompt(String text, int[] tokens, TaskType type, List<String> expected, int maxNewTokens,
-                  ToDoubleFunction<String> score, boolean synthetic) {
+                  ToDoubleFunction<String> score, boolean synthetic, Integer valueSpan) {
         /**
          * The length a row reports: a synthetic cell's nominal length (its prompt is within ±2% of
          * it), so rows of one cell line up in tables and heatmaps; a LongBench prompt's actual length.
@@ -144,15 +144,16 @@ public final class SweepRunner {
             int[] ids = LongBenchPrompt.ids(ds, sample, tok, config.longbench().maxInputTokens());
             int maxNew = plan.maxNewTokens(cell.task());
             return new Prompt(LongBenchPrompt.text(ds, sample), ids, ds.taskType(), sample.answers(), maxNew,
-                    out -> LongBenchScorer.scoreSample(ds, out, sample), false);
+                    out -> LongBenchScorer.scoreSample(ds, out, sample), false, null);
         }
         Task task = TaskSuite.byName(cell.task());
         TaskSample sample = task.generate(tok,
-                new SampleSpec(cell.length(), cell.depth() == null ? 0.0 : cell.depth(), cell.seed(), haystack));
+                new SampleSpec(cell.length(), cell.depth() == null ? 0.0 : cell.depth(), cell.seed(), haystack,
+                        cell.valueSpan()));
         int[] tokens = tok.encode(sample.prompt(), true, false);
         int maxNew = plan.maxNewTokens(cell.task());
         return new Prompt(sample.prompt(), tokens, sample.type(), sample.expected(), maxNew,
-                out -> task.score(out, sample.expected()), true);
+                out -> task.score(out, sample.expected()), true, sample.valueSpan());
     }
 
     private final Map<String, List<LongBenchSample>> longBenchData = new java.util.HashMap<>();
@@ -192,7 +193,7 @@ public final class SweepRunner {
                 res.tokensKeptPerLayer(), res.kvBytes(), fullKvBytes, res.kvBytes() / (double) fullKvBytes,
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
                 prompt.expected(), plan.id(cell, r), config.kvDtypeOf(r.spec()).id, res.tokensKeptPerHead(),
-                map ? KeptTokenMapFields.ranges(res.keptPromptPositions()) : null, needle);
+                map ? KeptTokenMapFields.ranges(res.keptPromptPositions()) : null, needle, prompt.valueSpan());
     }
 
     public static Path modelPath(String model) {

@@ -63,7 +63,7 @@ public final class CommonWordsExtraction implements Task {
             return INTRO + "\n" + String.join(", ", list) + "\n" + QUESTION;
         });
         return new TaskSample(name(), type(), fitted.prompt(), common, spec.targetTokens(), fitted.tokens(),
-                null, null, spec.seed(), MAX_NEW_TOKENS);
+                null, null, spec.seed(), MAX_NEW_TOKENS, null);
     }
 
     /**

@@ -67,7 +67,7 @@ public final class FrequentWordsExtraction implements Task {
                     + " tokens for its three most frequent words to stand apart");
         }
         return new TaskSample(name(), type(), fitted.prompt(), vocabulary.subList(0, TOP), spec.targetTokens(),
-                fitted.tokens(), null, null, spec.seed(), MAX_NEW_TOKENS);
+                fitted.tokens(), null, null, spec.seed(), MAX_NEW_TOKENS, null);
     }
 
     /**

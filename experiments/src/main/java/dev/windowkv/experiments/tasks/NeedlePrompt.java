@@ -23,14 +23,15 @@ final class NeedlePrompt {
     }
 
     static TaskSample sample(Task task, Tokenizer tokenizer, SampleSpec spec,
-                             String intro, List<Needle> needles, String question, List<String> expected) {
+                             String intro, List<Needle> needles, String question, List<String> expected,
+                             Integer valueSpan) {
         HaystackStream stream = new HaystackStream(spec.haystack(), spec.seed());
         Map<String, Integer> sentenceTokens = new HashMap<>();
         ToIntFunction<String> tokens = s -> sentenceTokens.computeIfAbsent(s, x -> tokenizer.encode(x).length);
         LengthFit.Fitted fitted = LengthFit.fit(task.name(), spec.targetTokens(), tokenizer,
                 words -> intro + "\n" + withNeedles(stream.firstWords(words), needles, tokens) + "\n" + question);
         return new TaskSample(task.name(), TaskType.QA, fitted.prompt(), expected, spec.targetTokens(),
-                fitted.tokens(), spec.depth(), spec.haystack(), spec.seed(), task.maxNewTokens());
+                fitted.tokens(), spec.depth(), spec.haystack(), spec.seed(), task.maxNewTokens(), valueSpan);
     }
 
     /**

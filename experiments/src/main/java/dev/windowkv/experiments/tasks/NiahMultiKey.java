@@ -9,7 +9,8 @@ import java.util.Random;
 
 /**
  * Multi-key needle: the asked-for needle at the requested depth, plus distractor needles with other
- * keys and other values at seeded depths. Only the asked-for value is expected.
+ * keys and other values at seeded depths. Only the asked-for value is expected. With a value span,
+ * every value is a UUID-like hex string of that many tokens.
  */
 public final class NiahMultiKey implements Task {
     /** RULER's niah_multikey_1 hides four keys: the asked-for one and three distractors. */
@@ -18,6 +19,11 @@ public final class NiahMultiKey implements Task {
     @Override
     public String name() {
         return "niah_multikey";
+    }
+
+    @Override
+    public boolean takesValueSpan() {
+        return true;
     }
 
     @Override
@@ -34,9 +40,13 @@ public final class NiahMultiKey implements Task {
     public TaskSample generate(Tokenizer tokenizer, SampleSpec spec) {
         Random random = new Random(spec.seed());
         List<String> keys = Draw.words(random, Lexicon.keyWords(), 1 + DISTRACTORS);
-        List<String> values = Draw.digitStrings(random, 1 + DISTRACTORS, NiahSingle.PASSKEY_DIGITS);
-        List<Double> depths = Draw.depths(random, DISTRACTORS, 0, 1);
         String noun = MagicNeedle.NUMBER;
+        List<String> prefixes = keys.stream().map(k -> MagicNeedle.answerPrefix(noun, k)).toList();
+        // RULER's hardest multikey variant hides UUIDs.
+        List<String> values = spec.valueSpan() != null
+                ? SpanValue.drawAll(random, ValueKind.UUID, spec.valueSpan(), tokenizer, prefixes)
+                : Draw.digitStrings(random, 1 + DISTRACTORS, NiahSingle.PASSKEY_DIGITS);
+        List<Double> depths = Draw.depths(random, DISTRACTORS, 0, 1);
         List<NeedlePrompt.Needle> needles = new ArrayList<>();
         needles.add(new NeedlePrompt.Needle(MagicNeedle.statement(noun, keys.getFirst(), values.getFirst()), spec.depth()));
         for (int i = 0; i < DISTRACTORS; i++) {
@@ -44,7 +54,8 @@ public final class NiahMultiKey implements Task {
         }
         String key = keys.getFirst();
         String question = "What is the special magic " + noun + " for " + key + "? " + MagicNeedle.answerPrefix(noun, key);
-        return NeedlePrompt.sample(this, tokenizer, spec, MagicNeedle.intro(noun), needles, question, List.of(values.getFirst()));
+        return NeedlePrompt.sample(this, tokenizer, spec, MagicNeedle.intro(noun), needles, question, List.of(values.getFirst()),
+                SpanValue.measure(tokenizer, prefixes.getFirst(), values.getFirst()));
     }
 
     /** All-of (one value). A distractor's value in the output does not lower the score, as in RULER. */

@@ -10,7 +10,8 @@ import java.util.Random;
 /**
  * Multi-query needle: several keys, each with its own value, all asked at once. The first key's
  * needle is at the requested depth, the others at seeded depths; the answer prefix starts with the
- * first key, and every value is expected.
+ * first key, and every value is expected. With a value span, every value is one long number of that
+ * many tokens.
  */
 public final class NiahMultiQuery implements Task {
     /** RULER's niah_multiquery asks four keys. */
@@ -19,6 +20,11 @@ public final class NiahMultiQuery implements Task {
     @Override
     public String name() {
         return "niah_multiquery";
+    }
+
+    @Override
+    public boolean takesValueSpan() {
+        return true;
     }
 
     @Override
@@ -35,9 +41,12 @@ public final class NiahMultiQuery implements Task {
     public TaskSample generate(Tokenizer tokenizer, SampleSpec spec) {
         Random random = new Random(spec.seed());
         List<String> keys = Draw.words(random, Lexicon.keyWords(), QUERIES);
-        List<String> values = Draw.digitStrings(random, QUERIES, NiahSingle.PASSKEY_DIGITS);
-        List<Double> depths = Draw.depths(random, QUERIES - 1, 0, 1);
         String noun = MagicNeedle.NUMBER;
+        List<String> prefixes = keys.stream().map(k -> MagicNeedle.answerPrefix(noun, k)).toList();
+        List<String> values = spec.valueSpan() != null
+                ? SpanValue.drawAll(random, ValueKind.NUMBER, spec.valueSpan(), tokenizer, prefixes)
+                : Draw.digitStrings(random, QUERIES, NiahSingle.PASSKEY_DIGITS);
+        List<Double> depths = Draw.depths(random, QUERIES - 1, 0, 1);
         List<NeedlePrompt.Needle> needles = new ArrayList<>();
         needles.add(new NeedlePrompt.Needle(MagicNeedle.statement(noun, keys.getFirst(), values.getFirst()), spec.depth()));
         for (int i = 1; i < QUERIES; i++) {
@@ -46,7 +55,8 @@ public final class NiahMultiQuery implements Task {
         String asked = String.join(", ", keys.subList(0, QUERIES - 1)) + " and " + keys.getLast();
         String question = "What are the special magic " + noun + "s for " + asked + "? "
                 + MagicNeedle.answerPrefix(noun, keys.getFirst());
-        return NeedlePrompt.sample(this, tokenizer, spec, MagicNeedle.intro(noun), needles, question, values);
+        return NeedlePrompt.sample(this, tokenizer, spec, MagicNeedle.intro(noun), needles, question, values,
+                SpanValue.longest(tokenizer, prefixes, values));
     }
 
     /** All-of: the fraction of the asked keys' values in the output. */

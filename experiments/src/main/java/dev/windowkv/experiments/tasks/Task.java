@@ -18,6 +18,14 @@ public interface Task {
     /** Makes the sample that {@code spec} describes; the same spec gives the same sample. */
     TaskSample generate(Tokenizer tokenizer, SampleSpec spec);
 
+    /**
+     * Whether the task hides needle values whose span {@link SampleSpec#valueSpan} sets (the niah
+     * tasks); the others ignore it.
+     */
+    default boolean takesValueSpan() {
+        return false;
+    }
+
     /** The score in [0, 1] of a model's output against a sample's expected strings. */
     double score(String output, List<String> expected);
 }

@@ -18,6 +18,9 @@ import java.util.List;
  * @param haystack      the filler used; null for tasks whose context is a word list (cwe, fwe)
  * @param seed          the seed the sample was made from
  * @param maxNewTokens  a generation budget long enough for a full answer (RULER's per-task value)
+ * @param valueSpan     the realised span of the expected value, the longest one where several are
+ *                      expected: tokens the model writes after the answer prefix to give it (see
+ *                      {@link SpanValue#measure}); null for tasks without needle values (vt, cwe, fwe)
  */
 public record TaskSample(
         String task,
@@ -29,7 +32,8 @@ public record TaskSample(
         Double depth,
         Haystack haystack,
         long seed,
-        int maxNewTokens) {
+        int maxNewTokens,
+        Integer valueSpan) {
 
     public TaskSample {
         expected = List.copyOf(expected);

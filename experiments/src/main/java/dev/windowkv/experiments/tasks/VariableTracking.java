@@ -50,7 +50,7 @@ public final class VariableTracking implements Task {
         String intro = "Memorize and track the chain of variable assignments hidden in the text below.";
         String question = "Question: Find all variables that are assigned the value " + value
                 + " in the text above. Answer: The variables assigned the value " + value + " are:";
-        return NeedlePrompt.sample(this, tokenizer, spec, intro, chain, question, names);
+        return NeedlePrompt.sample(this, tokenizer, spec, intro, chain, question, names, null);
     }
 
     /** All-of: the fraction of the chain's names in the output. */

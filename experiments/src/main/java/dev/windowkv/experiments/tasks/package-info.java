@@ -12,6 +12,12 @@
  * what followed the prompt's last tokens where they occurred before, can answer. vt cannot be answered
  * that way: its answer needs a backward lookup.
  *
+ * <p>The niah tasks take a value span ({@link dev.windowkv.experiments.tasks.SampleSpec#valueSpan}):
+ * values of 1 to 64 tokens of the reading model's tokenizer (multi-part numbers, long numbers, word
+ * sequences, UUID-like strings), since a value is only answered whole if every one of its tokens
+ * survives compression: token-level selection can keep the start of a long value and lose its end.
+ * Each sample records the span it realised.
+ *
  * <p>Scoring is RULER's {@code string_match_all} for every task: the fraction of expected strings in the
  * output, ignoring case. Where RULER differs in layout: the cwe list is comma-separated rather than
  * numbered, and fwe's Zipf counts are set rather than sampled, so the top three are always strictly ahead.

@@ -18,6 +18,20 @@ class TaskCommandTest {
     }
 
     @Test
+    void aValueSpanIsAskedForAndReported() {
+        Cli.useCheckoutAsHome();
+        Cli.Outcome o = Cli.run("task", "niah_single", "--length", "300", "--seed", "4", "--value-span", "9");
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.errLines().contains("| value span 9 tokens |"), o.errLines());
+        String expected = o.errLines().replaceAll("(?s).*expected \\[([0-9 ]+)]].*", "$1");
+        assertTrue(expected.contains(" "), "a multi-part number: " + expected);
+        assertTrue(o.out().contains("is " + expected + "."), "the needle holds the expected value " + expected);
+        Cli.Outcome bad = Cli.run("task", "niah_single", "--value-span", "0");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.errLines().contains("value span must be between 1 and 64"), bad.errLines());
+    }
+
+    @Test
     void anUnknownTaskOrABadDepthIsOneLineAndExitTwo() {
         Cli.useCheckoutAsHome();
         for (String[] args : new String[][] {{"task", "niah_nope"}, {"task", "niah_single", "--depth", "1.5"},

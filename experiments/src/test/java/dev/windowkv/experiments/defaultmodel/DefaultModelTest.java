@@ -35,7 +35,7 @@ class DefaultModelTest {
     static void runTheFixedPrompts() {
         Cli.useCheckoutAsHome();
         SweepConfig c = SweepConfig.defaults(List.of("tasks=[\"niah_single\"]", "lengths=[512,1024]", "depths=[0.0,0.5,1.0]",
-                "samples=1", "threads=2", "policies=[{\"policy\":\"full\",\"label\":\"FullKV\"},"
+                "samples=1", "threads=2", "valueSpans=null", "policies=[{\"policy\":\"full\",\"label\":\"FullKV\"},"
                         + "{\"policy\":\"streamingllm\",\"label\":\"StreamingLLM\",\"budgets\":[64]}]"));
         try (ResultsFile f = ResultsFile.open(dir.resolve("results.jsonl"))) {
             new SweepRunner(c, Shard.ALL, false).run(f);

@@ -27,7 +27,7 @@ class ResultsFileTest {
     static SweepRow row(Cell cell, String label, Integer budget) {
         return new SweepRow(cell.model(), "vector", label.toLowerCase(), label, budget == null ? Map.of() : Map.of("budget", "" + budget),
                 budget, cell.task(), "QA", cell.length() + 1, cell.depth(), cell.seed(), cell.sample(), 1.0,
-                new int[]{64, 64}, 100, 400, 0.25, 1.5, 0.5, 2.5, 4, " 1234567", List.of("1234567"), id(cell, label, budget), "f32", null, null, null);
+                new int[]{64, 64}, 100, 400, 0.25, 1.5, 0.5, 2.5, 4, " 1234567", List.of("1234567"), id(cell, label, budget), "f32", null, null, null, null);
     }
 
     /** Stands for the plan's identity hash: any string unique per row. */

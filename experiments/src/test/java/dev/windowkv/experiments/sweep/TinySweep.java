@@ -29,7 +29,7 @@ public final class TinySweep {
     public static List<String> args(Path out, String... extra) {
         List<String> a = new ArrayList<>(List.of("sweep",
                 "--set", "name=tiny", "--set", "tasks=[\"niah_single\"]", "--set", "lengths=[256]",
-                "--set", "depths=[0.0,0.5,1.0]", "--set", "samples=1", "--set", "maxNewTokens=4",
+                "--set", "depths=[0.0,0.5,1.0]", "--set", "samples=1", "--set", "maxNewTokens=4", "--set", "valueSpans=null",
                 "--set", "threads=2", "--set", "backendComparison=null", "--set", POLICIES, "--no-progress", "--no-plots",
                 "--out", out.toString()));
         a.addAll(List.of(extra));

@@ -46,6 +46,19 @@ class ScoringTest {
     }
 
     @Test
+    void aLongValueCountsOnlyWholeWithItsPartsInOrder() {
+        Task task = TaskSuite.byName("niah_single");
+        List<String> expected = List.of("4821 0937 5510");
+        assertEquals(1.0, task.score(" 4821 0937 5510. The special", expected));
+        assertEquals(0.0, task.score(" 4821 0937.", expected), "the last part lost");
+        assertEquals(0.0, task.score(" 4821 5510 0937.", expected), "parts out of order");
+        assertEquals(0.0, task.score(" 4821 0937 551", expected), "cut inside the last part");
+        assertEquals(0.0, TaskSuite.byName("niah_multikey").score(" 305afb02-f2f8-fee7", List.of("305afb02-f2f8-fee7-6")));
+        assertEquals(0.5, TaskSuite.byName("niah_multivalue").score("273444688937 1242269620",
+                List.of("273444688937", "124226962094")), "each value counts only whole");
+    }
+
+    @Test
     void nothingExpectedIsAnError() {
         assertThrows(IllegalArgumentException.class, () -> Scoring.fractionPresent("x", List.of()));
     }
