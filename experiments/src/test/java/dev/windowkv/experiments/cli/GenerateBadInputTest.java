@@ -245,9 +245,11 @@ class GenerateBadInputTest {
     @Test
     void windowKvOnTheShippedModelRunsInFourGroupsAndPrintsItsOptions() {
         String prompt = "the quick brown fox jumps over the lazy dog. ".repeat(40);
-        Cli.Outcome o = generate(Cli.shippedModel(), "--prompt", prompt, "--kv", "windowkv", "--budget", "16", "--strategy", "max");
+        Cli.Outcome o = generate(Cli.shippedModel(), "--prompt", prompt, "--kv", "windowkv", "--budget", "64", "--strategy", "max");
         assertEquals(0, o.exit(), o.err());
-        assertTrue(o.err().contains("policy windowkv budget=16 groupSize=2 strategy=max windowSize=8"), o.err());
+        // β defaults to 14·2/8 = 3.5: the paper's profile, group budgets 92/74/56/36 (+ the 32-token suffix, in windows of 8).
+        assertTrue(o.err().contains("policy windowkv budget=64 groupSize=2 strategy=max windowSize=8 suffixMax=32 suffixAverage=16 beta=3.5"),
+                o.err());
         String line = o.err().lines().filter(l -> l.startsWith("tokens kept per layer:")).findFirst().orElseThrow();
         int[] kept = Arrays.stream(line.substring("tokens kept per layer:".length()).trim().split(" ")).mapToInt(Integer::parseInt).toArray();
         assertEquals(8, kept.length, line);

@@ -81,7 +81,7 @@ class QuantizedKvTest {
     void aSweepCrossesPoliciesBudgetsAndKvDtypes() {
         Cli.useCheckoutAsHome();
         SweepConfig c = SweepConfig.defaults(List.of("tasks=[\"niah_single\"]", "lengths=[512]", "depths=[0.5]", "samples=1",
-                "threads=2", "maxNewTokens=4", "backendComparison=null", "kvDtype=f16",
+                "threads=2", "maxNewTokens=4", "valueSpans=null", "backendComparison=null", "kvDtype=f16",
                 "policies=[{\"policy\":\"full\",\"label\":\"FullKV\",\"kvDtype\":\"f32\"},"
                         + "{\"policy\":\"snapkv\",\"label\":\"SnapKV\",\"budgets\":[64,128]},"
                         + "{\"policy\":\"snapkv\",\"label\":\"SnapKV (Q4_0 KV)\",\"budgets\":[128,256],\"kvDtype\":\"q4_0\"},"
