@@ -35,7 +35,7 @@ public final class Model implements AutoCloseable {
         this.output = file.tensors().containsKey("output.weight") ? matrix("output.weight", config.dim()) : tokenEmbedding;
         this.outputNorm = vector("output_norm.weight", config.dim());
         this.layers = new LayerWeights[config.nLayers()];
-        boolean bias = config.arch().qkvBias;
+        boolean qkNorm = config.arch().qkNorm;
         for (int l = 0; l < layers.length; l++) {
             String p = "blk." + l + ".";
             layers[l] = new LayerWeights(
@@ -43,14 +43,16 @@ public final class Model implements AutoCloseable {
                     matrix(p + "attn_q.weight", config.dim()),
                     matrix(p + "attn_k.weight", config.dim()),
                     matrix(p + "attn_v.weight", config.dim()),
-                    bias ? vector(p + "attn_q.bias", config.qDim()) : null,
-                    bias ? vector(p + "attn_k.bias", config.kvDim()) : null,
-                    bias ? vector(p + "attn_v.bias", config.kvDim()) : null,
+                    bias(p + "attn_q.bias", config.qDim()),
+                    bias(p + "attn_k.bias", config.kvDim()),
+                    bias(p + "attn_v.bias", config.kvDim()),
                     matrix(p + "attn_output.weight", config.qDim()),
                     vector(p + "ffn_norm.weight", config.dim()),
                     matrix(p + "ffn_gate.weight", config.dim()),
                     matrix(p + "ffn_up.weight", config.dim()),
-                    matrix(p + "ffn_down.weight", config.ffnDim()));
+                    matrix(p + "ffn_down.weight", config.ffnDim()),
+                    qkNorm ? vector(p + "attn_q_norm.weight", config.headDim()) : null,
+                    qkNorm ? vector(p + "attn_k_norm.weight", config.headDim()) : null);
         }
         this.ropeInvFreq = RopeFrequencies.of(config, file);
     }
@@ -75,6 +77,12 @@ public final class Model implements AutoCloseable {
             throw new GGUFException(file.path() + ": tensor '" + name + "' has rows of " + t.cols() + ", expected " + cols);
         }
         return Weight.of(t);
+    }
+
+    /** A QKV bias: required where the architecture has them (qwen2), else used where present, as llama.cpp does. */
+    private float[] bias(String name, int n) {
+        if (!config.arch().qkvBias && !file.tensors().containsKey(name)) return null;
+        return vector(name, n);
     }
 
     private float[] vector(String name, int n) {

@@ -149,7 +149,7 @@ public final class TornadoBackend implements Backend {
         closeDecoder();
         String unsupported = cache.dtype() != KvCache.Dtype.F32
                 ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
-                : !TornadoDecoder.supports(model) ? "weight types or biases without device kernels" : null;
+                : !TornadoDecoder.supports(model) ? "weight types, biases or QK-norm without device kernels" : null;
         if (unsupported != null) {
             if (!noticed) {
                 System.err.println("tornado: " + unsupported + "; decoding op by op, with the matmuls on the device");
