@@ -113,6 +113,11 @@ public final class RandomModels {
      * the same model (the norm undoes the scale), without it one with sharper attention.
      */
     public static void write(Spec s, Path path, float qkScale) {
+        write(s, path, qkScale, 0);
+    }
+
+    /** As {@link #write(Spec, Path, float)}, with {@code {arch}.attention.sliding_window} where {@code slidingWindow > 0}. */
+    public static void write(Spec s, Path path, float qkScale, int slidingWindow) {
         GGUFWriter w = new GGUFWriter();
         String a = s.arch().ggufName;
         w.putString("general.architecture", a);
@@ -128,6 +133,7 @@ public final class RandomModels {
         w.putU32(a + ".rope.dimension_count", s.headDim());
         w.putF32(a + ".rope.freq_base", 10000f);
         w.putF32(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
+        if (slidingWindow > 0) w.putU32(a + ".attention.sliding_window", slidingWindow);
         int vocab = copyTokenizer(LlamaCppSource.vocab(s.vocab()), w);
 
         SplittableRandom rnd = new SplittableRandom(s.seed());
