@@ -49,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Tolerances are on log-probability differences (nats), about 3× the largest difference measured
  * (2026-11-25, llama.cpp b4916 in de.kherud:llama 4.2.0): F32 4.4e-6, F16 1.2e-3, Q8_0 4.5e-2,
- * Q4_0 5.1e-2, Q4_K 6.6e-2, Q6_K 8.6e-2. The quantized gaps are not our error: llama.cpp rounds
+ * Q4_0 5.1e-2, Q4_K 6.6e-2, Q6_K 8.6e-2; Mistral's layout (2026-12-01) F32 5.6e-6, F16 2.1e-3,
+ * Q8_0 4.9e-2, Q4_0 4.2e-2. The quantized gaps are not our error: llama.cpp rounds
  * the activations before its dot products (to F16 for F16 weights, to Q8_0 blocks for Q8_0/Q4_0,
  * to Q8_K for K-quants) where we keep them F32, and that rounding is carried through the layers.
  * F32 gets 1e-4 rather than 1e-5 so that a SIMD backend may sum in another order.
