@@ -75,13 +75,14 @@ public final class ExpectedTensors {
                 matrix(p + "ffn_gate.weight", c.dim(), c.ffnDim()),
                 matrix(p + "ffn_up.weight", c.dim(), c.ffnDim()),
                 matrix(p + "ffn_down.weight", c.ffnDim(), c.dim())));
-        switch (c.arch()) {
-            case LLAMA -> { }
-            case QWEN2 -> {
-                t.add(vector(p + "attn_q.bias", c.qDim()));
-                t.add(vector(p + "attn_k.bias", c.kvDim()));
-                t.add(vector(p + "attn_v.bias", c.kvDim()));
-            }
+        // QKV biases: qwen2 has them; llama and qwen3 files may (llama.cpp uses them where present).
+        boolean biasRequired = c.arch() == Architecture.QWEN2;
+        t.add(new Tensor(p + "attn_q.bias", new long[]{c.qDim()}, Kind.VECTOR, biasRequired));
+        t.add(new Tensor(p + "attn_k.bias", new long[]{c.kvDim()}, Kind.VECTOR, biasRequired));
+        t.add(new Tensor(p + "attn_v.bias", new long[]{c.kvDim()}, Kind.VECTOR, biasRequired));
+        if (c.arch().qkNorm) {
+            t.add(vector(p + "attn_q_norm.weight", c.headDim()));
+            t.add(vector(p + "attn_k_norm.weight", c.headDim()));
         }
         return t;
     }

@@ -34,7 +34,7 @@ public final class Model implements AutoCloseable {
         this.output = file.tensors().containsKey("output.weight") ? matrix("output.weight") : tokenEmbedding;
         this.outputNorm = vector("output_norm.weight", config.dim());
         this.layers = new LayerWeights[config.nLayers()];
-        boolean bias = config.arch().qkvBias;
+        boolean qkNorm = config.arch().qkNorm;
         for (int l = 0; l < layers.length; l++) {
             String p = "blk." + l + ".";
             layers[l] = new LayerWeights(
@@ -42,14 +42,16 @@ public final class Model implements AutoCloseable {
                     matrix(p + "attn_q.weight"),
                     matrix(p + "attn_k.weight"),
                     matrix(p + "attn_v.weight"),
-                    bias ? vector(p + "attn_q.bias", config.qDim()) : null,
-                    bias ? vector(p + "attn_k.bias", config.kvDim()) : null,
-                    bias ? vector(p + "attn_v.bias", config.kvDim()) : null,
+                    bias(p + "attn_q.bias", config.qDim()),
+                    bias(p + "attn_k.bias", config.kvDim()),
+                    bias(p + "attn_v.bias", config.kvDim()),
                     matrix(p + "attn_output.weight"),
                     vector(p + "ffn_norm.weight", config.dim()),
                     matrix(p + "ffn_gate.weight"),
                     matrix(p + "ffn_up.weight"),
-                    matrix(p + "ffn_down.weight"));
+                    matrix(p + "ffn_down.weight"),
+                    qkNorm ? vector(p + "attn_q_norm.weight", config.headDim()) : null,
+                    qkNorm ? vector(p + "attn_k_norm.weight", config.headDim()) : null);
         }
         this.ropeInvFreq = RopeFrequencies.of(config, file);
     }
@@ -67,6 +69,12 @@ public final class Model implements AutoCloseable {
     /** Shapes and types were checked by {@link ExpectedTensors#check}. */
     private Weight matrix(String name) {
         return Weight.of(file.tensor(name));
+    }
+
+    /** A QKV bias: required where the architecture has them (qwen2), else used where present, as llama.cpp does. */
+    private float[] bias(String name, int n) {
+        if (!config.arch().qkvBias && !file.tensors().containsKey(name)) return null;
+        return vector(name, n);
     }
 
     private float[] vector(String name, int n) {

@@ -4,10 +4,25 @@ import dev.windowkv.engine.gguf.GGUFException;
 import dev.windowkv.engine.gguf.GGUFFile;
 import dev.windowkv.engine.gguf.GGUFWriter;
 
-/** The hyper-parameters of a decoder, read from {@code {arch}.*} GGUF metadata. */
+/**
+ * The hyper-parameters of a decoder, read from {@code {arch}.*} GGUF metadata.
+ *
+ * <p>{@code headDim} is the file's {@code key_length} where it has one: Qwen3's heads are wider than
+ * {@code dim / nHeads} (e.g. 0.6B: 16 heads of 128 over dim 1024), so {@link #qDim} need not be {@code dim}.
+ * {@code slidingWindow} is 0 for full attention; where a file gives one (Mistral v0.1 was trained with
+ * 4096) the engine, which attends over every earlier token, runs only sequences that fit in it, where
+ * the two are the same computation.
+ */
 public record ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, int nKvHeads, int headDim,
                           int ffnDim, int vocabSize, int contextLength, float normEps, float ropeBase,
-                          float ropeLinearScale) {
+                          float ropeLinearScale, int slidingWindow) {
+
+    /** A full-attention model. */
+    public ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, int nKvHeads, int headDim, int ffnDim,
+                       int vocabSize, int contextLength, float normEps, float ropeBase, float ropeLinearScale) {
+        this(arch, dim, nLayers, nHeads, nKvHeads, headDim, ffnDim, vocabSize, contextLength, normEps, ropeBase,
+                ropeLinearScale, 0);
+    }
 
     /**
      * Reads and range-checks the hyper-parameters, as llama.cpp's {@code load_hparams} does: counts
@@ -59,7 +74,9 @@ public record ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, i
         if (ropeDims != headDim) {
             throw new GGUFException(f.path() + ": partial RoPE (" + ropeDims + " of " + headDim + " dims) is not supported");
         }
-        return new ModelConfig(arch, dim, nLayers, nHeads, nKvHeads, headDim, ffn, vocab, ctx, eps, base, linear);
+        int window = f.getInt(a + ".attention.sliding_window", 0);
+        if (window < 0) throw new GGUFException(f.path() + ": " + a + ".attention.sliding_window is negative (" + window + ")");
+        return new ModelConfig(arch, dim, nLayers, nHeads, nKvHeads, headDim, ffn, vocab, ctx, eps, base, linear, window);
     }
 
     private static int positive(GGUFFile f, String key, int value) {
@@ -93,6 +110,7 @@ public record ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, i
         w.putF32(a + ".rope.freq_base", ropeBase);
         w.putF32(a + ".attention.layer_norm_rms_epsilon", normEps);
         w.putU32(a + ".vocab_size", vocabSize);
+        if (slidingWindow > 0) w.putU32(a + ".attention.sliding_window", slidingWindow);
         if (ropeLinearScale != 1f) {
             w.putString(a + ".rope.scaling.type", "linear");
             w.putF32(a + ".rope.scaling.factor", ropeLinearScale);
@@ -101,4 +119,9 @@ public record ModelConfig(Architecture arch, int dim, int nLayers, int nHeads, i
 
     public int qDim() { return nHeads * headDim; }
     public int kvDim() { return nKvHeads * headDim; }
+
+    /** The most tokens (prompt and generated) one sequence may hold: the context, or the sliding window if shorter. */
+    public int maxSequence() {
+        return slidingWindow > 0 ? Math.min(contextLength, slidingWindow) : contextLength;
+    }
 }

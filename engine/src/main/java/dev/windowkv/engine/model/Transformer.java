@@ -10,8 +10,8 @@ import dev.windowkv.engine.kvcache.PrefillLayer;
 import dev.windowkv.engine.kvcache.ScoreMemo;
 
 /**
- * The forward pass of a Llama/Qwen2 decoder, written as the model's equations:
- * rmsnorm → qkv (+bias) → rope → attention → output projection → residual → rmsnorm → SwiGLU FFN → residual.
+ * The forward pass of a Llama/Qwen2/Qwen3 decoder, written as the model's equations:
+ * rmsnorm → qkv (+bias) → per-head q/k rmsnorm (Qwen3) → rope → attention → output projection → residual → rmsnorm → SwiGLU FFN → residual.
  *
  * <p>Prefill runs layer by layer over the whole prompt: each layer's full keys and values exist only
  * while that layer is computed, are attended to in full (so the first generated token sees the whole
@@ -74,9 +74,13 @@ public final class Transformer {
 
     private void checkLength(int n, int decodeRoom) {
         if (n == 0) throw new UserError("the prompt is empty");
-        if (n + decodeRoom > c.contextLength()) {
+        if (n + decodeRoom > c.maxSequence()) {
+            String limit = c.maxSequence() < c.contextLength()
+                    ? "sliding attention window is " + c.slidingWindow() + " tokens (this engine attends over all "
+                            + "earlier tokens, which is the same only within the window)"
+                    : "context is " + c.contextLength() + " tokens";
             throw new UserError("the prompt has " + n + " tokens and " + decodeRoom + " more may be generated, but the model's "
-                    + "context is " + c.contextLength() + " tokens; shorten the prompt or lower --max-tokens");
+                    + limit + "; shorten the prompt or lower --max-tokens");
         }
     }
 
@@ -107,7 +111,7 @@ public final class Transformer {
     /** The prefill alone: hands every layer to {@code sink} and returns the last token's logits. */
     public float[] prefill(int[] tokens, LayerSink sink) {
         int n = tokens.length;
-        if (n > c.contextLength()) checkLength(n, 0);
+        if (n > c.maxSequence()) checkLength(n, 0);
         int dim = c.dim();
         float[] x = new float[n * dim];
         for (int t = 0; t < n; t++) {
@@ -189,10 +193,13 @@ public final class Transformer {
         backend.matmul(w.wq(), xb, n, q);
         backend.matmul(w.wk(), xb, n, k);
         backend.matmul(w.wv(), xb, n, v);
-        if (w.bq() != null) {
-            addBias(q, w.bq(), n);
-            addBias(k, w.bk(), n);
-            addBias(v, w.bv(), n);
+        if (w.bq() != null) addBias(q, w.bq(), n);
+        if (w.bk() != null) addBias(k, w.bk(), n);
+        if (w.bv() != null) addBias(v, w.bv(), n);
+        if (w.qNorm() != null) {
+            // QK-norm: every head's vector on its own (each is a row of headDim), in place, before RoPE
+            backend.rmsnorm(q, q, w.qNorm(), n * c.nHeads(), c.headDim(), c.normEps());
+            backend.rmsnorm(k, k, w.kNorm(), n * c.nKvHeads(), c.headDim(), c.normEps());
         }
         boolean neox = c.arch().ropeNeox;
         backend.rope(q, n, c.nHeads(), c.headDim(), pos0, model.ropeInvFreq(), neox);

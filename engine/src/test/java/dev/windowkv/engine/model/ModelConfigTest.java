@@ -59,7 +59,8 @@ class ModelConfigTest {
         try (GGUFFile f = GGUFFile.open(p)) {
             String m = assertThrows(UserError.class, () -> ModelConfig.from(f)).getMessage();
             assertTrue(m.startsWith("unsupported model architecture 'mamba'"), m);
-            assertTrue(m.contains("llama") && m.contains("qwen2"), "says what does run: " + m);
+            assertTrue(m.contains("llama") && m.contains("qwen2") && m.contains("qwen3") && m.contains("Mistral"),
+                    "says what does run: " + m);
         }
     }
 
@@ -76,6 +77,36 @@ class ModelConfigTest {
     @Test
     void anUnsupportedRopeScaling() {
         assertTrue(error(w -> w.putString("llama.rope.scaling.type", "yarn")).contains("RoPE scaling 'yarn' is not supported"));
+    }
+
+    @Test
+    void qwen3HeadsWiderThanDimOverHeads() {
+        Path p = dir.resolve("qwen3.gguf");
+        llama("qwen3").putU32("qwen3.attention.key_length", 128).putU32("qwen3.attention.value_length", 128).write(p);
+        try (GGUFFile f = GGUFFile.open(p)) {
+            ModelConfig c = ModelConfig.from(f);
+            assertEquals(Architecture.QWEN3, c.arch());
+            assertEquals(128, c.headDim(), "key_length, not 2048 / 32");
+            assertEquals(4096, c.qDim());
+            assertEquals(512, c.kvDim());
+        }
+    }
+
+    @Test
+    void valueHeadsOfAnotherWidth() {
+        assertTrue(error(w -> w.putU32("llama.attention.value_length", 32))
+                .contains("value heads of 32 differ from key heads of 64"));
+    }
+
+    @Test
+    void aSlidingWindowBoundsTheSequence() {
+        ModelConfig full = config(w -> w);
+        assertEquals(0, full.slidingWindow());
+        assertEquals(2048, full.maxSequence());
+        ModelConfig mistral = config(w -> w.putU32("llama.context_length", 32768).putU32("llama.attention.sliding_window", 4096));
+        assertEquals(4096, mistral.slidingWindow());
+        assertEquals(4096, mistral.maxSequence(), "attending over all earlier tokens equals the window only within it");
+        assertEquals(2048, config(w -> w.putU32("llama.attention.sliding_window", 4096)).maxSequence(), "the context is shorter");
     }
 
     @Test

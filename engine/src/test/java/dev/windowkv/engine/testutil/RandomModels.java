@@ -12,9 +12,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Small random-weight decoders that llama.cpp loads: {@code llama} with GQA and {@code qwen2} with
- * QKV biases, carrying the real tokenizer of llama.cpp's vocab files (every {@code tokenizer.ggml.*}
- * key, so the vocabulary has 128,256 or 151,936 tokens and the embedding as many rows).
+ * Small random-weight decoders that llama.cpp loads: {@code llama} with GQA, {@code qwen2} with
+ * QKV biases, {@code qwen3} with QK-norm and heads wider than {@code dim / heads}, and Mistral's
+ * layout (a {@code llama} file with a SentencePiece vocabulary), carrying the real tokenizer of
+ * llama.cpp's vocab files (every {@code tokenizer.ggml.*} key, so the vocabulary has 128,256,
+ * 151,936 or 32,000 tokens and the embedding as many rows).
  *
  * <p>Weights are seeded and deterministic. Random weights give logits whose two largest values are
  * often nearly tied, and then two correct engines that round differently (llama.cpp quantizes
@@ -28,11 +30,14 @@ import java.util.SplittableRandom;
  * <p>Files are written once per JVM into {@code target/random-models/}.
  */
 public final class RandomModels {
-    /** Shapes of a model; dims must be multiples of 32 (Q8_0/Q4_0 blocks) or 256 for K-quants. */
-    public record Spec(Architecture arch, GGMLType type, int layers, int dim, int heads, int kvHeads, int headDim,
-                       int ffn, long seed) {
+    /**
+     * Shapes of a model; dims must be multiples of 32 (Q8_0/Q4_0 blocks) or 256 for K-quants.
+     * {@code name} names the file, {@code vocab} the llama.cpp vocabulary ({@code models/ggml-vocab-<vocab>.gguf}).
+     */
+    public record Spec(String name, Architecture arch, String vocab, GGMLType type, int layers, int dim, int heads,
+                       int kvHeads, int headDim, int ffn, long seed) {
         public String fileName() {
-            return arch.ggufName + "-" + type.name().toLowerCase() + "-l" + layers + "d" + dim + "-s" + seed + ".gguf";
+            return name + "-" + type.name().toLowerCase() + "-l" + layers + "d" + dim + "-s" + seed + ".gguf";
         }
     }
 
@@ -54,7 +59,7 @@ public final class RandomModels {
 
     /** Llama with GQA: 2 layers, dim 128, 4 query heads over 2 KV heads of 32, FFN 192. */
     public static Spec llama(GGMLType type) {
-        return new Spec(Architecture.LLAMA, type, 2, 128, 4, 2, 32, 192, 1234);
+        return new Spec("llama", Architecture.LLAMA, "llama-bpe", type, 2, 128, 4, 2, 32, 192, 1234);
     }
 
     /** K-quant types: every row length must be a multiple of their 256-value super-blocks. */
@@ -62,12 +67,30 @@ public final class RandomModels {
 
     /** Llama shaped for K-quants: 2 layers, dim 256, 8 query heads over 4 KV heads of 32, FFN 512. */
     public static Spec llamaWide(GGMLType type) {
-        return new Spec(Architecture.LLAMA, type, 2, 256, 8, 4, 32, 512, 99);
+        return new Spec("llama", Architecture.LLAMA, "llama-bpe", type, 2, 256, 8, 4, 32, 512, 99);
     }
 
     /** Qwen2 with QKV biases: 2 layers, dim 128, 4 query heads over 2 KV heads of 32, FFN 192. */
     public static Spec qwen2(GGMLType type) {
-        return new Spec(Architecture.QWEN2, type, 2, 128, 4, 2, 32, 192, 4321);
+        return new Spec("qwen2", Architecture.QWEN2, "qwen2", type, 2, 128, 4, 2, 32, 192, 4321);
+    }
+
+    /**
+     * Qwen3 with QK-norm and no biases: 2 layers, dim 128, 4 query heads over 2 KV heads of 64 (so the
+     * queries are 256 wide, twice dim, as Qwen3-0.6B's 16 × 128 over 1024), FFN 192. Qwen3 uses Qwen2's
+     * tokenizer.
+     */
+    public static Spec qwen3(GGMLType type) {
+        return new Spec("qwen3", Architecture.QWEN3, "qwen2", type, 2, 128, 4, 2, 64, 192, 8765);
+    }
+
+    /**
+     * Mistral-7B's layout: a {@code llama} file with a 32,000-token SentencePiece vocabulary (llama.cpp
+     * ships Llama 2's, which Mistral's v0.1 vocabulary shares its format and algorithm with) and 4
+     * query heads per KV head (Mistral: 32 over 8): 2 layers, dim 128, 4 query heads over 1 KV head of 32, FFN 256.
+     */
+    public static Spec mistral(GGMLType type) {
+        return new Spec("mistral", Architecture.LLAMA, "llama-spm", type, 2, 128, 4, 1, 32, 256, 2468);
     }
 
     /** The model file for {@code spec}, written on first use in this JVM. */
@@ -81,11 +104,20 @@ public final class RandomModels {
         return p;
     }
 
-    private static String vocabName(Architecture arch) {
-        return arch == Architecture.LLAMA ? "llama-bpe" : "qwen2";
+    public static void write(Spec s, Path path) {
+        write(s, path, 1f);
     }
 
-    public static void write(Spec s, Path path) {
+    /**
+     * Writes the model with {@code attn_q} and {@code attn_k} multiplied by {@code qkScale}: with QK-norm
+     * the same model (the norm undoes the scale), without it one with sharper attention.
+     */
+    public static void write(Spec s, Path path, float qkScale) {
+        write(s, path, qkScale, 0);
+    }
+
+    /** As {@link #write(Spec, Path, float)}, with {@code {arch}.attention.sliding_window} where {@code slidingWindow > 0}. */
+    public static void write(Spec s, Path path, float qkScale, int slidingWindow) {
         GGUFWriter w = new GGUFWriter();
         String a = s.arch().ggufName;
         w.putString("general.architecture", a);
@@ -101,7 +133,8 @@ public final class RandomModels {
         w.putU32(a + ".rope.dimension_count", s.headDim());
         w.putF32(a + ".rope.freq_base", 10000f);
         w.putF32(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
-        int vocab = copyTokenizer(LlamaCppSource.vocab(vocabName(s.arch())), w);
+        if (slidingWindow > 0) w.putU32(a + ".attention.sliding_window", slidingWindow);
+        int vocab = copyTokenizer(LlamaCppSource.vocab(s.vocab()), w);
 
         SplittableRandom rnd = new SplittableRandom(s.seed());
         int dim = s.dim();
@@ -115,13 +148,17 @@ public final class RandomModels {
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
             vector(w, p + "attn_norm.weight", around1(rnd, dim));
-            matrix(w, p + "attn_q.weight", s.type(), gaussian(rnd, (long) qDim * dim, 2f / (float) Math.sqrt(dim)), dim, qDim);
-            matrix(w, p + "attn_k.weight", s.type(), gaussian(rnd, (long) kvDim * dim, 2f / (float) Math.sqrt(dim)), dim, kvDim);
+            matrix(w, p + "attn_q.weight", s.type(), gaussian(rnd, (long) qDim * dim, qkScale * 2f / (float) Math.sqrt(dim)), dim, qDim);
+            matrix(w, p + "attn_k.weight", s.type(), gaussian(rnd, (long) kvDim * dim, qkScale * 2f / (float) Math.sqrt(dim)), dim, kvDim);
             matrix(w, p + "attn_v.weight", s.type(), gaussian(rnd, (long) kvDim * dim, 1f / (float) Math.sqrt(dim)), dim, kvDim);
             if (s.arch().qkvBias) {
                 vector(w, p + "attn_q.bias", gaussian(rnd, qDim, 0.5f));
                 vector(w, p + "attn_k.bias", gaussian(rnd, kvDim, 0.5f));
                 vector(w, p + "attn_v.bias", gaussian(rnd, kvDim, 0.5f));
+            }
+            if (s.arch().qkNorm) {
+                vector(w, p + "attn_q_norm.weight", around1(rnd, s.headDim()));
+                vector(w, p + "attn_k_norm.weight", around1(rnd, s.headDim()));
             }
             matrix(w, p + "attn_output.weight", s.type(), gaussian(rnd, (long) dim * qDim, 1f / (float) Math.sqrt(qDim)), qDim, dim);
             vector(w, p + "ffn_norm.weight", around1(rnd, dim));

@@ -21,7 +21,11 @@ import org.junit.jupiter.api.TestFactory;
  * case; and decodes back to its text wherever llama.cpp's detokenizer would give the text back.
  */
 class LlamaCppVectorsTest {
-    /** The three the engine is built around, and three more that share their code paths. */
+    /**
+     * The three the engine is built around (llama-bpe: Llama 3; qwen2: Qwen2 and Qwen3, whose GGUFs name
+     * the same pre-tokenizer; llama-spm: the SentencePiece format of Llama 2 and Mistral-7B, for which
+     * llama.cpp ships no vocabulary of its own), and three more that share their code paths.
+     */
     static final List<String> VOCABS = List.of("llama-bpe", "qwen2", "llama-spm", "gpt-2", "mpt", "phi-3");
     /** Vocabularies whose llama.cpp detokenizer tidies spaces (clean_spaces): all BPE ones but Qwen 2's. */
     static final List<String> CLEAN_SPACES = List.of("llama-bpe", "gpt-2", "mpt");

@@ -150,7 +150,7 @@ public final class TornadoBackend implements Backend {
         String unsupported = cache.dtype() == KvCache.Dtype.F16
                 ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
                 : cache.dtype() != KvCache.Dtype.F32 ? "a " + cache.dtype() + " KV cache (no device decoder for it yet)"
-                : !TornadoDecoder.supports(model) ? "weight types or biases without device kernels" : null;
+                : !TornadoDecoder.supports(model) ? "weight types, biases or QK-norm without device kernels" : null;
         if (unsupported != null) {
             if (!noticed) {
                 System.err.println("tornado: " + unsupported + "; decoding op by op, with the matmuls on the device");

@@ -155,7 +155,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         if (!DeviceWeight.supports(model.output().type())) return false;
         for (int l = 0; l < model.config().nLayers(); l++) {
             LayerWeights w = model.layer(l);
-            if (w.bq() != null) return false;
+            if (w.bq() != null || w.bk() != null || w.bv() != null || w.qNorm() != null) return false;
             for (Weight m : new Weight[] {w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()}) {
                 if (!DeviceWeight.supports(m.type())) return false;
             }
