@@ -87,6 +87,19 @@ public final class LayerBudgetPlot {
             XYSeries s = chart.addSeries(e.getKey(), xs.get(li), kept);
             PolicyPalette.Style style = palette.style(e.getKey(), e.getValue().getFirst().policy());
             style.applyTo(s);
+            double[][] range = headRange(e.getValue());
+            if (range != null) {
+                // Head-adaptive budgets (AdaKV): the heads of a layer keep different counts; show their spread.
+                for (int side = 0; side < 2; side++) {
+                    XYSeries h = chart.addSeries(e.getKey() + (side == 0 ? ": KV head keeping fewest" : ": KV head keeping most"),
+                            Arrays.copyOf(xs.get(li), range[side].length), range[side]);
+                    style.applyTo(h);
+                    h.setMarker(SeriesMarkers.NONE);
+                    h.setLineStyle(PolicyPalette.REFERENCE_LINE);
+                    most = Math.max(most, Arrays.stream(range[side]).max().orElse(0));
+                }
+                chart.getStyler().setYAxisMax(most * 1.1);
+            }
             li++;
         }
         double shift = Arrays.stream(offsets).map(Math::abs).max().orElse(0);
@@ -100,6 +113,38 @@ public final class LayerBudgetPlot {
                     step, new DecimalFormat("0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)).format(shift)), 0, -most);
         }
         return chart;
+    }
+
+    /**
+     * Per layer, the mean over samples of the fewest and of the most tokens any one KV head keeps
+     * ({@code [0]} and {@code [1]}), from the rows' per-head counts; null when no row has them or
+     * every head of every layer keeps the same count (then the mean line says it all).
+     */
+    static double[][] headRange(List<SweepRow> rows) {
+        int layers = 0;
+        boolean differ = false;
+        for (SweepRow r : rows) {
+            if (r.keptPerHead() == null) return null;
+            layers = Math.max(layers, r.keptPerHead().length);
+            for (int[] heads : r.keptPerHead()) {
+                if (Arrays.stream(heads).min().orElse(0) != Arrays.stream(heads).max().orElse(0)) differ = true;
+            }
+        }
+        if (!differ) return null;
+        double[][] out = new double[2][layers];
+        int[] count = new int[layers];
+        for (SweepRow r : rows) {
+            for (int l = 0; l < r.keptPerHead().length; l++) {
+                out[0][l] += Arrays.stream(r.keptPerHead()[l]).min().orElse(0);
+                out[1][l] += Arrays.stream(r.keptPerHead()[l]).max().orElse(0);
+                count[l]++;
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            out[0][l] /= Math.max(1, count[l]);
+            out[1][l] /= Math.max(1, count[l]);
+        }
+        return out;
     }
 
     /** Element-wise mean; layers missing from shorter arrays count only the samples that have them. */

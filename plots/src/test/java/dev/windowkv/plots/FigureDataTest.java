@@ -64,6 +64,25 @@ class FigureDataTest {
         assertArrayEquals(new double[]{4, 2, 0.5}, LayerBudgetPlot.meanPerLayer(rows), 1e-12);
     }
 
+    private static SweepRow adaKv(int[][] perHead) {
+        int[] mean = new int[perHead.length];
+        for (int l = 0; l < mean.length; l++) mean[l] = (perHead[l][0] + perHead[l][1]) / 2;
+        return new SweepRow("m", "java", "adakv", "AdaKV", null, 64, "t", "QA", 100, null, 1, 0, 1, mean, 1, 1, 1,
+                0, 0, 0, 0, "", List.of(), null, null, perHead, null, null, null);
+    }
+
+    @Test
+    void headAdaptiveBudgetsShowTheFewestAndMostAHeadKeepsPerLayer() {
+        List<SweepRow> rows = List.of(adaKv(new int[][]{{32, 96}, {64, 64}}), adaKv(new int[][]{{40, 88}, {60, 68}}));
+        assertArrayEquals(new double[]{36, 62}, LayerBudgetPlot.headRange(rows)[0], 1e-12);
+        assertArrayEquals(new double[]{92, 66}, LayerBudgetPlot.headRange(rows)[1], 1e-12);
+        var chart = LayerBudgetPlot.chart(rows, 64, 100, PolicyPalette.of(rows), 600, 400);
+        assertArrayEquals(new double[]{92, 66}, chart.getSeriesMap().get("AdaKV: KV head keeping most").getYData(), 1e-12);
+        assertArrayEquals(new double[]{36, 62}, chart.getSeriesMap().get("AdaKV: KV head keeping fewest").getYData(), 1e-12);
+        // Heads that keep the same count (every per-head-uniform policy) get no band.
+        assertEquals(null, LayerBudgetPlot.headRange(List.of(adaKv(new int[][]{{64, 64}, {64, 64}}))));
+    }
+
     @Test
     void aPolicyLooksTheSameWhateverElseIsPlotted() {
         List<SweepRow> a = List.of(row("windowkv", "WindowKV (max)", 1, 1, null, 1, null, 1, 1));

@@ -95,7 +95,7 @@ class ModelConfigTest {
     @Test
     void valueHeadsOfAnotherWidth() {
         assertTrue(error(w -> w.putU32("llama.attention.value_length", 32))
-                .contains("value heads of 32 differ from key heads of 64"));
+                .contains("value heads of 32 dims differ from key heads of 64"));
     }
 
     @Test
