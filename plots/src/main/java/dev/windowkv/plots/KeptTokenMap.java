@@ -48,7 +48,8 @@ public final class KeptTokenMap {
         Map<String, List<SweepRow>> bySample = new TreeMap<>();
         for (SweepRow r : mapped) {
             if (r.isFull() || r.budget().equals(b)) {
-                String key = r.task() + "|" + r.length() + "|" + r.depth() + "|" + r.sample();
+                // One prompt per band set: a sample of another value span is another prompt.
+                String key = r.task() + "|" + r.length() + "|" + r.depth() + "|" + r.sample() + "|" + r.valueSpan();
                 bySample.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
             }
         }
@@ -56,7 +57,9 @@ public final class KeptTokenMap {
                 .filter(g -> g.stream().anyMatch(r -> !r.isFull()))
                 .max(Comparator.<List<SweepRow>>comparingInt(g -> g.getFirst().needleSpan() != null ? 1 : 0)
                         .thenComparingInt(List::size)
-                        .thenComparingInt(g -> g.getFirst().length()))
+                        .thenComparingInt(g -> g.getFirst().length())
+                        // the longest value: where token-level and window-level selection differ most
+                        .thenComparingInt(g -> g.getFirst().valueSpan() == null ? 0 : g.getFirst().valueSpan()))
                 .orElse(null);
         if (best == null) return null;
         List<SweepRow> ordered = new ArrayList<>(best);
@@ -86,6 +89,7 @@ public final class KeptTokenMap {
                 .title("Kept tokens" + ScoreVsMemoryPlot.TITLE_SEPARATOR + s.task() + " "
                         + NeedleHeatmap.lengthText(s.length())
                         + (s.depth() != null ? ", " + NeedleHeatmap.depthText(s.depth()) + "%" : "")
+                        + (s.rows().getFirst().valueSpan() != null ? ", value " + s.rows().getFirst().valueSpan() + " tokens" : "")
                         + ScoreVsMemoryPlot.TITLE_SEPARATOR + "budget " + s.budget())
                 .xAxisTitle("Prompt position (token)").yAxisTitle("Layer, per policy").build();
         FigureStyle.apply(chart.getStyler());
@@ -118,8 +122,8 @@ public final class KeptTokenMap {
             chart.addAnnotation(new AnnotationText(r.label() + kv, n * 0.5, top + 0.9, false));
             if (needle == null) needle = r.needleSpan();
         }
-        add(chart, "Every KV head keeps it", every, EVERY_HEAD, SeriesMarkers.SQUARE);
-        add(chart, "Some KV heads keep it", some, SOME_HEADS, SeriesMarkers.SQUARE);
+        add(chart, "Kept by every KV head", every, EVERY_HEAD, SeriesMarkers.SQUARE);
+        add(chart, "Partly kept (some heads, or part of the cell)", some, SOME_HEADS, SeriesMarkers.SQUARE);
         add(chart, "Observation window starts", window, WINDOW, SeriesMarkers.DIAMOND);
         if (needle != null) {
             double lo = -(double) bands * bandRows, hi = 1;

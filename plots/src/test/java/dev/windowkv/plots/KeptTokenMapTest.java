@@ -54,9 +54,9 @@ class KeptTokenMapTest {
         assertEquals(1, s.sampleIndex(), "sample 1 has two policies at budget 4");
         assertEquals(2, s.rows().size());
         var chart = KeptTokenMap.chart(rows, 4, palette, 800, 500);
-        assertEquals(2 * (3 + 2), chart.getSeriesMap().get("Every KV head keeps it").getXData().length,
+        assertEquals(2 * (3 + 2), chart.getSeriesMap().get("Kept by every KV head").getXData().length,
                 "two bands, each with 3 + 2 positions every head keeps");
-        assertEquals(2 * 3, chart.getSeriesMap().get("Some KV heads keep it").getXData().length);
+        assertEquals(2 * 3, chart.getSeriesMap().get("Partly kept (some heads, or part of the cell)").getXData().length);
         assertArrayEquals(new double[] {3, 3, 5, 5}, chart.getSeriesMap().get("Needle").getXData(), 1e-12);
         assertEquals(4, chart.getSeriesMap().get("Observation window starts").getXData().length);
         assertNull(KeptTokenMap.chart(rows.stream().map(r -> row(r.policy(), r.label(), r.budget(), r.sample(), FULL))
@@ -73,5 +73,21 @@ class KeptTokenMapTest {
         assertArrayEquals(SNAP[0][0], back.get(0).keptRanges()[0][0]);
         List<Path> written = Plots.drawAll(out, dir.resolve("fig"));
         assertTrue(written.stream().anyMatch(p -> p.getFileName().toString().equals("kept-token-map.png")), written.toString());
+    }
+
+    @Test
+    void twoValueSpansOfOneSampleAreTwoPromptsAndTheLongerIsDrawn() {
+        SweepRow shortValue = withSpan(row("snapkv", "SnapKV", 2, 0, FULL), 4);
+        SweepRow longValue = withSpan(row("snapkv", "SnapKV", 2, 0, FULL), 8);
+        var s = KeptTokenMap.pick(List.of(shortValue, longValue), 2, String::compareTo);
+        assertEquals(1, s.rows().size(), "one band per policy, not one per span");
+        assertEquals(8, s.rows().getFirst().valueSpan());
+    }
+
+    private static SweepRow withSpan(SweepRow r, int span) {
+        return new SweepRow(r.model(), r.backend(), r.policy(), r.policyLabel(), r.options(), r.budget(), r.task(),
+                r.taskType(), r.length(), r.depth(), r.seed(), r.sample(), r.score(), r.tokensKeptPerLayer(), r.kvBytes(),
+                r.fullKvBytes(), r.kvFraction(), r.prefillMs(), r.compressMs(), r.decodeMs(), r.generatedTokens(),
+                r.output(), r.expected(), r.id(), r.kvDtype(), r.keptPerHead(), r.keptRanges(), r.needleSpan(), span);
     }
 }
