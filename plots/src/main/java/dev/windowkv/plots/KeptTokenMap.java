@@ -86,10 +86,10 @@ public final class KeptTokenMap {
 
         XYChart chart = new XYChartBuilder().width(width).height(plotHeight)
                 // Short: XChart centres the title on the plot area, and a long one runs off the left edge.
-                .title("Kept tokens" + ScoreVsMemoryPlot.TITLE_SEPARATOR + s.task() + " "
+                .title((s.rows().getFirst().valueSpan() != null ? "" : "Kept tokens" + ScoreVsMemoryPlot.TITLE_SEPARATOR) + s.task() + " "
                         + NeedleHeatmap.lengthText(s.length())
                         + (s.depth() != null ? ", " + NeedleHeatmap.depthText(s.depth()) + "%" : "")
-                        + (s.rows().getFirst().valueSpan() != null ? ", value " + s.rows().getFirst().valueSpan() + " tokens" : "")
+                        + (s.rows().getFirst().valueSpan() != null ? ", " + s.rows().getFirst().valueSpan() + "-token value" : "")
                         + ScoreVsMemoryPlot.TITLE_SEPARATOR + "budget " + s.budget())
                 .xAxisTitle("Prompt position (token)").yAxisTitle("Layer, per policy").build();
         FigureStyle.apply(chart.getStyler());

@@ -58,7 +58,9 @@ public final class ScoreVsValueSpanPlot {
         double minLog = Math.log(picked.stream().mapToInt(SweepRow::valueSpan).min().orElse(1)) / Math.log(2);
         chart.getStyler().setXAxisMin(minLog - 0.25).setXAxisMax(maxLog + 0.25);
         // one tick per doubling: the plot is about 70% of the figure wide
-        chart.getStyler().setXAxisTickMarkSpacingHint((int) Math.max(60, 0.7 * width / Math.max(maxLog - minLog, 1)));
+        // (the axis spans the doublings plus a quarter on each side; a hint wider than one doubling shows no tick)
+        double pxPerDoubling = 0.7 * width / (maxLog - minLog + 0.5);
+        chart.getStyler().setXAxisTickMarkSpacingHint((int) Math.max(40, 0.9 * pxPerDoubling));
 
         for (var e : byLabel.entrySet()) {
             int n = e.getValue().size();
