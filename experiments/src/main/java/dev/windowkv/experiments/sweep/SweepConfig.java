@@ -126,12 +126,34 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigError(source + ": unknown key '" + e.getPropertyName() + "' (known: " + e.getKnownPropertyIds() + ")");
         } catch (JsonProcessingException e) {
-            String path = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? m.getPathReference() : "";
-            throw new ConfigError(source + ": " + path.replaceAll("dev\\.windowkv\\.experiments\\.sweep\\.", "")
-                    + " " + e.getOriginalMessage());
+            throw new ConfigError(source + ": " + mappingProblem(e));
         }
         c.validate(source);
         return c;
+    }
+
+    /**
+     * A value of the wrong kind, said as the key and what it must be: {@code 'samples' must be a
+     * whole number (got 1.7)}, not Jackson's class names and coercion settings.
+     */
+    static String mappingProblem(JsonProcessingException e) {
+        StringBuilder key = new StringBuilder();
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+            for (var ref : m.getPath()) {
+                if (ref.getFieldName() != null) key.append(key.isEmpty() ? "" : ".").append(ref.getFieldName());
+                else if (ref.getIndex() >= 0) key.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        String what = e.getOriginalMessage().replaceAll("\\s*\\(but could if coercion was enabled[^)]*\\)", "")
+                .replaceAll("`java\\.lang\\.|`", "").replaceAll("dev\\.windowkv\\.experiments\\.sweep\\.", "");
+        java.util.regex.Matcher coerce = java.util.regex.Pattern.compile("Cannot coerce [^(]*\\(([^)]*)\\) to (\\w+)").matcher(what);
+        if (coerce.find()) {
+            String type = coerce.group(2);
+            String kind = type.equals("int") || type.equals("long") || type.equals("Integer") || type.equals("Long")
+                    ? "a whole number" : "a " + type;
+            return "'" + key + "' must be " + kind + " (got " + coerce.group(1) + ")";
+        }
+        return (key.isEmpty() ? "" : "'" + key + "': ") + what.lines().findFirst().orElse(what);
     }
 
     void validate(String source) {

@@ -126,7 +126,7 @@ class SweepConfigErrorsTest {
 
     @Test
     void aFractionWhereAnIntegerBelongsIsRefusedNotTruncated() {
-        assertMentions(error("samples=1.7"), "samples");
+        assertMentions(error("samples=1.7"), "'samples' must be a whole number (got 1.7)");
         assertMentions(error("policies=[{\"policy\":\"snapkv\",\"budgets\":[64.9]}]"), "budgets");
         assertMentions(error("seed=2.5"), "seed");
         assertMentions(error("samples=\"3\""), "samples");
