@@ -46,7 +46,10 @@ public interface KvPolicy {
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException("cannot read " + c.getName() + " of " + name(), e);
                 }
+                // A provider is how the policy was made, not an option (its toString is an object address).
+                if (value instanceof KvPolicyProvider) continue;
                 if (value instanceof Enum<?> e) value = e.name().toLowerCase(Locale.ROOT);
+                if (value instanceof KvPolicy inner) value = "(" + inner.describe() + ")";
                 sb.append(' ').append(c.getName()).append('=').append(value);
             }
         }

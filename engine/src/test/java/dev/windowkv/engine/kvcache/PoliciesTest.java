@@ -87,6 +87,11 @@ class PoliciesTest {
                 Policies.create("h2o", Map.of("budget", "128", "mask", "window")).describe());
         assertEquals("streamingllm budget=128 sinkTokens=4", Policies.create("streamingllm", Map.of("budget", "128")).describe());
         assertEquals("full", Policies.create("full", Map.of()).describe());
+        // Stable across runs (a sweep row's identity hashes it): no object addresses.
+        assertEquals("snapkv name=snapkv options={observationWindow=4} ratio=0.25",
+                Policies.create("snapkv", Map.of("ratio", "0.25", "observationWindow", "4")).describe());
+        assertEquals("think inner=(snapkv budget=64 observationWindow=8 poolingKernel=7) pruneRatio=0.4 queryWindow=8",
+                Policies.create("think", Map.of("budget", "64")).describe());
     }
 
     @Test

@@ -225,7 +225,17 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
             if (p.kvDtype() != null && KvCache.Dtype.byId(p.kvDtype()) == null) {
                 throw new ConfigError(where + ": 'kvDtype' must be " + KvCache.Dtype.CHOICES + ", got " + p.kvDtype());
             }
-            if (!p.isFull() && p.budgets().isEmpty()) throw new ConfigError(where + " (" + p.policy() + ") needs 'budgets'");
+            if (!p.isFull() && p.budgets().isEmpty() && p.ratios().isEmpty()) {
+                throw new ConfigError(where + " (" + p.policy() + ") needs 'budgets' (tokens) or 'ratios' (kept fractions)");
+            }
+            for (double r : p.ratios()) {
+                if (!(r > 0 && r <= 1)) throw new ConfigError(where + ": ratio " + r + " must be a kept fraction in (0, 1]");
+                try {
+                    Policies.create(p.policy(), ratioOptions(p, r));
+                } catch (UserError e) {
+                    throw new ConfigError(where + ": " + e.getMessage());
+                }
+            }
             for (int b : p.budgets()) {
                 if (b <= 0) throw new ConfigError(where + ": budget " + b + " must be ≥ 1");
                 if (b >= shortest) {
@@ -261,6 +271,13 @@ public record SweepConfig(String name, List<String> models, String backend, Inte
                         + "), so no answer could be whole; raise maxNewTokens to ≥ " + s + " or set it null");
             }
         }
+    }
+
+    /** A ratio entry's options: the entry's own plus {@code ratio}. */
+    static Map<String, String> ratioOptions(PolicySpec p, double ratio) {
+        Map<String, String> o = new java.util.LinkedHashMap<>(p.options());
+        o.put("ratio", Double.toString(ratio));
+        return o;
     }
 
     static Map<String, String> options(PolicySpec p, int budget) {

@@ -30,8 +30,23 @@ import java.util.function.ToIntFunction;
  * settings is never reported as this config's.
  */
 public final class SweepPlan {
-    /** One policy variant at one budget, as a result row names it. */
-    public record Run(PolicySpec spec, Integer budget, KvPolicy policy) {}
+    /**
+     * One policy variant at one budget, as a result row names it: a token {@code budget}, or a kept
+     * fraction {@code ratio} that each prompt resolves to its own budget (the other is null; both
+     * are null for FullKV).
+     */
+    public record Run(PolicySpec spec, Integer budget, Double ratio, KvPolicy policy) {
+        /** The token budget on a prompt of {@code promptLength} tokens; null for FullKV. */
+        public Integer budgetFor(int promptLength) {
+            return ratio != null ? Integer.valueOf(((dev.windowkv.engine.kvcache.RatioBudget) policy).budget(promptLength)) : budget;
+        }
+
+        /** The options a row records: the entry's, with the budget or the ratio. */
+        public Map<String, String> options() {
+            if (ratio != null) return SweepConfig.ratioOptions(spec, ratio);
+            return budget == null ? Map.of() : SweepConfig.options(spec, budget);
+        }
+    }
 
     private final SweepConfig config;
     private final ToIntFunction<String> longBenchCount;
@@ -89,9 +104,10 @@ public final class SweepPlan {
         List<Run> out = new ArrayList<>();
         for (PolicySpec p : config.policies()) {
             if (p.isFull()) {
-                out.add(new Run(p, null, Policies.create("full", Map.of())));
+                out.add(new Run(p, null, null, Policies.create("full", Map.of())));
             } else {
-                for (int b : p.budgets()) out.add(new Run(p, b, Policies.create(p.policy(), SweepConfig.options(p, b))));
+                for (int b : p.budgets()) out.add(new Run(p, b, null, Policies.create(p.policy(), SweepConfig.options(p, b))));
+                for (double r : p.ratios()) out.add(new Run(p, null, r, Policies.create(p.policy(), SweepConfig.ratioOptions(p, r))));
             }
         }
         runs = List.copyOf(out);
@@ -134,7 +150,9 @@ public final class SweepPlan {
         }
         line(s, "label", run.spec().displayLabel());
         line(s, "policy", run.policy().describe()); // every option, defaults included
+        line(s, "options", new java.util.TreeMap<>(run.options())); // as given: covers a plug-in that describes itself by name only
         line(s, "budget", run.budget());
+        if (run.ratio() != null) line(s, "ratio", run.ratio());
         line(s, "maxNewTokens", maxNewTokens(cell.task()));
         line(s, "kvDtype", config.kvDtypeOf(run.spec()).id);
         line(s, "fullKvDtype", config.referenceKvDtype().id); // the % of FullKV a row reports is counted at it

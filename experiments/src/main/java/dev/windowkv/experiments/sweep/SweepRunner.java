@@ -184,11 +184,12 @@ public final class SweepRunner {
         // FullKV at the sweep's dtype, not the row's: a Q4_0 row then shows its saving on the % axis too.
         long fullKvBytes = KvCache.fullBytes(mc.nLayers(), mc.nKvHeads(), mc.headDim(), prompt.tokens().length,
                 config.referenceKvDtype());
-        boolean map = KeptTokenMapFields.wanted(config, cell, r.budget());
+        Integer budget = r.budgetFor(prompt.tokens().length);
+        boolean map = KeptTokenMapFields.wanted(config, cell, budget);
         int[] needle = map && cell.depth() != null && !prompt.expected().isEmpty()
                 ? KeptTokenMapFields.needleSpan(tok, prompt.tokens(), prompt.expected().getFirst()) : null;
         return new SweepRow(cell.model(), backend.name(), r.spec().policy(), r.spec().displayLabel(),
-                r.budget() == null ? Map.of() : SweepConfig.options(r.spec(), r.budget()), r.budget(), cell.task(),
+                r.options(), budget, cell.task(),
                 prompt.type().name(), prompt.reportedLength(cell), cell.depth(), cell.seed(), cell.sample(), score,
                 res.tokensKeptPerLayer(), res.kvBytes(), fullKvBytes, res.kvBytes() / (double) fullKvBytes,
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
