@@ -68,7 +68,7 @@ public final class SweepCommand implements Callable<Integer> {
             Set<String> mine = runner.myIds();
             long other = file.rows().stream().filter(r -> !mine.contains(ResultsFile.key(r))).count();
             if (other > 0) {
-                System.err.println(other + " rows of another configuration kept in " + results
+                System.err.println(other + (other == 1 ? " row" : " rows") + " of another configuration kept in " + results
                         + " (not reused, not reported); use --out for a new folder");
             }
             added = runner.run(file);
