@@ -48,14 +48,22 @@ public final class ScoreSummary {
         return new ScoreSummary(group(samples, false), false);
     }
 
+    /**
+     * The task a row counts for: its name, and its value span where it records one, since a task
+     * with 8-token values is another experiment than the same task with 4-token values.
+     */
+    static String taskOf(SweepRow r) {
+        String task = Objects.requireNonNullElse(r.task(), "");
+        return r.valueSpan() == null ? task : task + " (" + r.valueSpan() + "-token value)";
+    }
+
     private static List<Row> group(List<SweepRow> samples, boolean perTask) {
         PolicyPalette palette = PolicyPalette.of(samples);
         record Key(String model, String task, String taskType, String label, int budget) {
         }
         Map<Key, List<SweepRow>> groups = new LinkedHashMap<>();
         for (SweepRow r : samples) {
-            Key k = new Key(modelOf(r), perTask ? Objects.requireNonNullElse(r.task(), "") : null, r.taskType(),
-                    r.label(), r.budgetOrZero());
+            Key k = new Key(modelOf(r), perTask ? taskOf(r) : null, r.taskType(), r.label(), r.budgetOrZero());
             groups.computeIfAbsent(k, x -> new ArrayList<>()).add(r);
         }
         List<Row> rows = new ArrayList<>();

@@ -75,4 +75,15 @@ class ScoreVsValueSpanPlotTest {
         List<Path> files = Plots.drawAll(results, dir.resolve("plots"));
         assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().equals("score-vs-value-span-b128.png")), files.toString());
     }
+
+    @Test
+    void thePerTaskSummaryKeepsValueSpansApart() {
+        List<SweepRow> rows = List.of(row("snapkv", "SnapKV", 128, 4, 1.0), row("snapkv", "SnapKV", 128, 4, 1.0),
+                row("snapkv", "SnapKV", 128, 8, 0.0));
+        List<ScoreSummary.Row> perTask = ScoreSummary.of(rows).rows();
+        org.junit.jupiter.api.Assertions.assertEquals(2, perTask.size(), perTask.toString());
+        org.junit.jupiter.api.Assertions.assertEquals("niah_single (4-token value)", perTask.get(0).task());
+        org.junit.jupiter.api.Assertions.assertEquals(1.0, perTask.get(0).mean());
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, perTask.get(1).mean());
+    }
 }
