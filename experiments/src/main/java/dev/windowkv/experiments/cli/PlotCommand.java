@@ -2,6 +2,7 @@ package dev.windowkv.experiments.cli;
 
 import dev.windowkv.plots.PlotOptions;
 import dev.windowkv.engine.UserError;
+import dev.windowkv.experiments.sweep.ModelNotFoundError;
 import dev.windowkv.experiments.sweep.ProgressLog;
 import dev.windowkv.experiments.sweep.Shard;
 import dev.windowkv.experiments.sweep.SweepConfig;
@@ -46,7 +47,15 @@ public final class PlotCommand implements Callable<Integer> {
         // A sweep folder: only the rows of the config it reports, each once (results and shards).
         SweepPlan plan = new SweepRunner(config, Shard.ALL, ProgressLog.Mode.quiet()).plan();
         long[] other = new long[1];
-        List<SweepRow> rows = SweepFolder.rowsOf(results, plan, other);
+        List<SweepRow> rows;
+        try {
+            rows = SweepFolder.rowsOf(results, plan, other);
+        } catch (ModelNotFoundError e) {
+            // A results folder copied away from its models: the identities cannot be recomputed.
+            System.err.println("cannot check the rows against config.json (" + e.getMessage() + "); drawing every row in "
+                    + results + ", each identity once");
+            rows = SweepFolder.allRows(results);
+        }
         if (other[0] > 0) System.err.println(other[0] + " rows of another configuration in " + results + " left out");
         if (rows.isEmpty()) throw new UserError(results + " holds no rows of the configuration in its config.json");
         if (budget == null && config.heatmapBudget() != null) {

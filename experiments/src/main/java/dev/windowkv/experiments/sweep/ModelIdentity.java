@@ -33,7 +33,7 @@ public final class ModelIdentity {
         try {
             attrs = Files.readAttributes(model, BasicFileAttributes.class);
         } catch (IOException e) {
-            throw new UserError("model file not found: " + model + " (check the path in 'models')");
+            throw new ModelNotFoundError("model file not found: " + model + " (check the path in 'models')");
         }
         if (!attrs.isRegularFile()) throw new UserError("model " + model + " is not a regular file (a GGUF file is needed)");
         String key = model.toAbsolutePath().normalize() + "|" + attrs.size() + "|" + attrs.lastModifiedTime().toMillis();

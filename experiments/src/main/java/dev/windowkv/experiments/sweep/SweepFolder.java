@@ -78,6 +78,13 @@ public final class SweepFolder {
         return new ArrayList<>(rows.values());
     }
 
+    /** Every row of every {@code *.jsonl} in the folder, each identity once. */
+    public static List<SweepRow> allRows(Path dir) {
+        Map<String, SweepRow> rows = new LinkedHashMap<>();
+        for (Path f : jsonlFiles(dir)) for (SweepRow r : ResultsFile.read(f)) rows.putIfAbsent(ResultsFile.key(r), r);
+        return new ArrayList<>(rows.values());
+    }
+
     static List<Path> jsonlFiles(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();

@@ -61,4 +61,23 @@ class PlotCommandTest {
         assertTrue(files.stream().allMatch(f -> f.startsWith(dir.resolve("plots"))), files.toString());
         assertPngs(files, "score-vs-kv-percent-qa.png");
     }
+
+    @Test
+    void aSweepFolderDrawsOnlyItsConfigsRowsAndStillDrawsWhenItsModelIsElsewhere() throws Exception {
+        Path sweep = dir.resolve("sweep");
+        TinySweep.run(sweep);
+        TinySweep.run(sweep, "--set", "depths=[0.5]"); // 6 rows of the first config stay in the file
+        Cli.Outcome o = Cli.run("plot", sweep.toString(), "--out", dir.resolve("figs").toString());
+        assertEquals(0, o.exit(), o.err());
+        assertTrue(o.err().contains("6 rows of another configuration in " + sweep + " left out"), o.err());
+
+        // Copied away from its model: the identities cannot be recomputed, every row is drawn once, and it says so.
+        Path config = sweep.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"default\"", "\"/elsewhere/model.gguf\""));
+        Cli.Outcome away = Cli.run("plot", sweep.toString(), "--out", dir.resolve("figs2").toString());
+        assertEquals(0, away.exit(), away.err());
+        assertTrue(away.err().contains("cannot check the rows against config.json (model file not found: /elsewhere/model.gguf"),
+                away.err());
+        assertPngs(listed(away), "score-vs-kv-percent-qa.png");
+    }
 }
