@@ -72,12 +72,7 @@ public final class KvCompaction {
         int kvh = item / keptCount;
         int t = item % keptCount;
         int src = (kept[item] * nKvHeads + kvh) * headDim;
-        int blocks = headDim / Q8_0.BLOCK_SIZE;
-        int dst = (kvh * capacity + t) * blocks * Q8_0.TYPE_SIZE;
-        for (int b = 0; b < blocks; b++) {
-            Q8_0.quantizeBlock(k, src + b * Q8_0.BLOCK_SIZE, kDst, dst + b * Q8_0.TYPE_SIZE);
-            Q8_0.quantizeBlock(v, src + b * Q8_0.BLOCK_SIZE, vDst, dst + b * Q8_0.TYPE_SIZE);
-        }
+        storeQ8_0(k, src, v, src, headDim, kDst, vDst, (kvh * capacity + t) * (headDim / Q8_0.BLOCK_SIZE) * Q8_0.TYPE_SIZE);
     }
 
     /** {@link #gatherF32} into Q4_0 blocks; {@code headDim} is a multiple of 32. */
@@ -86,23 +81,22 @@ public final class KvCompaction {
         int kvh = item / keptCount;
         int t = item % keptCount;
         int src = (kept[item] * nKvHeads + kvh) * headDim;
-        int blocks = headDim / Q4_0.BLOCK_SIZE;
-        int dst = (kvh * capacity + t) * blocks * Q4_0.TYPE_SIZE;
-        for (int b = 0; b < blocks; b++) {
-            Q4_0.quantizeBlock(k, src + b * Q4_0.BLOCK_SIZE, kDst, dst + b * Q4_0.TYPE_SIZE);
-            Q4_0.quantizeBlock(v, src + b * Q4_0.BLOCK_SIZE, vDst, dst + b * Q4_0.TYPE_SIZE);
-        }
+        storeQ4_0(k, src, v, src, headDim, kDst, vDst, (kvh * capacity + t) * (headDim / Q4_0.BLOCK_SIZE) * Q4_0.TYPE_SIZE);
     }
 
     /** {@link #appendF32} into Q8_0 blocks. */
     public static void appendQ8_0(int kvh, float[] k, int kOff, float[] v, int vOff, int headDim,
                                   int slot, int capacity, byte[] kDst, byte[] vDst) {
         int src = kvh * headDim;
-        int blocks = headDim / Q8_0.BLOCK_SIZE;
-        int dst = (kvh * capacity + slot) * blocks * Q8_0.TYPE_SIZE;
-        for (int b = 0; b < blocks; b++) {
-            Q8_0.quantizeBlock(k, kOff + src + b * Q8_0.BLOCK_SIZE, kDst, dst + b * Q8_0.TYPE_SIZE);
-            Q8_0.quantizeBlock(v, vOff + src + b * Q8_0.BLOCK_SIZE, vDst, dst + b * Q8_0.TYPE_SIZE);
+        storeQ8_0(k, kOff + src, v, vOff + src, headDim, kDst, vDst,
+                (kvh * capacity + slot) * (headDim / Q8_0.BLOCK_SIZE) * Q8_0.TYPE_SIZE);
+    }
+
+    /** One token of one head: its key and its value as {@code headDim / 32} Q8_0 blocks each, at {@code dst}. */
+    private static void storeQ8_0(float[] k, int kSrc, float[] v, int vSrc, int headDim, byte[] kDst, byte[] vDst, int dst) {
+        for (int b = 0; b < headDim / Q8_0.BLOCK_SIZE; b++) {
+            Q8_0.quantizeBlock(k, kSrc + b * Q8_0.BLOCK_SIZE, kDst, dst + b * Q8_0.TYPE_SIZE);
+            Q8_0.quantizeBlock(v, vSrc + b * Q8_0.BLOCK_SIZE, vDst, dst + b * Q8_0.TYPE_SIZE);
         }
     }
 
@@ -110,11 +104,15 @@ public final class KvCompaction {
     public static void appendQ4_0(int kvh, float[] k, int kOff, float[] v, int vOff, int headDim,
                                   int slot, int capacity, byte[] kDst, byte[] vDst) {
         int src = kvh * headDim;
-        int blocks = headDim / Q4_0.BLOCK_SIZE;
-        int dst = (kvh * capacity + slot) * blocks * Q4_0.TYPE_SIZE;
-        for (int b = 0; b < blocks; b++) {
-            Q4_0.quantizeBlock(k, kOff + src + b * Q4_0.BLOCK_SIZE, kDst, dst + b * Q4_0.TYPE_SIZE);
-            Q4_0.quantizeBlock(v, vOff + src + b * Q4_0.BLOCK_SIZE, vDst, dst + b * Q4_0.TYPE_SIZE);
+        storeQ4_0(k, kOff + src, v, vOff + src, headDim, kDst, vDst,
+                (kvh * capacity + slot) * (headDim / Q4_0.BLOCK_SIZE) * Q4_0.TYPE_SIZE);
+    }
+
+    /** One token of one head: its key and its value as {@code headDim / 32} Q4_0 blocks each, at {@code dst}. */
+    private static void storeQ4_0(float[] k, int kSrc, float[] v, int vSrc, int headDim, byte[] kDst, byte[] vDst, int dst) {
+        for (int b = 0; b < headDim / Q4_0.BLOCK_SIZE; b++) {
+            Q4_0.quantizeBlock(k, kSrc + b * Q4_0.BLOCK_SIZE, kDst, dst + b * Q4_0.TYPE_SIZE);
+            Q4_0.quantizeBlock(v, vSrc + b * Q4_0.BLOCK_SIZE, vDst, dst + b * Q4_0.TYPE_SIZE);
         }
     }
 }
