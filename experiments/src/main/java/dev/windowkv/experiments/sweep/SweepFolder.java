@@ -65,17 +65,10 @@ public final class SweepFolder {
      */
     public static List<SweepRow> rowsOf(Path dir, SweepPlan plan, long[] skipped) {
         Set<String> ids = plan.ids();
-        Map<String, SweepRow> rows = new LinkedHashMap<>();
-        long other = 0;
-        for (Path f : jsonlFiles(dir)) {
-            for (SweepRow r : ResultsFile.read(f)) {
-                String key = ResultsFile.key(r);
-                if (ids.contains(key)) rows.putIfAbsent(key, r);
-                else other++;
-            }
-        }
-        if (skipped != null) skipped[0] = other;
-        return new ArrayList<>(rows.values());
+        List<SweepRow> all = allRows(dir);
+        List<SweepRow> mine = all.stream().filter(r -> ids.contains(ResultsFile.key(r))).toList();
+        if (skipped != null) skipped[0] = all.size() - mine.size();
+        return new ArrayList<>(mine);
     }
 
     /** Every row of every {@code *.jsonl} in the folder, each identity once. */
