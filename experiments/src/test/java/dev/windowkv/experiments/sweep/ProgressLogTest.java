@@ -45,4 +45,12 @@ class ProgressLogTest {
         assertEquals("8m40s", ProgressLog.duration(520));
         assertEquals("2h05m", ProgressLog.duration(7500));
     }
+
+    @Test
+    void aNegativeLogIntervalIsOneLineAndNothingRuns() {
+        dev.windowkv.experiments.cli.Cli.Outcome o = dev.windowkv.experiments.cli.Cli.run("sweep", "--no-progress", "--log-every", "-1",
+                "--out", System.getProperty("java.io.tmpdir") + "/never-log-every");
+        assertEquals(2, o.exit(), o.err());
+        assertEquals("windowkv: --log-every must be ≥ 0 (0: no log lines), got -1", o.errLines());
+    }
 }
