@@ -172,6 +172,6 @@ done
 if command -v clinfo >/dev/null; then
   say "OpenCL devices: $(clinfo -l 2>/dev/null | grep -c Device || true)"
 fi
-# bin/tornado is a script that runs $JAVA_HOME/bin/java: it needs the JDK 25 TornadoVM was built with.
-say "done. List the devices with: JAVA_HOME=$JAVA_HOME \"$home/bin/tornado\" --devices"
+# bin/tornado runs $JAVA_HOME/bin/java and reads TORNADOVM_HOME: it needs both set, JAVA_HOME to the JDK 25 it was built with.
+say "done. List the devices with: TORNADOVM_HOME=$home JAVA_HOME=$JAVA_HOME \"$home/bin/tornado\" --devices"
 echo "export TORNADOVM_HOME=$home"
