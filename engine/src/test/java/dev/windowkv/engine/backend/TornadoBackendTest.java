@@ -142,6 +142,20 @@ class TornadoBackendTest {
         }
     }
 
+    /** The same model with Q4_0, F16 and F32 weights: the device looks the token up in each table. */
+    @Test
+    void aRandomGqaModelWithQ4_0F16OrF32WeightsGeneratesAsVector(@TempDir Path dir) {
+        Random rnd = new Random(17);
+        int[] tokens = new int[40];
+        tokens[0] = 1;
+        for (int j = 1; j < tokens.length; j++) tokens[j] = 3 + rnd.nextInt(TinyModels.LLAMA.vocabSize() - 3);
+        for (GGMLType type : new GGMLType[] {GGMLType.Q4_0, GGMLType.F16, GGMLType.F32}) {
+            Path file = dir.resolve("tiny-gqa-" + type + ".gguf");
+            TinyModels.llama(file, type, 11);
+            assertSameAsVector(file, "full", Map.of(), tokens);
+        }
+    }
+
     /**
      * Two prompts of one length under one policy: the second generation reuses the first one's plan
      * (compiled kernels, resident weights), so its cache must be compacted afresh.

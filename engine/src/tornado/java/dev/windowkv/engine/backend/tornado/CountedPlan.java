@@ -1,5 +1,6 @@
 package dev.windowkv.engine.backend.tornado;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.TornadoExecutionResult;
@@ -24,6 +25,11 @@ final class CountedPlan implements AutoCloseable {
     private boolean compiled;
 
     CountedPlan(DeviceTraffic traffic, CountedGraph... graphs) {
+        this(traffic, null, graphs);
+    }
+
+    /** With {@code grid} (may be null): the work-group sizes of tasks that need them (kernels with a KernelContext). */
+    CountedPlan(DeviceTraffic traffic, GridScheduler grid, CountedGraph... graphs) {
         this.traffic = traffic;
         this.graphs = graphs;
         this.ran = new boolean[graphs.length];
@@ -38,6 +44,7 @@ final class CountedPlan implements AutoCloseable {
         deviceBytes = bytes;
         plan = new TornadoExecutionPlan(snapshots);
         if (traffic.profiled) plan.withProfiler(ProfilerMode.SILENT);
+        if (grid != null && !grid.keySet().isEmpty()) plan.withGridScheduler(grid); // withGraph(i) re-applies it
         traffic.held(deviceBytes);
     }
 

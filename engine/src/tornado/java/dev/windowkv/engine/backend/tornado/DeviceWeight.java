@@ -60,10 +60,12 @@ record DeviceWeight(GGMLType type, Object data, int rows, int cols, int rowBytes
         }
     }
 
+
     /** Adds the task x = row {@code step[1]} of this (embedding) matrix to {@code g}. */
     void embeddingTask(TaskGraph g, String name, int[] step, float[] x) {
         switch (type) {
             case Q8_0 -> g.task(name, LayerKernels::embeddingQ8_0, (byte[]) data, step, x, cols, rowBytes);
+            case Q4_0 -> g.task(name, LayerKernels::embeddingQ4_0, (byte[]) data, step, x, cols, rowBytes);
             case F16 -> g.task(name, LayerKernels::embeddingF16, (byte[]) data, step, x, cols, rowBytes);
             default -> g.task(name, LayerKernels::embeddingF32, (float[]) data, step, x, cols);
         }

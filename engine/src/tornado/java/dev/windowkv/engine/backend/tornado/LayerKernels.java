@@ -6,7 +6,11 @@ import dev.windowkv.kernels.Rope;
 import dev.windowkv.kernels.Softmax;
 import dev.windowkv.kernels.SwiGlu;
 import dev.windowkv.kernels.kv.KvCompaction;
+import dev.windowkv.kernels.Bytes;
+import dev.windowkv.kernels.Half;
 import dev.windowkv.kernels.quant.F16;
+import dev.windowkv.kernels.quant.Q4_0;
+import dev.windowkv.kernels.quant.Q4_0Nibbles;
 import dev.windowkv.kernels.quant.Q8_0;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 
@@ -84,6 +88,14 @@ final class LayerKernels {
         }
     }
 
+    /** x = row {@code step[1]} of a Q4_0 embedding table, one value per work item, through Q4_0Nibbles. */
+    static void embeddingQ4_0(byte[] table, int[] step, float[] x, int cols, int rowBytes) {
+        for (@Parallel int i = 0; i < cols; i++) {
+            int o = step[1] * rowBytes + (i / Q4_0.BLOCK_SIZE) * Q4_0.TYPE_SIZE;
+            x[i] = Q4_0Nibbles.value(table, o, i % Q4_0.BLOCK_SIZE, Half.f16ToF32(Bytes.u16(table, o)));
+        }
+    }
+
     /** x = row {@code step[1]} of an F16 embedding table. */
     static void embeddingF16(byte[] table, int[] step, float[] x, int cols, int rowBytes) {
         for (@Parallel int i = 0; i < cols; i++) {
@@ -112,6 +124,14 @@ final class LayerKernels {
         for (@Parallel int h = 0; h < nHeads; h++) {
             Attention.decode(q, h * headDim, kCache, vCache, capacity, base[0] + step[0] - base[1] + 1,
                     h / (nHeads / nKvHeads), headDim, out, h * headDim, scale);
+        }
+    }
+
+    /** at = {position, slot} of the token at {@code step[0]}, for the kernels that take {@code at}. */
+    static void at(int[] step, int[] base, int[] at) {
+        for (@Parallel int i = 0; i < 1; i++) {
+            at[0] = step[0];
+            at[1] = base[0] + step[0] - base[1];
         }
     }
 }

@@ -8,6 +8,8 @@ import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.Weight;
 
+import uk.ac.manchester.tornado.api.GridScheduler;
+
 import java.util.function.Function;
 
 /**
@@ -23,7 +25,9 @@ import java.util.function.Function;
  *       device ({@code ScoringKernels.gatherKept}). It runs once per generation: the prompt's keys,
  *       values and kept indices go down then, and never again;</li>
  *   <li>{@code layer<l>}: the transformer block for one token; the append writes the cache slot
- *       {@code kept + position - promptLength}, so the slot is computed on the device;</li>
+ *       {@code kept + position - promptLength}, so the slot is computed on the device. With Q8_0,
+ *       Q4_0 or F16 weights it is 6 launches ({@code FusedDecodeKernels}: norm + QKV + RoPE + append,
+ *       and norm + gate/up + SwiGLU, each one kernel), else 14;</li>
  *   <li>{@code logits}: the final norm and the output projection; only the logits come back.</li>
  * </ul>
  * Per decoded token, then, the bus carries 8 bytes down and the logits up, whatever the prompt's length.
@@ -66,6 +70,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final float[] logits;
     private final CountedPlan plan;
     private final DeviceTraffic traffic;
+    private final GridScheduler grid = new GridScheduler(); // the fused kernels' work-group sizes
 
     TornadoDecoder(Model model, KvCache cache, int promptLength, Function<Weight, DeviceWeight> weights,
                    DeviceTraffic traffic) {
@@ -119,7 +124,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                 .task(g -> g.task("norm", LayerKernels::rmsnorm, last, x, outputNorm, 1, c.dim(), c.normEps()))
                 .task(g -> output.matmulTask(g, "output", last, logits, 1))
                 .back(logits);
-        plan = new CountedPlan(traffic, graphs);
+        plan = new CountedPlan(traffic, grid, graphs);
         start(cache);
     }
 
@@ -147,7 +152,12 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         return "layer" + l;
     }
 
-    /** rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up → SwiGLU → down (+x). */
+    /**
+     * Fused, when Q/K/V and gate/up share a type {@code FusedDecodeKernels} takes (Q8_0, Q4_0, F16):
+     * slot → rmsnorm+q,k,v+rope+append → attention → wo (+x) → rmsnorm+gate,up+SwiGLU → down (+x),
+     * 6 launches. Else: rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up →
+     * SwiGLU → down (+x), 14.
+     */
     private CountedGraph layerGraph(int l, String before, Model model, ModelConfig c, Function<Weight, DeviceWeight> weights,
                                     float[] x, float[] kCache, float[] vCache, float scale, int neox) {
         LayerWeights lw = model.layer(l);
@@ -160,6 +170,25 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         float[] invFreq = model.ropeInvFreq();
         int[] bl = base[l];
         int cap = capacity[l];
+        if (FusedDecodeKernels.fusable(wq, wk, wv) >= 0 && FusedDecodeKernels.fusable(gate, up) >= 0) {
+            int[] at = new int[2];
+            return new CountedGraph(layerName(l), true)
+                    .consume(before, x, step)
+                    .consume(promptName(l), x, step, kCache, vCache, bl)
+                    .first(lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(), wk.data(), wv.data(), wo.data(), gate.data(),
+                            up.data(), down.data())
+                    .first(at, q, att, g) // scratch, written first: only allocated
+                    .task(t -> t.task("at", LayerKernels::at, step, bl, at))
+                    .task(t -> FusedDecodeKernels.normQkvRopeTask(t, grid, "qkv", x, lw.attnNorm(), wq, wk, wv, q, kCache,
+                            vCache, at, invFreq, c.normEps(), c.nHeads(), nKvHeads, headDim, cap, neox == 1))
+                    .task(t -> t.task("attention", LayerKernels::attentionDecode, q, kCache, vCache, att, cap, at,
+                            c.nHeads(), nKvHeads, headDim, scale))
+                    .task(t -> wo.residualTask(t, "wo", att, x))
+                    .task(t -> FusedDecodeKernels.normGateUpSwigluTask(t, grid, "ffn", x, lw.ffnNorm(), gate, up, g,
+                            c.normEps()))
+                    .task(t -> down.residualTask(t, "down", g, x))
+                    .persist(x, step);
+        }
         return new CountedGraph(layerName(l), true)
                 .consume(before, x, step)
                 .consume(promptName(l), x, step, kCache, vCache, bl)
