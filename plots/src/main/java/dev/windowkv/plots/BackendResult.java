@@ -9,6 +9,7 @@ package dev.windowkv.plots;
  * @param prefillTokPerSec prompt tokens processed per second
  * @param decodeTokPerSec  tokens generated per second
  * @param compressMs       time to compress the cache once, in milliseconds
+ * @param deviceCost       bytes and launches per decoded token on a device; null for the Java backends and older files
  */
 public record BackendResult(
         String backend,
@@ -16,7 +17,13 @@ public record BackendResult(
         int threads,
         double prefillTokPerSec,
         double decodeTokPerSec,
-        double compressMs) {
+        double compressMs,
+        DeviceCost deviceCost) {
+
+    public BackendResult(String backend, String device, int threads, double prefillTokPerSec, double decodeTokPerSec,
+                         double compressMs) {
+        this(backend, device, threads, prefillTokPerSec, decodeTokPerSec, compressMs, null);
+    }
 
     /** Bar label: backend with its device, e.g. {@code tornado (NVIDIA H100)}. */
     public String label() {

@@ -63,4 +63,20 @@ class ResultsReaderTest {
         assertEquals(f + ": bench report lists no backend results; re-run the backend benchmark",
                 assertThrows(PlotInputException.class, () -> ResultsReader.readBench(f)).getMessage());
     }
+
+    /** A device backend's counters travel with its result; files written before them read with none. */
+    @Test
+    void benchDeviceCostsRoundTripAndOldFilesReadWithout(@TempDir Path tmp) throws Exception {
+        DeviceCost cost = new DeviceCost(2048, 8, 15424, 115, 3, 12_345_678, false);
+        BenchReport report = new BenchReport("m", "d", "model", 2048, java.util.List.of(
+                new BackendResult("tornado", "PoCL CPU", 2, 100, 40, 30, cost),
+                new BackendResult("java-vector", "CPU", 2, 1500, 700, 3)));
+        Path f = tmp.resolve("bench.json");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(f.toFile(), report);
+        assertEquals(report, ResultsReader.readBench(f));
+        Path old = Files.writeString(tmp.resolve("old.json"), Files.readString(f)
+                .replaceAll(",\"deviceCost\":(null|\\{[^}]*\\})", ""));
+        assertFalse(Files.readString(old).contains("deviceCost"));
+        assertEquals(null, ResultsReader.readBench(old).results().getFirst().deviceCost());
+    }
 }

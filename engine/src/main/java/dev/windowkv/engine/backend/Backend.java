@@ -93,6 +93,11 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
+    /** What this backend moved to and from a device and launched there so far, or null (the default: no device). */
+    default DeviceCounters deviceCounters() {
+        return null;
+    }
+
     @Override
     default void close() {}
 }

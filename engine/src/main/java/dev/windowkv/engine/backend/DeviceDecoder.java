@@ -15,6 +15,9 @@ public interface DeviceDecoder {
      */
     void compact(int layer, float[] k, float[] v, int n, KeptTokens kept);
 
-    /** Runs the token whose embedding is {@code x} at {@code position} and returns the next token's logits. */
-    float[] decode(float[] x, int position);
+    /**
+     * Runs token {@code token} at {@code position} and returns the next token's logits. The device
+     * looks up the embedding itself, so only the token and its position go down.
+     */
+    float[] decode(int token, int position);
 }

@@ -158,9 +158,7 @@ public final class Transformer {
         checkToken(token);
         int dim = c.dim();
         if (device != null) {
-            float[] x = new float[dim];
-            backend.embedding(model.tokenEmbedding(), token, x, 0);
-            return device.decode(x, position++);
+            return device.decode(token, position++);
         }
         float[] x = new float[dim];
         float[] xb = new float[dim];

@@ -3,10 +3,12 @@ package dev.windowkv.experiments.bench;
 import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.plots.BackendResult;
 import dev.windowkv.plots.BenchReport;
+import dev.windowkv.plots.DeviceCost;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -16,7 +18,9 @@ import java.util.List;
 
 /**
  * Backends on the same model and prompt: the backend-comparison plot's input. A backend that cannot
- * start here (tornado without TornadoVM) is left out with one line in the log.
+ * start here (tornado without TornadoVM) is left out with one line in the log. A device backend's
+ * counters (bytes each way and launches per decoded token after the prompt, plans compiled, device
+ * memory) are printed and written with its result.
  */
 public final class BackendComparison {
     private BackendComparison() {}
@@ -34,19 +38,33 @@ public final class BackendComparison {
                     continue;
                 }
                 try (Backend b = started) {
+                    DeviceCounters atStart = b.deviceCounters();
                     EngineBench e = new EngineBench(model, b, seed);
                     e.warmUp();
                     EngineBench.Speed pp = e.prefill(prompt, 1);
                     EngineBench.Speed tg = e.decode(gen, 1, 1);
+                    EngineBench.Speed tgAfter = e.decode(gen, prompt, 1);
                     PrefillCapture cap = e.capture(prompt);
                     // Untimed, on another capture (scores are memoised per capture): a device backend
                     // compiles its scoring kernels for this shape here.
                     e.compress(e.capture(prompt), "windowkv", budget, 0);
                     double compress = e.compress(cap, "windowkv", budget, 0).compressMillis();
-                    log.printf("%-8s pp%d %.1f tok/s, tg%d %.2f tok/s, windowkv compress %.1f ms%n", name, prompt, pp.mean(),
-                            gen, tg.mean(), compress);
+                    log.printf("%-8s pp%d %.1f tok/s, tg%d %.2f tok/s, tg%d after %d tokens %.2f tok/s, windowkv compress %.1f ms%n",
+                            name, prompt, pp.mean(), gen, tg.mean(), gen, prompt, tgAfter.mean(), compress);
+                    DeviceCost cost = null;
+                    if (atStart != null) {
+                        DeviceCounters perToken = e.deviceCounters(prompt, gen);
+                        DeviceCounters run = b.deviceCounters().minus(atStart);
+                        cost = new DeviceCost(prompt, perToken.bytesToDevicePerToken(), perToken.bytesToHostPerToken(),
+                                perToken.launchesPerToken(), run.compilations(), run.deviceBytes(), perToken.profiled());
+                        log.printf("%-8s per decoded token after %d tokens: %.0f B host->device, %.0f B device->host, "
+                                        + "%.0f kernel launches; %d plans compiled, %.1f MiB on the device (bytes %s)%n",
+                                name, prompt, cost.bytesToDevicePerToken(), cost.bytesToHostPerToken(),
+                                cost.launchesPerToken(), cost.compilations(), cost.deviceBytes() / 1048576.0,
+                                cost.profiled() ? "from TornadoVM's profiler" : "counted at the transfer sites");
+                    }
                     String label = Backends.JAVA_NAMES.contains(name) ? "java-" + name : name;
-                    results.add(new BackendResult(label, b.device(), b.threads(), pp.mean(), tg.mean(), compress));
+                    results.add(new BackendResult(label, b.device(), b.threads(), pp.mean(), tg.mean(), compress, cost));
                 }
             }
         }

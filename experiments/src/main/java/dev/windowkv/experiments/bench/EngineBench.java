@@ -1,6 +1,7 @@
 package dev.windowkv.experiments.bench;
 
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.kvcache.Compressor;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.kvcache.KvPolicy;
@@ -69,6 +70,20 @@ public final class EngineBench {
             ts[r] = timeDecode(tf, n);
         }
         return speed(ts);
+    }
+
+    /**
+     * The device counters of decoding {@code n} tokens after a prompt of {@code depth}, less the
+     * first token (which carries the prompt's keys/values and, for a new plan, the weights), or null
+     * for a backend without a device.
+     */
+    public DeviceCounters deviceCounters(int depth, int n) {
+        if (backend.deviceCounters() == null) return null;
+        Transformer tf = prefilled(Math.max(1, depth), n);
+        tf.decode(token());
+        DeviceCounters before = backend.deviceCounters();
+        for (int i = 1; i < n; i++) tf.decode(token());
+        return backend.deviceCounters().minus(before);
     }
 
     /** Prefills {@code n} tokens once, keeping every layer, for {@link #compress}. */

@@ -246,7 +246,8 @@ class TornadoKernelsTest {
             else ScoringKernels.windowAverage(a, heads, review, review, windowSize, score, nWindows);
             ScoringKernels.windowOrder(score, nWindows, expected);
             try (DeviceWindowOrder device = new DeviceWindowOrder(
-                    new DeviceWindowOrder.Shape(n, heads, kvHeads, headDim, review, windowSize, topM))) {
+                    new DeviceWindowOrder.Shape(n, heads, kvHeads, headDim, review, windowSize, topM),
+                    new DeviceTraffic(false))) {
                 assertArrayEquals(expected, device.run(q, k), "topM " + topM);
                 float[] q2 = gaussian(q.length);
                 int[] again = device.run(q2, k); // the same plan, new queries

@@ -1,9 +1,6 @@
 package dev.windowkv.engine.backend.tornado;
 
 import dev.windowkv.engine.model.Weight;
-import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
  * One weight matrix resident on the device with its matrix-vector task, for the op-level path
@@ -14,29 +11,27 @@ import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 final class DeviceMatmul implements AutoCloseable {
     private final float[] x;
     private final float[] out;
-    private final TornadoExecutionPlan plan;
+    private final CountedPlan plan;
 
-    DeviceMatmul(String graphName, Weight weight, int nTokens) {
+    DeviceMatmul(String graphName, Weight weight, int nTokens, DeviceTraffic traffic) {
         DeviceWeight w = DeviceWeight.of(weight);
         x = new float[nTokens * weight.cols()];
         out = new float[nTokens * weight.rows()];
-        TaskGraph g = new TaskGraph(graphName)
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, w.data())
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
-        w.matmulTask(g, "dot", x, out, nTokens);
-        g.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        plan = new TornadoExecutionPlan(g.snapshot());
+        CountedGraph g = new CountedGraph(graphName, false).first(w.data()).every(x)
+                .task(t -> w.matmulTask(t, "dot", x, out, nTokens))
+                .back(out);
+        plan = new CountedPlan(traffic, g);
     }
 
     /** out = W · x for the {@code nTokens} this was built for. */
     void apply(float[] src, float[] dst) {
         System.arraycopy(src, 0, x, 0, x.length);
-        plan.execute();
+        plan.execute(0);
         System.arraycopy(out, 0, dst, 0, out.length);
     }
 
     @Override
     public void close() {
-        DevicePlans.close(plan);
+        plan.close();
     }
 }

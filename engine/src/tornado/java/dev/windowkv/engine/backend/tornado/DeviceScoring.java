@@ -1,8 +1,5 @@
 package dev.windowkv.engine.backend.tornado;
 
-import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
  * The observation-window scores ({@code Backend.attentionMass}) on the device for one shape: the
@@ -18,9 +15,9 @@ final class DeviceScoring implements AutoCloseable {
     private final float[] q;
     private final float[] k;
     private final float[] a;
-    private final TornadoExecutionPlan plan;
+    private final CountedPlan plan;
 
-    DeviceScoring(Shape s) {
+    DeviceScoring(Shape s, DeviceTraffic traffic) {
         shape = s;
         q = new float[s.n() * s.nHeads() * s.headDim()];
         k = new float[s.n() * s.nKvHeads() * s.headDim()];
@@ -28,13 +25,11 @@ final class DeviceScoring implements AutoCloseable {
         int rows = s.nHeads() * (s.n() - s.firstQuery());
         float[] rowMax = new float[rows];
         float[] rowSum = new float[rows];
-        TaskGraph g = DevicePlans.scores(new TaskGraph("scores")
-                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
-                        .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum),
+        CountedGraph g = DevicePlans.scores(new CountedGraph("scores", false).every(q, k).first(rowMax, rowSum),
                 q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(), s.firstQuery(), s.causalFrom(), rowMax, rowSum,
                 s.keyCount(), a)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, a);
-        plan = new TornadoExecutionPlan(g.snapshot());
+                .back(a);
+        plan = new CountedPlan(traffic, g);
     }
 
     Shape shape() {
@@ -45,12 +40,12 @@ final class DeviceScoring implements AutoCloseable {
     float[] run(float[] queries, float[] keys) {
         System.arraycopy(queries, 0, q, 0, q.length);
         System.arraycopy(keys, 0, k, 0, k.length);
-        plan.execute();
+        plan.execute(0);
         return a.clone();
     }
 
     @Override
     public void close() {
-        DevicePlans.close(plan);
+        plan.close();
     }
 }

@@ -1,8 +1,5 @@
 package dev.windowkv.engine.backend.tornado;
 
-import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 
 /**
  * WindowKV's window selection on the device for one shape ({@code Backend.windowOrder}): the
@@ -18,9 +15,9 @@ final class DeviceWindowOrder implements AutoCloseable {
     private final float[] q;
     private final float[] k;
     private final int[] order;
-    private final TornadoExecutionPlan plan;
+    private final CountedPlan plan;
 
-    DeviceWindowOrder(Shape s) {
+    DeviceWindowOrder(Shape s, DeviceTraffic traffic) {
         shape = s;
         q = new float[s.n() * s.nHeads() * s.headDim()];
         k = new float[s.n() * s.nKvHeads() * s.headDim()];
@@ -32,19 +29,18 @@ final class DeviceWindowOrder implements AutoCloseable {
         float[] rowSum = new float[rows];
         float[] a = new float[s.nHeads() * review];
         float[] score = new float[nWindows];
-        TaskGraph g = DevicePlans.scores(new TaskGraph("windowOrder")
-                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
-                        .transferToDevice(DataTransferMode.FIRST_EXECUTION, rowMax, rowSum, a, score), // written first: allocated
+        CountedGraph g = DevicePlans.scores(new CountedGraph("windowOrder", false).every(q, k)
+                        .first(rowMax, rowSum, a, score), // written first: allocated
                 q, k, s.n(), s.nHeads(), s.nKvHeads(), s.headDim(), review, 0, rowMax, rowSum, review, a);
         if (s.topM() > 0) {
-            g.task("pool", ScoringKernels::windowMax, a, s.nHeads(), review, review, s.windowSize(), s.topM(), score,
-                    nWindows);
+            g.task(t -> t.task("pool", ScoringKernels::windowMax, a, s.nHeads(), review, review, s.windowSize(), s.topM(),
+                    score, nWindows));
         } else {
-            g.task("pool", ScoringKernels::windowAverage, a, s.nHeads(), review, review, s.windowSize(), score, nWindows);
+            g.task(t -> t.task("pool", ScoringKernels::windowAverage, a, s.nHeads(), review, review, s.windowSize(), score,
+                    nWindows));
         }
-        g.task("rank", ScoringKernels::windowOrder, score, nWindows, order)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, order);
-        plan = new TornadoExecutionPlan(g.snapshot());
+        g.task(t -> t.task("rank", ScoringKernels::windowOrder, score, nWindows, order)).back(order);
+        plan = new CountedPlan(traffic, g);
     }
 
     Shape shape() {
@@ -55,12 +51,12 @@ final class DeviceWindowOrder implements AutoCloseable {
     int[] run(float[] queries, float[] keys) {
         System.arraycopy(queries, 0, q, 0, q.length);
         System.arraycopy(keys, 0, k, 0, k.length);
-        plan.execute();
+        plan.execute(0);
         return order.clone();
     }
 
     @Override
     public void close() {
-        DevicePlans.close(plan);
+        plan.close();
     }
 }

@@ -6,6 +6,12 @@ import dev.windowkv.kernels.Rope;
 import dev.windowkv.kernels.Softmax;
 import dev.windowkv.kernels.SwiGlu;
 import dev.windowkv.kernels.kv.KvCompaction;
+import dev.windowkv.kernels.Bytes;
+import dev.windowkv.kernels.Half;
+import dev.windowkv.kernels.quant.F16;
+import dev.windowkv.kernels.quant.Q4_0;
+import dev.windowkv.kernels.quant.Q4_0Nibbles;
+import dev.windowkv.kernels.quant.Q8_0;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 
 /**
@@ -68,6 +74,64 @@ final class LayerKernels {
         for (@Parallel int h = 0; h < nHeads; h++) {
             Attention.decode(q, h * headDim, kCache, vCache, capacity, at[1] + 1, h / (nHeads / nKvHeads), headDim,
                     out, h * headDim, scale);
+        }
+    }
+
+    // The decoded token's tasks read the token and position from step = {position, token}, and the
+    // cache slot from the layer's base = {kept prompt tokens, prompt length}: slot = kept + position -
+    // promptLength. Both arrays stay on the device, so a token sends only step.
+
+    /** x = row {@code step[1]} of a Q8_0 embedding table, one 32-value block per work item. */
+    static void embeddingQ8_0(byte[] table, int[] step, float[] x, int cols, int rowBytes) {
+        for (@Parallel int b = 0; b < cols / Q8_0.BLOCK_SIZE; b++) {
+            Q8_0.dequantizeRow(table, step[1] * rowBytes + b * Q8_0.TYPE_SIZE, x, b * Q8_0.BLOCK_SIZE, Q8_0.BLOCK_SIZE);
+        }
+    }
+
+    /** x = row {@code step[1]} of a Q4_0 embedding table, one value per work item, through Q4_0Nibbles. */
+    static void embeddingQ4_0(byte[] table, int[] step, float[] x, int cols, int rowBytes) {
+        for (@Parallel int i = 0; i < cols; i++) {
+            int o = step[1] * rowBytes + (i / Q4_0.BLOCK_SIZE) * Q4_0.TYPE_SIZE;
+            x[i] = Q4_0Nibbles.value(table, o, i % Q4_0.BLOCK_SIZE, Half.f16ToF32(Bytes.u16(table, o)));
+        }
+    }
+
+    /** x = row {@code step[1]} of an F16 embedding table. */
+    static void embeddingF16(byte[] table, int[] step, float[] x, int cols, int rowBytes) {
+        for (@Parallel int i = 0; i < cols; i++) {
+            F16.dequantizeRow(table, step[1] * rowBytes + i * F16.TYPE_SIZE, x, i, 1);
+        }
+    }
+
+    /** x = row {@code step[1]} of an F32 embedding table decoded to floats. */
+    static void embeddingF32(float[] table, int[] step, float[] x, int cols) {
+        for (@Parallel int i = 0; i < cols; i++) {
+            x[i] = table[step[1] * cols + i];
+        }
+    }
+
+    /** {@link #appendKv} into the slot of the token at {@code step[0]}. */
+    static void appendAt(float[] k, float[] v, float[] kCache, float[] vCache, int nKvHeads, int headDim, int capacity,
+                         int[] step, int[] base) {
+        for (@Parallel int kvh = 0; kvh < nKvHeads; kvh++) {
+            KvCompaction.appendF32(kvh, k, 0, v, 0, headDim, base[0] + step[0] - base[1], capacity, kCache, vCache);
+        }
+    }
+
+    /** {@link #attentionDecode} over the slots up to the token at {@code step[0]}, its own included. */
+    static void attentionAt(float[] q, float[] kCache, float[] vCache, float[] out, int capacity, int[] step, int[] base,
+                            int nHeads, int nKvHeads, int headDim, float scale) {
+        for (@Parallel int h = 0; h < nHeads; h++) {
+            Attention.decode(q, h * headDim, kCache, vCache, capacity, base[0] + step[0] - base[1] + 1,
+                    h / (nHeads / nKvHeads), headDim, out, h * headDim, scale);
+        }
+    }
+
+    /** at = {position, slot} of the token at {@code step[0]}, for the kernels that take {@code at}. */
+    static void at(int[] step, int[] base, int[] at) {
+        for (@Parallel int i = 0; i < 1; i++) {
+            at[0] = step[0];
+            at[1] = base[0] + step[0] - base[1];
         }
     }
 }

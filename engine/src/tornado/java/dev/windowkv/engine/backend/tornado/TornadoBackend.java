@@ -1,6 +1,7 @@
 package dev.windowkv.engine.backend.tornado;
 
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.backend.VectorBackend;
 import dev.windowkv.engine.kvcache.KvCache;
@@ -10,7 +11,9 @@ import dev.windowkv.engine.model.Weight;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
@@ -26,15 +29,35 @@ public final class TornadoBackend implements Backend {
     private final VectorBackend host;
     private final Map<Weight, DeviceMatmul> resident = new IdentityHashMap<>();
     private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
-    private TornadoDecoder decoder; // the current generation's; one plan on the device at a time
+    /**
+     * Decode plans, most recently used first, at most {@link #DECODE_PLANS}: one per prompt-length
+     * bucket in use, so prompts alternating between two buckets (a sweep) compile each once. Each
+     * holds its own copy of the weights (TornadoVM 5.2.0 shares no buffer between plans).
+     */
+    private final List<TornadoDecoder> decoders = new ArrayList<>();
+    static final int DECODE_PLANS = 2;
     private DeviceScoring scoring;  // the last scoring shape's plan
     private DeviceWindowOrder windows; // the last WindowKV selection shape's plan
     private boolean noticed;        // the one-line notice of an op-by-op decode was printed
+    private final DeviceTraffic traffic;
 
     private final String device;
 
+    /** {@code -Dwindowkv.tornado.profiler=true}: the counters' bytes come from TornadoVM's profiler. */
+    static final String PROFILER_PROPERTY = "windowkv.tornado.profiler";
+
     /** Asks TornadoVM for its default device first, so a JVM without TornadoVM fails here (Backends reports it). */
     public TornadoBackend(int threads) {
+        this(threads, Boolean.getBoolean(PROFILER_PROPERTY));
+    }
+
+    /**
+     * Counts bytes with TornadoVM's profiler ({@code ProfilerMode.SILENT} on every plan) when
+     * {@code profiled}, else from the sizes each graph declares; the system property
+     * {@value #PROFILER_PROPERTY} picks it for the public constructor.
+     */
+    TornadoBackend(int threads, boolean profiled) {
+        traffic = new DeviceTraffic(profiled);
         TornadoDevice d = TornadoExecutionPlan.getDevice(0, 0);
         // Short, for the plot's bar labels: PoCL names its device after the CPU, which the report has.
         this.device = d.getPlatformName().contains("Portable Computing Language") ? "PoCL CPU"
@@ -71,7 +94,7 @@ public final class TornadoBackend implements Backend {
         }
         DeviceMatmul m = resident.get(w);
         if (m == null) {
-            m = new DeviceMatmul("w" + resident.size(), w, 1);
+            m = new DeviceMatmul("w" + resident.size(), w, 1, traffic);
             resident.put(w, m);
         }
         m.apply(x, out);
@@ -87,7 +110,7 @@ public final class TornadoBackend implements Backend {
         DeviceScoring.Shape shape = new DeviceScoring.Shape(n, nHeads, nKvHeads, headDim, firstQuery, causalFrom, keyCount);
         if (scoring == null || !scoring.shape().equals(shape)) {
             if (scoring != null) scoring.close();
-            scoring = new DeviceScoring(shape);
+            scoring = new DeviceScoring(shape, traffic);
         }
         return scoring.run(q, k);
     }
@@ -99,7 +122,7 @@ public final class TornadoBackend implements Backend {
         DeviceWindowOrder.Shape shape = new DeviceWindowOrder.Shape(n, nHeads, nKvHeads, headDim, review, windowSize, topM);
         if (windows == null || !windows.shape().equals(shape)) {
             if (windows != null) windows.close();
-            windows = new DeviceWindowOrder(shape);
+            windows = new DeviceWindowOrder(shape, traffic);
         }
         return windows.run(q, k);
     }
@@ -136,17 +159,22 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * The whole-layer decode for a new generation: the previous generation's plan when the shapes
-     * match (TornadoVM compiles a plan's kernels on its first execution, seconds on PoCL), else a new
-     * one (the previous one is freed); or
-     * null with a one-line notice when the model has weights or biases without device kernels.
+     * The whole-layer decode for a new generation: a plan compiled for an earlier generation when
+     * the prompt length and cache capacities round up to the same buckets (TornadoVM compiles a
+     * plan's kernels on its first execution, seconds on PoCL), else a new one (the least recently
+     * used is freed past {@link #DECODE_PLANS}); or null with a one-line notice when the model has
+     * weights or biases without device kernels.
      */
     @Override
     public DeviceDecoder deviceDecoder(Model model, KvCache cache, int promptLength) {
-        if (decoder != null && decoder.fits(model, cache, promptLength)) {
-            return decoder; // same shapes: its kernels are compiled already
+        for (TornadoDecoder d : decoders) {
+            if (d.fits(model, cache, promptLength)) {
+                decoders.remove(d);
+                decoders.addFirst(d);
+                d.start(cache); // its kernels are compiled already
+                return d;
+            }
         }
-        closeDecoder();
         String unsupported = cache.dtype() == KvCache.Dtype.F16
                 ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
                 : cache.dtype() != KvCache.Dtype.F32 ? "a " + cache.dtype() + " KV cache (no device decoder for it yet)"
@@ -158,20 +186,27 @@ public final class TornadoBackend implements Backend {
             }
             return null;
         }
-        decoder = new TornadoDecoder(model, cache, promptLength, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of));
-        return decoder;
+        while (decoders.size() >= DECODE_PLANS) decoders.removeLast().close();
+        TornadoDecoder d = new TornadoDecoder(model, cache, promptLength,
+                w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
+        decoders.addFirst(d);
+        return d;
     }
 
-    private void closeDecoder() {
-        if (decoder != null) {
-            decoder.close();
-            decoder = null;
-        }
+    /** Bytes, launches and tokens of every plan so far; device memory of the plans open now. */
+    @Override
+    public DeviceCounters deviceCounters() {
+        return traffic.snapshot();
+    }
+
+    private void closeDecoders() {
+        for (TornadoDecoder d : decoders) d.close();
+        decoders.clear();
     }
 
     @Override
     public void close() {
-        closeDecoder();
+        closeDecoders();
         if (scoring != null) scoring.close();
         scoring = null;
         if (windows != null) windows.close();

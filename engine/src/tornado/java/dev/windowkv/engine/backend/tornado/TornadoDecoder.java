@@ -7,95 +7,159 @@ import dev.windowkv.engine.model.LayerWeights;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.Weight;
-import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
-import uk.ac.manchester.tornado.api.TaskGraph;
-import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
-import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
 
 import java.util.function.Function;
 
 /**
- * One generation's decode on the device, as one {@link TornadoExecutionPlan} with a task graph per
- * layer and one for the logits:
+ * The decode on the device, as one {@link CountedPlan} of task graphs, executed in this order:
+ * <pre>
+ *   first token of a generation:  token, prompt0, layer0, prompt1, layer1, ..., logits
+ *   every later token:            token, layer0, layer1, ..., logits
+ * </pre>
  * <ul>
- *   <li>{@code layer<l>}: the whole transformer block for one token. Its first task compacts the
- *       kept prompt tokens into the layer's KV cache ({@code KvCompaction.gatherF32}); it runs on the
- *       first execution only (the count it reads is 0 afterwards). The cache is that graph's own
- *       device buffer, so it stays on the device between tokens, and the append writes into it;</li>
- *   <li>the residual stream {@code x} goes from each graph to the next ({@code persistOnDevice} /
- *       {@code consumeFromDevice}); weights go over on the first execution only;</li>
- *   <li>{@code logits}: the final norm and output projection; only the logits come back.</li>
+ *   <li>{@code token}: looks up the token's embedding in the table on the device; only
+ *       {@code step = {position, token}} goes down;</li>
+ *   <li>{@code prompt<l>}: compacts layer l's kept prompt tokens into that layer's KV cache on the
+ *       device ({@code ScoringKernels.gatherKept}). It runs once per generation: the prompt's keys,
+ *       values and kept indices go down then, and never again;</li>
+ *   <li>{@code layer<l>}: the transformer block for one token; the append writes the cache slot
+ *       {@code kept + position - promptLength}, so the slot is computed on the device. With Q8_0,
+ *       Q4_0 or F16 weights it is 6 launches ({@code FusedDecodeKernels}: norm + QKV + RoPE + append,
+ *       and norm + gate/up + SwiGLU, each one kernel), else 14;</li>
+ *   <li>{@code logits}: the final norm and the output projection; only the logits come back.</li>
  * </ul>
- * The position and each layer's next cache slot travel in a two-int array per layer, so the kernels
- * compile once per plan, and the backend reuses a plan for the next generation of the same shape. Two TornadoVM 5.2.0 rules shape this: a graph consumes buffers only
- * from the graph executed just before it, and an array whose first use in a graph is a write is
- * allocated without copy-in (so a cache cannot be uploaded into a graph whose first cache task is
- * the append); compaction inside the layer graph sidesteps both.
+ * Per decoded token, then, the bus carries 8 bytes down and the logits up, whatever the prompt's length.
+ *
+ * <p>Why this shape: TornadoVM 5.2.0 links a buffer into a graph ({@code consumeFromDevice}) only
+ * from the graph executed just before it ({@code TornadoTaskGraph.updatePersistedObjectState} reads
+ * {@code lastExecutedTaskGraph}), and a graph whose last predecessor is not among its named sources
+ * re-links every consumed object from that predecessor, which does not hold them. So every graph
+ * names each of its possible predecessors as a source of exactly what that predecessor holds:
+ * {@code layer<l>} takes x and step from {@code layer<l-1>} (or {@code token}) and, on a
+ * generation's first token, x, step, the cache and its base from {@code prompt<l>}, which passes
+ * x and step through. The link, once made, stays until the next generation's {@code prompt<l>}
+ * makes it again. The other ways out were closed: a {@code FIRST_EXECUTION} prompt is sent once per
+ * plan, not per generation; {@code UNDER_DEMAND} towards the device only allocates (no copy-in
+ * exists); {@code mapOnDeviceMemoryRegion} is unimplemented for Java arrays on OpenCL; and a fresh
+ * plan per generation recompiles every kernel (the code cache is keyed by plan id).
+ *
+ * <p>The plan serves every generation whose prompt and cache capacities round up to the same
+ * multiples of {@link #BUCKET}: sizes beyond the real ones are never read.
  */
 final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
+    /** Prompt lengths and cache capacities are rounded up to this, so a plan serves many prompts. */
+    static final int BUCKET = 256;
+    private static final int TOKEN = 0;
+
+    private final Model model;
     private final int nLayers;
     private final int nKvHeads;
     private final int headDim;
-    private final int[] capacity;
-    private final int[] slot;         // next free cache slot per layer
-    private final int[][] at;         // per layer {position, slot}, sent each execution
-    private final float[][] kPrefill; // staging for compaction, [n][nKvHeads][headDim]
-    private final float[][] vPrefill;
+    private final int promptBucket;
+    private final int[] capacity;     // device cache slots per layer (rounded up)
+    private final int[] hostCapacity; // this generation's real capacity per layer
+    private final int[] slot;         // next free cache slot per layer, for the overflow check
+    private final boolean[] pending;  // layer compacted on the host side, its prompt graph not yet run
+    private final int[] step = new int[2];   // {position, token}
+    private final int[][] base;       // per layer {kept prompt tokens, prompt length}
+    private final float[][] kPrompt;  // staging for compaction, [promptBucket][nKvHeads][headDim]
+    private final float[][] vPrompt;
     private final int[][] kept;       // per layer [nKvHeads][count]
-    private final int[][] compacting; // per layer {tokens to gather}: the kept count once, then 0
-    private final float[] x;
     private final float[] logits;
-    private final TornadoExecutionPlan plan;
+    private final CountedPlan plan;
+    private final DeviceTraffic traffic;
+    private final GridScheduler grid = new GridScheduler(); // the fused kernels' work-group sizes
 
-    private final Model model;
-    private final int promptLength;
-
-    TornadoDecoder(Model model, KvCache cache, int promptLength, Function<Weight, DeviceWeight> weights) {
+    TornadoDecoder(Model model, KvCache cache, int promptLength, Function<Weight, DeviceWeight> weights,
+                   DeviceTraffic traffic) {
         this.model = model;
-        this.promptLength = promptLength;
+        this.traffic = traffic;
         ModelConfig c = model.config();
         nLayers = c.nLayers();
         nKvHeads = c.nKvHeads();
         headDim = c.headDim();
+        promptBucket = bucket(promptLength);
         capacity = new int[nLayers];
+        hostCapacity = new int[nLayers];
         slot = new int[nLayers];
-        at = new int[nLayers][2];
-        kPrefill = new float[nLayers][];
-        vPrefill = new float[nLayers][];
+        pending = new boolean[nLayers];
+        base = new int[nLayers][2];
+        kPrompt = new float[nLayers][];
+        vPrompt = new float[nLayers][];
         kept = new int[nLayers][];
-        compacting = new int[nLayers][1];
-        x = new float[c.dim()];
+        float[] x = new float[c.dim()];
         logits = new float[model.output().rows()];
-        int kvDim = c.kvDim();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int neox = c.arch().ropeNeox ? 1 : 0;
 
-        ImmutableTaskGraph[] graphs = new ImmutableTaskGraph[nLayers + 1];
+        CountedGraph[] graphs = new CountedGraph[2 * nLayers + 2];
+        DeviceWeight embedding = weights.apply(model.tokenEmbedding());
+        graphs[TOKEN] = new CountedGraph("token", true).every(step).first(embedding.data())
+                .task(g -> embedding.embeddingTask(g, "embedding", step, x)).persist(x, step);
         for (int l = 0; l < nLayers; l++) {
-            capacity[l] = cache.capacity(l);
-            kPrefill[l] = new float[promptLength * kvDim];
-            vPrefill[l] = new float[promptLength * kvDim];
-            kept[l] = new int[nKvHeads * Math.min(promptLength, capacity[l])];
-            graphs[l] = layerGraph(l, model, c, weights, promptLength, scale, neox);
+            capacity[l] = bucket(cache.capacity(l));
+            int maxKept = Math.min(promptBucket, capacity[l]);
+            kPrompt[l] = new float[promptBucket * c.kvDim()];
+            vPrompt[l] = new float[promptBucket * c.kvDim()];
+            kept[l] = new int[nKvHeads * maxKept];
+            float[] kCache = new float[nKvHeads * capacity[l] * headDim];
+            float[] vCache = new float[kCache.length];
+            String before = l == 0 ? "token" : layerName(l - 1);
+            int cap = capacity[l];
+            int[] kl = kept[l], bl = base[l];
+            float[] kp = kPrompt[l], vp = vPrompt[l];
+            graphs[promptGraph(l)] = new CountedGraph(promptName(l), false).consume(before, x, step).every(kp, vp, kl, bl)
+                    .task(g -> g.task("compact", ScoringKernels::gatherKept, kp, vp, nKvHeads, headDim, kl, bl, maxKept,
+                            cap, kCache, vCache))
+                    .persist(x, step, kCache, vCache, bl);
+            graphs[layerGraph(l)] = layerGraph(l, before, model, c, weights, x, kCache, vCache, scale, neox);
         }
-        TaskGraph out = new TaskGraph("logits").consumeFromDevice(layerGraph(nLayers - 1), x);
         float[] last = new float[c.dim()];
         float[] outputNorm = model.outputNorm();
         DeviceWeight output = weights.apply(model.output());
-        out.transferToDevice(DataTransferMode.FIRST_EXECUTION, outputNorm, output.data(), last)
-                .task("norm", LayerKernels::rmsnorm, last, x, outputNorm, 1, c.dim(), c.normEps());
-        output.matmulTask(out, "output", last, logits, 1);
-        graphs[nLayers] = out.transferToHost(DataTransferMode.EVERY_EXECUTION, logits).snapshot();
-        plan = new TornadoExecutionPlan(graphs);
+        graphs[logitsGraph()] = new CountedGraph("logits", true).consume(layerName(nLayers - 1), x)
+                .first(outputNorm, output.data(), last)
+                .task(g -> g.task("norm", LayerKernels::rmsnorm, last, x, outputNorm, 1, c.dim(), c.normEps()))
+                .task(g -> output.matmulTask(g, "output", last, logits, 1))
+                .back(logits);
+        plan = new CountedPlan(traffic, grid, graphs);
+        start(cache);
     }
 
-    private static String layerGraph(int l) {
+    static int bucket(int n) {
+        return Math.ceilDiv(Math.max(n, 1), BUCKET) * BUCKET;
+    }
+
+    private static int promptGraph(int l) {
+        return 1 + 2 * l;
+    }
+
+    private static int layerGraph(int l) {
+        return 2 + 2 * l;
+    }
+
+    private int logitsGraph() {
+        return 2 * nLayers + 1;
+    }
+
+    private static String promptName(int l) {
+        return "prompt" + l;
+    }
+
+    private static String layerName(int l) {
         return "layer" + l;
     }
 
-    /** (compaction) → rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up → SwiGLU → down (+x). */
-    private ImmutableTaskGraph layerGraph(int l, Model model, ModelConfig c, Function<Weight, DeviceWeight> weights,
-                                          int promptLength, float scale, int neox) {
+    /**
+     * Fused, when Q/K/V and gate/up share a type {@code FusedDecodeKernels} takes (Q8_0, Q4_0, F16):
+     * slot → rmsnorm+q,k,v+rope+append → attention → wo (+x) → rmsnorm+gate,up+SwiGLU → down (+x),
+     * 6 launches. Else: rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up →
+     * SwiGLU → down (+x), 14.
+     */
+    private CountedGraph layerGraph(int l, String before, Model model, ModelConfig c, Function<Weight, DeviceWeight> weights,
+                                    float[] x, float[] kCache, float[] vCache, float scale, int neox) {
         LayerWeights lw = model.layer(l);
         DeviceWeight wq = weights.apply(lw.wq()), wk = weights.apply(lw.wk()), wv = weights.apply(lw.wv());
         DeviceWeight wo = weights.apply(lw.wo()), gate = weights.apply(lw.gate()), up = weights.apply(lw.up());
@@ -104,55 +168,75 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         float[] xb = new float[dim], q = new float[c.qDim()], k = new float[c.kvDim()], v = new float[c.kvDim()];
         float[] att = new float[c.qDim()], g = new float[c.ffnDim()], u = new float[c.ffnDim()];
         float[] invFreq = model.ropeInvFreq();
-        float[] kCache = new float[nKvHeads * capacity[l] * headDim];
-        float[] vCache = new float[kCache.length];
-        int maxKept = Math.min(promptLength, capacity[l]);
-
-        TaskGraph t = new TaskGraph(layerGraph(l));
-        if (l == 0) {
-            t.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
-        } else {
-            t.consumeFromDevice(layerGraph(l - 1), x);
+        int[] bl = base[l];
+        int cap = capacity[l];
+        if (FusedDecodeKernels.fusable(wq, wk, wv) >= 0 && FusedDecodeKernels.fusable(gate, up) >= 0) {
+            int[] at = new int[2];
+            return new CountedGraph(layerName(l), true)
+                    .consume(before, x, step)
+                    .consume(promptName(l), x, step, kCache, vCache, bl)
+                    .first(lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(), wk.data(), wv.data(), wo.data(), gate.data(),
+                            up.data(), down.data())
+                    .first(at, q, att, g) // scratch, written first: only allocated
+                    .task(t -> t.task("at", LayerKernels::at, step, bl, at))
+                    .task(t -> FusedDecodeKernels.normQkvRopeTask(t, grid, "qkv", x, lw.attnNorm(), wq, wk, wv, q, kCache,
+                            vCache, at, invFreq, c.normEps(), c.nHeads(), nKvHeads, headDim, cap, neox == 1))
+                    .task(t -> t.task("attention", LayerKernels::attentionDecode, q, kCache, vCache, att, cap, at,
+                            c.nHeads(), nKvHeads, headDim, scale))
+                    .task(t -> wo.residualTask(t, "wo", att, x))
+                    .task(t -> FusedDecodeKernels.normGateUpSwigluTask(t, grid, "ffn", x, lw.ffnNorm(), gate, up, g,
+                            c.normEps()))
+                    .task(t -> down.residualTask(t, "down", g, x))
+                    .persist(x, step);
         }
-        // The prefill keys/values go every execution so that the backend can reuse this plan (and its
-        // compiled kernels) for the next generation of the same shape; they are read once.
-        t.transferToDevice(DataTransferMode.EVERY_EXECUTION, at[l], compacting[l], kPrefill[l], vPrefill[l], kept[l])
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(),
-                        wk.data(), wv.data(), wo.data(), gate.data(), up.data(), down.data())
+        return new CountedGraph(layerName(l), true)
+                .consume(before, x, step)
+                .consume(promptName(l), x, step, kCache, vCache, bl)
+                .first(lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(), wk.data(), wv.data(), wo.data(), gate.data(),
+                        up.data(), down.data())
                 // Scratch: every task argument must be declared; written before read, so only allocated.
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, xb, q, k, v, att, g, u, kCache, vCache)
-                .task("compact", ScoringKernels::gatherKept, kPrefill[l], vPrefill[l], nKvHeads, headDim, kept[l],
-                        compacting[l], maxKept, capacity[l], kCache, vCache)
-                .task("attnNorm", LayerKernels::rmsnorm, xb, x, lw.attnNorm(), 1, dim, c.normEps());
-        wq.matmulTask(t, "q", xb, q, 1);
-        wk.matmulTask(t, "k", xb, k, 1);
-        wv.matmulTask(t, "v", xb, v, 1);
-        t.task("ropeQ", LayerKernels::rope, q, 1, c.nHeads(), headDim, at[l], invFreq, neox)
-                .task("ropeK", LayerKernels::rope, k, 1, nKvHeads, headDim, at[l], invFreq, neox)
-                .task("append", LayerKernels::appendKv, k, v, kCache, vCache, nKvHeads, headDim, capacity[l], at[l])
-                .task("attention", LayerKernels::attentionDecode, q, kCache, vCache, att, capacity[l], at[l],
-                        c.nHeads(), nKvHeads, headDim, scale);
-        wo.residualTask(t, "wo", att, x);
-        t.task("ffnNorm", LayerKernels::rmsnorm, xb, x, lw.ffnNorm(), 1, dim, c.normEps());
-        gate.matmulTask(t, "gate", xb, g, 1);
-        up.matmulTask(t, "up", xb, u, 1);
-        t.task("swiglu", LayerKernels::swiglu, g, u, 1, c.ffnDim());
-        down.residualTask(t, "down", g, x);
-        return t.persistOnDevice(x).snapshot();
+                .first(xb, q, k, v, att, g, u)
+                .task(t -> t.task("attnNorm", LayerKernels::rmsnorm, xb, x, lw.attnNorm(), 1, dim, c.normEps()))
+                .task(t -> wq.matmulTask(t, "q", xb, q, 1))
+                .task(t -> wk.matmulTask(t, "k", xb, k, 1))
+                .task(t -> wv.matmulTask(t, "v", xb, v, 1))
+                .task(t -> t.task("ropeQ", LayerKernels::rope, q, 1, c.nHeads(), headDim, step, invFreq, neox))
+                .task(t -> t.task("ropeK", LayerKernels::rope, k, 1, nKvHeads, headDim, step, invFreq, neox))
+                .task(t -> t.task("append", LayerKernels::appendAt, k, v, kCache, vCache, nKvHeads, headDim, cap, step, bl))
+                .task(t -> t.task("attention", LayerKernels::attentionAt, q, kCache, vCache, att, cap, step, bl,
+                        c.nHeads(), nKvHeads, headDim, scale))
+                .task(t -> wo.residualTask(t, "wo", att, x))
+                .task(t -> t.task("ffnNorm", LayerKernels::rmsnorm, xb, x, lw.ffnNorm(), 1, dim, c.normEps()))
+                .task(t -> gate.matmulTask(t, "gate", xb, g, 1))
+                .task(t -> up.matmulTask(t, "up", xb, u, 1))
+                .task(t -> t.task("swiglu", LayerKernels::swiglu, g, u, 1, c.ffnDim()))
+                .task(t -> down.residualTask(t, "down", g, x))
+                .persist(x, step);
     }
 
     /** True when this plan fits a generation of {@code model} with this prompt length and cache, so it can be reused. */
     boolean fits(Model m, KvCache cache, int n) {
-        if (m != model || n != promptLength || cache.nLayers() != nLayers) return false;
+        if (m != model || bucket(n) != promptBucket || cache.nLayers() != nLayers) return false;
         for (int l = 0; l < nLayers; l++) {
-            if (cache.capacity(l) != capacity[l]) return false;
+            if (bucket(cache.capacity(l)) != capacity[l]) return false;
         }
         return true;
     }
 
-    /** True when every weight has a device kernel and the layers have no biases (qwen2's). */
+    /** Starts a generation with this cache: every layer waits for its {@link #compact}. */
+    void start(KvCache cache) {
+        for (int l = 0; l < nLayers; l++) {
+            hostCapacity[l] = cache.capacity(l);
+            slot[l] = 0;
+            pending[l] = false;
+        }
+    }
+
+    /** True when every weight, the token embedding included, has a device kernel and the layers have no biases (qwen2's). */
     static boolean supports(Model model) {
-        if (!DeviceWeight.supports(model.output().type())) return false;
+        if (!DeviceWeight.supports(model.output().type()) || !DeviceWeight.supports(model.tokenEmbedding().type())) {
+            return false;
+        }
         for (int l = 0; l < model.config().nLayers(); l++) {
             LayerWeights w = model.layer(l);
             if (w.bq() != null || w.bk() != null || w.bv() != null || w.qNorm() != null) return false;
@@ -163,39 +247,52 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         return true;
     }
 
+    /** Stages the layer's prompt keys/values and kept indices; they go down once, with the generation's first token. */
     @Override
     public void compact(int layer, float[] k, float[] v, int n, KeptTokens keptTokens) {
         int count = keptTokens.count();
-        if (count > capacity[layer] || n * nKvHeads * headDim != kPrefill[layer].length) {
+        int kvDim = nKvHeads * headDim;
+        if (count > hostCapacity[layer] || n > promptBucket) {
             throw new IllegalStateException("layer " + layer + ": " + count + " kept of " + n + " do not fit the device cache");
         }
-        System.arraycopy(k, 0, kPrefill[layer], 0, kPrefill[layer].length);
-        System.arraycopy(v, 0, vPrefill[layer], 0, vPrefill[layer].length);
+        System.arraycopy(k, 0, kPrompt[layer], 0, n * kvDim);
+        System.arraycopy(v, 0, vPrompt[layer], 0, n * kvDim);
         int[] flat = keptTokens.flat(nKvHeads);
         System.arraycopy(flat, 0, kept[layer], 0, flat.length);
-        compacting[layer][0] = count;
+        base[layer][0] = count;
+        base[layer][1] = n;
         slot[layer] = count;
+        pending[layer] = true;
     }
 
     @Override
-    public float[] decode(float[] embedding, int position) {
-        System.arraycopy(embedding, 0, x, 0, x.length);
+    public float[] decode(int token, int position) {
         for (int l = 0; l < nLayers; l++) {
-            if (slot[l] >= capacity[l]) {
-                throw new IllegalStateException("layer " + l + " is full (" + capacity[l] + " tokens)");
+            if (slot[l] >= hostCapacity[l]) {
+                throw new IllegalStateException("layer " + l + " is full (" + hostCapacity[l] + " tokens)");
             }
-            at[l][0] = position;
-            at[l][1] = slot[l];
-            plan.withGraph(l).execute();
-            compacting[l][0] = 0;
+            if (position - base[l][1] != slot[l] - base[l][0]) {
+                throw new IllegalStateException("layer " + l + ": position " + position + " does not follow the prompt");
+            }
+        }
+        step[0] = position;
+        step[1] = token;
+        plan.execute(TOKEN);
+        for (int l = 0; l < nLayers; l++) {
+            if (pending[l]) {
+                plan.execute(promptGraph(l));
+                pending[l] = false;
+            }
+            plan.execute(layerGraph(l));
             slot[l]++;
         }
-        plan.withGraph(nLayers).execute();
+        plan.execute(logitsGraph());
+        traffic.decodedToken();
         return logits.clone();
     }
 
     @Override
     public void close() {
-        DevicePlans.close(plan);
+        plan.close();
     }
 }

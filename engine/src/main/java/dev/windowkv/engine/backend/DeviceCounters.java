@@ -1,0 +1,44 @@
+package dev.windowkv.engine.backend;
+
+/**
+ * What a device backend moved and launched, summed since it started; {@link #minus} gives an
+ * interval. Decode counts cover only the graphs a decoded token runs, so the prompt's keys and values
+ * (sent once per generation, with the compaction) and the weights (once per plan) are counted in
+ * {@code setupBytesToDevice}, not per token.
+ *
+ * @param decodedTokens        tokens decoded on the device
+ * @param bytesToDevice        host→device bytes of those tokens' graphs
+ * @param bytesToHost          device→host bytes of those tokens' graphs
+ * @param launches             kernels those tokens launched
+ * @param setupBytesToDevice   host→device bytes of everything else: weights, prompt keys/values, kept indices, scoring inputs
+ * @param compilations         plans compiled (each compiles its kernels on its first execution)
+ * @param deviceBytes          device memory the backend's plans hold now
+ * @param profiled             true when the bytes are TornadoVM's profiler's, false when counted at our transfer sites
+ */
+public record DeviceCounters(long decodedTokens, long bytesToDevice, long bytesToHost, long launches,
+                             long setupBytesToDevice, long compilations, long deviceBytes, boolean profiled) {
+
+    /** This minus an earlier reading: the counts in between; {@code deviceBytes} stays this reading's. */
+    public DeviceCounters minus(DeviceCounters earlier) {
+        return new DeviceCounters(decodedTokens - earlier.decodedTokens, bytesToDevice - earlier.bytesToDevice,
+                bytesToHost - earlier.bytesToHost, launches - earlier.launches,
+                setupBytesToDevice - earlier.setupBytesToDevice, compilations - earlier.compilations, deviceBytes,
+                profiled);
+    }
+
+    public double bytesToDevicePerToken() {
+        return perToken(bytesToDevice);
+    }
+
+    public double bytesToHostPerToken() {
+        return perToken(bytesToHost);
+    }
+
+    public double launchesPerToken() {
+        return perToken(launches);
+    }
+
+    private double perToken(long total) {
+        return decodedTokens == 0 ? Double.NaN : (double) total / decodedTokens;
+    }
+}

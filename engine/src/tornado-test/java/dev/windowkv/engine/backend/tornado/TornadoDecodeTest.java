@@ -1,0 +1,109 @@
+package dev.windowkv.engine.backend.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.windowkv.engine.backend.DeviceCounters;
+import dev.windowkv.engine.kvcache.Compressor;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.kvcache.Policies;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.Transformer;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What crosses the bus per decoded token, measured by TornadoVM's own profiler, and how many plans a
+ * run of prompts compiles. Only compiled where TornadoVM is installed (the engine's tornado profile).
+ */
+class TornadoDecodeTest {
+    private static final Path DEFAULT_MODEL = Path.of("../experiments/models/windowkv-induction.gguf");
+
+    private static TornadoBackend tornado;
+    private static Model model;
+
+    @BeforeAll
+    static void start() {
+        tornado = new TornadoBackend(2, true); // bytes from TornadoVM's profiler
+        model = Model.load(DEFAULT_MODEL);
+    }
+
+    @AfterAll
+    static void stop() {
+        tornado.close();
+        model.close();
+    }
+
+    /**
+     * The prompt's keys and values go down once, with the first decoded token; every later token
+     * sends its id and position (8 bytes) and brings back the logits, for 64 prompt tokens as for
+     * 2,048. Before, each layer's prompt keys and values went down with every token (4 MiB per layer
+     * at 2,048 tokens on this model).
+     */
+    @Test
+    void aDecodedTokenMovesTheSameBytesAfterA64And2048TokenPrompt() {
+        DeviceCounters short64 = perToken(64);
+        DeviceCounters long2048 = perToken(2048);
+        assertTrue(short64.profiled() && long2048.profiled(), "bytes should be the profiler's");
+        assertEquals(short64.bytesToDevicePerToken(), long2048.bytesToDevicePerToken(), "host to device per token");
+        assertEquals(short64.bytesToHostPerToken(), long2048.bytesToHostPerToken(), "device to host per token");
+        // TornadoVM's profiler counts buffer sizes with their array headers, and a small buffer per
+        // launched kernel: a constant, but not just step's 8 bytes. Before, one layer alone sent the
+        // prompt's keys and values with every token.
+        long oneLayersPrompt = 2L * 64 * model.config().kvDim() * Float.BYTES;
+        assertTrue(short64.bytesToDevicePerToken() < oneLayersPrompt, short64 + " vs " + oneLayersPrompt);
+        double logits = 4.0 * model.output().rows();
+        assertTrue(long2048.bytesToHostPerToken() >= logits && long2048.bytesToHostPerToken() <= logits + 64,
+                "the logits come back, and nothing else: " + long2048.bytesToHostPerToken());
+        assertEquals(short64.launchesPerToken(), long2048.launchesPerToken(), "launches per token");
+    }
+
+    /** Prompt lengths in two buckets of 256 (and capacities too): at most two decode plans are compiled. */
+    @Test
+    void twentyPromptsInTwoLengthBucketsCompileAtMostTwoDecodePlans() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        // A prompt in a third bucket first: it compiles the prefill's logits matmul (a plan of its own).
+        prefilled(900, 8, rnd).decode(1);
+        DeviceCounters before = tornado.deviceCounters();
+        for (int i = 0; i < 20; i++) {
+            int n = (i % 2 == 0 ? 20 : 300) + rnd.nextInt(180); // 20..199 and 300..479, room 8: buckets 256 and 512
+            Transformer tf = prefilled(n, 8, rnd);
+            tf.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+        }
+        long compiled = tornado.deviceCounters().minus(before).compilations();
+        assertTrue(compiled <= 2, compiled + " plans compiled for two buckets");
+    }
+
+    /** Decodes 1 token (compiles, sends the prompt), then 4 more, and returns the counters of those 4. */
+    private static DeviceCounters perToken(int n) {
+        SplittableRandom rnd = new SplittableRandom(n);
+        Transformer tf = prefilled(n, 8, rnd);
+        DeviceCounters start = tornado.deviceCounters();
+        tf.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+        DeviceCounters afterFirst = tornado.deviceCounters();
+        long kvBytes = 2L * n * model.config().kvDim() * Float.BYTES * model.config().nLayers();
+        assertTrue(afterFirst.minus(start).setupBytesToDevice() >= kvBytes,
+                "the prompt's keys and values go down with the first token: " + afterFirst.minus(start));
+        for (int i = 0; i < 4; i++) tf.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+        DeviceCounters four = tornado.deviceCounters().minus(afterFirst);
+        assertEquals(4, four.decodedTokens());
+        assertEquals(0, four.setupBytesToDevice(), "nothing but the tokens' own bytes after the first");
+        return four;
+    }
+
+    private static Transformer prefilled(int n, int room, SplittableRandom rnd) {
+        ModelConfig c = model.config();
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) tokens[i] = rnd.nextInt(c.vocabSize());
+        Compressor full = Policies.create("full", Map.of()).start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), n, null);
+        Transformer tf = new Transformer(model, tornado);
+        tf.prefill(tokens, full, room, KvCache.Dtype.F32);
+        return tf;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.windowkv.engine.backend.tornado;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.TornadoExecutionResult;
+import uk.ac.manchester.tornado.api.TornadoProfilerResult;
+import uk.ac.manchester.tornado.api.enums.ProfilerMode;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * A {@link TornadoExecutionPlan} whose executions feed the backend's {@link DeviceTraffic}: per
+ * graph, the bytes each way (TornadoVM's profiler's, or the declared sizes), the kernels launched,
+ * one compilation when the plan first runs, and the device memory of its arrays while it is open.
+ */
+final class CountedPlan implements AutoCloseable {
+    private final TornadoExecutionPlan plan;
+    private final CountedGraph[] graphs;
+    private final boolean[] ran;
+    private final DeviceTraffic traffic;
+    private final long deviceBytes;
+    private boolean compiled;
+
+    CountedPlan(DeviceTraffic traffic, CountedGraph... graphs) {
+        this(traffic, null, graphs);
+    }
+
+    /** With {@code grid} (may be null): the work-group sizes of tasks that need them (kernels with a KernelContext). */
+    CountedPlan(DeviceTraffic traffic, GridScheduler grid, CountedGraph... graphs) {
+        this.traffic = traffic;
+        this.graphs = graphs;
+        this.ran = new boolean[graphs.length];
+        ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.length];
+        Set<Object> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < graphs.length; i++) {
+            snapshots[i] = graphs[i].graph.snapshot();
+            arrays.addAll(graphs[i].graph.getArgumentsLookup());
+        }
+        long bytes = 0;
+        for (Object a : arrays) bytes += CountedGraph.bytes(a);
+        deviceBytes = bytes;
+        plan = new TornadoExecutionPlan(snapshots);
+        if (traffic.profiled) plan.withProfiler(ProfilerMode.SILENT);
+        if (grid != null && !grid.keySet().isEmpty()) plan.withGridScheduler(grid); // withGraph(i) re-applies it
+        traffic.held(deviceBytes);
+    }
+
+    /** Runs graph {@code i} (the plan's kernels compile on its first execution) and counts what it moved. */
+    void execute(int i) {
+        if (!compiled) {
+            traffic.compiled();
+            compiled = true;
+        }
+        CountedGraph g = graphs[i];
+        TornadoExecutionResult r = graphs.length == 1 ? plan.execute() : plan.withGraph(i).execute();
+        long in = g.everyIn + (ran[i] ? 0 : g.firstIn);
+        long out = g.everyOut;
+        if (traffic.profiled) {
+            TornadoProfilerResult p = r.getProfilerResult();
+            in = p.getTotalBytesCopyIn();
+            out = p.getTotalBytesCopyOut();
+        }
+        if (g.perToken) {
+            // A first execution carries the graph's resident arrays (weights): setup, not per token.
+            long resident = ran[i] ? 0 : in - g.everyIn;
+            traffic.setup(Math.max(resident, 0));
+            traffic.decode(in - Math.max(resident, 0), out, g.tasks);
+        } else {
+            traffic.setup(in);
+        }
+        ran[i] = true;
+    }
+
+    long deviceBytes() {
+        return deviceBytes;
+    }
+
+    @Override
+    public void close() {
+        DevicePlans.close(plan);
+        traffic.held(-deviceBytes);
+    }
+}
