@@ -21,10 +21,18 @@ class MatmulTileTest {
     void everyOutputOfATileIsOneThreads() {
         boolean[] seen = new boolean[MatmulTile.ROWS * MatmulTile.TOKENS];
         for (int lid = 0; lid < MatmulTile.THREADS; lid++) {
-            int i = MatmulTile.token(lid) * MatmulTile.ROWS + MatmulTile.row(lid);
-            assertEquals(false, seen[i], "thread " + lid);
-            seen[i] = true;
+            for (int k = 0; k < MatmulTile.TOKENS_PER_THREAD; k++) {
+                int i = MatmulTile.token(lid, k) * MatmulTile.ROWS + MatmulTile.row(lid);
+                assertEquals(false, seen[i], "thread " + lid + " token " + k);
+                seen[i] = true;
+            }
         }
+        boolean[] slot = new boolean[MatmulTile.ROWS * MatmulTile.COLS];
+        for (int e = 0; e < slot.length; e++) {
+            assertEquals(false, slot[MatmulTile.wSlot(e)], "element " + e);
+            slot[MatmulTile.wSlot(e)] = true;
+        }
+        assertEquals(4, MatmulTile.TOKENS_PER_THREAD); // TiledMatmul keeps four accumulators
         assertEquals(MatmulTile.ROWS * MatmulTile.COLS, MatmulTile.PER_THREAD * MatmulTile.THREADS);
         assertEquals(MatmulTile.TOKENS * MatmulTile.COLS, MatmulTile.PER_THREAD * MatmulTile.THREADS);
     }
@@ -58,10 +66,11 @@ class MatmulTileTest {
                     int r = r0 + e / MatmulTile.COLS, c = step * MatmulTile.COLS + e % MatmulTile.COLS;
                     boolean in = r < rows;
                     String at = "row " + r + " col " + c;
-                    assertEquals(in ? d8[r * cols + c] : 0f,
-                            MatmulTile.q8_0(q8, cols / 32 * Q8_0.TYPE_SIZE, rows, r0, step, e), "Q8_0 " + at);
-                    assertEquals(in ? d4[r * cols + c] : 0f,
-                            MatmulTile.q4_0(q4, cols / 32 * Q4_0.TYPE_SIZE, rows, r0, step, e), "Q4_0 " + at);
+                    int b8 = cols / 32 * Q8_0.TYPE_SIZE, b4 = cols / 32 * Q4_0.TYPE_SIZE;
+                    float s8 = MatmulTile.q8_0Scale(q8, b8, rows, r0, step, e);
+                    float s4 = MatmulTile.q4_0Scale(q4, b4, rows, r0, step, e);
+                    assertEquals(in ? d8[r * cols + c] : 0f, MatmulTile.q8_0(q8, b8, rows, r0, step, e, s8), "Q8_0 " + at);
+                    assertEquals(in ? d4[r * cols + c] : 0f, MatmulTile.q4_0(q4, b4, rows, r0, step, e, s4), "Q4_0 " + at);
                     assertEquals(in ? d16[r * cols + c] : 0f,
                             MatmulTile.f16(f16, cols * 2, rows, cols, r0, step, e), "F16 " + at);
                     assertEquals(in ? v[r * cols + c] : 0f, MatmulTile.f32(v, rows, cols, r0, step, e), "F32 " + at);
@@ -85,6 +94,6 @@ class MatmulTileTest {
             }
         }
         assertEquals(2, MatmulTile.steps(cols));
-        assertEquals(MatmulTile.rowTiles(33) * 2, MatmulTile.groups(33, 17));
+        assertEquals(2 * 2, MatmulTile.groups(33, 40)); // 2 row tiles × 2 token tiles
     }
 }

@@ -10,7 +10,7 @@ import uk.ac.manchester.tornado.api.WorkerGrid1D;
 /**
  * The batched prefill matmul {@code out[t][r] = W[r] · x[t]} (or {@code +=}, the residual form) as
  * tiles in local memory, {@code MatmulTile}'s steps between barriers: one work-group of
- * {@code MatmulTile.THREADS} threads per 16 rows × 16 tokens, the weight dequantized inside the tile.
+ * {@code MatmulTile.THREADS} threads per 32 rows × 32 tokens (a thread: one row, 4 tokens), the weight dequantized inside the tile.
  * {@code nTokens} may be a bucket size: the real count is {@code count[0]}; tokens past it are
  * neither read nor written, and a token tile wholly past it does nothing.
  *
@@ -54,7 +54,7 @@ final class TiledMatmul {
 
     static void q8_0(KernelContext ctx, byte[] w, float[] x, float[] out, int rows, int cols, int rowBytes, int[] count,
                      int add) {
-        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.ROWS * MatmulTile.COLS);
+        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.COLS * MatmulTile.ROWS);
         float[] xTile = ctx.allocateFloatLocalArray(MatmulTile.TOKENS * MatmulTile.COLS);
         int lid = ctx.localIdx;
         int rowTiles = MatmulTile.rowTiles(rows);
@@ -62,76 +62,108 @@ final class TiledMatmul {
         int t0 = ctx.groupIdx / rowTiles * MatmulTile.TOKENS;
         int n = count[0];
         if (t0 < n) { // the same for the whole group, so every thread meets the barriers
-            int wRow = MatmulTile.row(lid) * MatmulTile.COLS;
-            int xRow = MatmulTile.token(lid) * MatmulTile.COLS;
-            float acc = 0f;
+            int row = MatmulTile.row(lid);
+            int x0 = MatmulTile.token(lid, 0) * MatmulTile.COLS, x1 = MatmulTile.token(lid, 1) * MatmulTile.COLS;
+            int x2 = MatmulTile.token(lid, 2) * MatmulTile.COLS, x3 = MatmulTile.token(lid, 3) * MatmulTile.COLS;
+            float acc0 = 0f, acc1 = 0f, acc2 = 0f, acc3 = 0f;
             for (int s = 0; s < MatmulTile.steps(cols); s++) {
+                int e0 = lid * MatmulTile.PER_THREAD;
+                float d = MatmulTile.q8_0Scale(w, rowBytes, rows, r0, s, e0);
                 for (int i = 0; i < MatmulTile.PER_THREAD; i++) {
-                    int e = lid * MatmulTile.PER_THREAD + i;
-                    wTile[e] = MatmulTile.q8_0(w, rowBytes, rows, r0, s, e);
-                    xTile[e] = MatmulTile.x(x, cols, n, t0, s, e);
+                    wTile[MatmulTile.wSlot(e0 + i)] = MatmulTile.q8_0(w, rowBytes, rows, r0, s, e0 + i, d);
+                    xTile[e0 + i] = MatmulTile.x(x, cols, n, t0, s, e0 + i);
                 }
                 ctx.localBarrier();
-                for (int j = 0; j < MatmulTile.COLS; j++) acc += wTile[wRow + j] * xTile[xRow + j];
+                for (int j = 0; j < MatmulTile.COLS; j++) {
+                    float wj = wTile[j * MatmulTile.ROWS + row];
+                    acc0 += wj * xTile[x0 + j];
+                    acc1 += wj * xTile[x1 + j];
+                    acc2 += wj * xTile[x2 + j];
+                    acc3 += wj * xTile[x3 + j];
+                }
                 ctx.localBarrier();
             }
-            store(out, rows, n, r0, t0, lid, acc, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 0), acc0, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 1), acc1, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 2), acc2, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 3), acc3, add);
             ctx.localBarrier(); // PoCL: see the class comment
         }
     }
 
     static void q4_0(KernelContext ctx, byte[] w, float[] x, float[] out, int rows, int cols, int rowBytes, int[] count,
                      int add) {
-        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.ROWS * MatmulTile.COLS);
+        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.COLS * MatmulTile.ROWS);
         float[] xTile = ctx.allocateFloatLocalArray(MatmulTile.TOKENS * MatmulTile.COLS);
         int lid = ctx.localIdx;
         int rowTiles = MatmulTile.rowTiles(rows);
         int r0 = ctx.groupIdx % rowTiles * MatmulTile.ROWS;
         int t0 = ctx.groupIdx / rowTiles * MatmulTile.TOKENS;
         int n = count[0];
-        if (t0 < n) {
-            int wRow = MatmulTile.row(lid) * MatmulTile.COLS;
-            int xRow = MatmulTile.token(lid) * MatmulTile.COLS;
-            float acc = 0f;
+        if (t0 < n) { // the same for the whole group, so every thread meets the barriers
+            int row = MatmulTile.row(lid);
+            int x0 = MatmulTile.token(lid, 0) * MatmulTile.COLS, x1 = MatmulTile.token(lid, 1) * MatmulTile.COLS;
+            int x2 = MatmulTile.token(lid, 2) * MatmulTile.COLS, x3 = MatmulTile.token(lid, 3) * MatmulTile.COLS;
+            float acc0 = 0f, acc1 = 0f, acc2 = 0f, acc3 = 0f;
             for (int s = 0; s < MatmulTile.steps(cols); s++) {
+                int e0 = lid * MatmulTile.PER_THREAD;
+                float d = MatmulTile.q4_0Scale(w, rowBytes, rows, r0, s, e0);
                 for (int i = 0; i < MatmulTile.PER_THREAD; i++) {
-                    int e = lid * MatmulTile.PER_THREAD + i;
-                    wTile[e] = MatmulTile.q4_0(w, rowBytes, rows, r0, s, e);
-                    xTile[e] = MatmulTile.x(x, cols, n, t0, s, e);
+                    wTile[MatmulTile.wSlot(e0 + i)] = MatmulTile.q4_0(w, rowBytes, rows, r0, s, e0 + i, d);
+                    xTile[e0 + i] = MatmulTile.x(x, cols, n, t0, s, e0 + i);
                 }
                 ctx.localBarrier();
-                for (int j = 0; j < MatmulTile.COLS; j++) acc += wTile[wRow + j] * xTile[xRow + j];
+                for (int j = 0; j < MatmulTile.COLS; j++) {
+                    float wj = wTile[j * MatmulTile.ROWS + row];
+                    acc0 += wj * xTile[x0 + j];
+                    acc1 += wj * xTile[x1 + j];
+                    acc2 += wj * xTile[x2 + j];
+                    acc3 += wj * xTile[x3 + j];
+                }
                 ctx.localBarrier();
             }
-            store(out, rows, n, r0, t0, lid, acc, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 0), acc0, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 1), acc1, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 2), acc2, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 3), acc3, add);
             ctx.localBarrier(); // PoCL: see the class comment
         }
     }
 
     static void f16(KernelContext ctx, byte[] w, float[] x, float[] out, int rows, int cols, int rowBytes, int[] count,
                     int add) {
-        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.ROWS * MatmulTile.COLS);
+        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.COLS * MatmulTile.ROWS);
         float[] xTile = ctx.allocateFloatLocalArray(MatmulTile.TOKENS * MatmulTile.COLS);
         int lid = ctx.localIdx;
         int rowTiles = MatmulTile.rowTiles(rows);
         int r0 = ctx.groupIdx % rowTiles * MatmulTile.ROWS;
         int t0 = ctx.groupIdx / rowTiles * MatmulTile.TOKENS;
         int n = count[0];
-        if (t0 < n) {
-            int wRow = MatmulTile.row(lid) * MatmulTile.COLS;
-            int xRow = MatmulTile.token(lid) * MatmulTile.COLS;
-            float acc = 0f;
+        if (t0 < n) { // the same for the whole group, so every thread meets the barriers
+            int row = MatmulTile.row(lid);
+            int x0 = MatmulTile.token(lid, 0) * MatmulTile.COLS, x1 = MatmulTile.token(lid, 1) * MatmulTile.COLS;
+            int x2 = MatmulTile.token(lid, 2) * MatmulTile.COLS, x3 = MatmulTile.token(lid, 3) * MatmulTile.COLS;
+            float acc0 = 0f, acc1 = 0f, acc2 = 0f, acc3 = 0f;
             for (int s = 0; s < MatmulTile.steps(cols); s++) {
+                int e0 = lid * MatmulTile.PER_THREAD;
                 for (int i = 0; i < MatmulTile.PER_THREAD; i++) {
-                    int e = lid * MatmulTile.PER_THREAD + i;
-                    wTile[e] = MatmulTile.f16(w, rowBytes, rows, cols, r0, s, e);
-                    xTile[e] = MatmulTile.x(x, cols, n, t0, s, e);
+                    wTile[MatmulTile.wSlot(e0 + i)] = MatmulTile.f16(w, rowBytes, rows, cols, r0, s, e0 + i);
+                    xTile[e0 + i] = MatmulTile.x(x, cols, n, t0, s, e0 + i);
                 }
                 ctx.localBarrier();
-                for (int j = 0; j < MatmulTile.COLS; j++) acc += wTile[wRow + j] * xTile[xRow + j];
+                for (int j = 0; j < MatmulTile.COLS; j++) {
+                    float wj = wTile[j * MatmulTile.ROWS + row];
+                    acc0 += wj * xTile[x0 + j];
+                    acc1 += wj * xTile[x1 + j];
+                    acc2 += wj * xTile[x2 + j];
+                    acc3 += wj * xTile[x3 + j];
+                }
                 ctx.localBarrier();
             }
-            store(out, rows, n, r0, t0, lid, acc, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 0), acc0, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 1), acc1, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 2), acc2, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 3), acc3, add);
             ctx.localBarrier(); // PoCL: see the class comment
         }
     }
@@ -139,35 +171,43 @@ final class TiledMatmul {
     /** F32 weights arrive decoded to floats ({@code DeviceWeight}); {@code rowBytes} is unused. */
     static void f32(KernelContext ctx, float[] w, float[] x, float[] out, int rows, int cols, int rowBytes, int[] count,
                     int add) {
-        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.ROWS * MatmulTile.COLS);
+        float[] wTile = ctx.allocateFloatLocalArray(MatmulTile.COLS * MatmulTile.ROWS);
         float[] xTile = ctx.allocateFloatLocalArray(MatmulTile.TOKENS * MatmulTile.COLS);
         int lid = ctx.localIdx;
         int rowTiles = MatmulTile.rowTiles(rows);
         int r0 = ctx.groupIdx % rowTiles * MatmulTile.ROWS;
         int t0 = ctx.groupIdx / rowTiles * MatmulTile.TOKENS;
         int n = count[0];
-        if (t0 < n) {
-            int wRow = MatmulTile.row(lid) * MatmulTile.COLS;
-            int xRow = MatmulTile.token(lid) * MatmulTile.COLS;
-            float acc = 0f;
+        if (t0 < n) { // the same for the whole group, so every thread meets the barriers
+            int row = MatmulTile.row(lid);
+            int x0 = MatmulTile.token(lid, 0) * MatmulTile.COLS, x1 = MatmulTile.token(lid, 1) * MatmulTile.COLS;
+            int x2 = MatmulTile.token(lid, 2) * MatmulTile.COLS, x3 = MatmulTile.token(lid, 3) * MatmulTile.COLS;
+            float acc0 = 0f, acc1 = 0f, acc2 = 0f, acc3 = 0f;
             for (int s = 0; s < MatmulTile.steps(cols); s++) {
+                int e0 = lid * MatmulTile.PER_THREAD;
                 for (int i = 0; i < MatmulTile.PER_THREAD; i++) {
-                    int e = lid * MatmulTile.PER_THREAD + i;
-                    wTile[e] = MatmulTile.f32(w, rows, cols, r0, s, e);
-                    xTile[e] = MatmulTile.x(x, cols, n, t0, s, e);
+                    wTile[MatmulTile.wSlot(e0 + i)] = MatmulTile.f32(w, rows, cols, r0, s, e0 + i);
+                    xTile[e0 + i] = MatmulTile.x(x, cols, n, t0, s, e0 + i);
                 }
                 ctx.localBarrier();
-                for (int j = 0; j < MatmulTile.COLS; j++) acc += wTile[wRow + j] * xTile[xRow + j];
+                for (int j = 0; j < MatmulTile.COLS; j++) {
+                    float wj = wTile[j * MatmulTile.ROWS + row];
+                    acc0 += wj * xTile[x0 + j];
+                    acc1 += wj * xTile[x1 + j];
+                    acc2 += wj * xTile[x2 + j];
+                    acc3 += wj * xTile[x3 + j];
+                }
                 ctx.localBarrier();
             }
-            store(out, rows, n, r0, t0, lid, acc, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 0), acc0, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 1), acc1, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 2), acc2, add);
+            store(out, rows, n, r0 + row, t0 + MatmulTile.token(lid, 3), acc3, add);
             ctx.localBarrier(); // PoCL: see the class comment
         }
     }
 
-    private static void store(float[] out, int rows, int n, int r0, int t0, int lid, float acc, int add) {
-        int r = r0 + MatmulTile.row(lid);
-        int t = t0 + MatmulTile.token(lid);
+    private static void store(float[] out, int rows, int n, int r, int t, float acc, int add) {
         if (r < rows && t < n) {
             int i = t * rows + r;
             out[i] = add == 1 ? out[i] + acc : acc;
