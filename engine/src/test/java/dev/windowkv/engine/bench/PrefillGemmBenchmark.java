@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One prefill matrix product on one thread, the two CPU kernels side by side: {@code tiles} is
  * SimdMatmul's 4 rows × 4 tokens dot-product tiles over L2-sized token blocks, {@code packed} is
- * PackedGemm's 8 × 48 register-blocked GEMM over packed panels. One thread, so the figure is per
+ * PackedGemm's 6 rows × 64 tokens register-blocked GEMM over packed panels. One thread, so the figure is per
  * core: GFLOP/s = 2 · rows · cols · tokens / time, against a core's FMA peak.
  *
  * <p>Shapes of Llama-3.2-1B: {@code 2048x2048} (q, o), {@code 8192x2048} (gate, up: rows × cols),
@@ -44,7 +44,7 @@ public class PrefillGemmBenchmark {
     @Param({"2048x2048", "2048x8192"})
     public String shape;
 
-    @Param({"240"})
+    @Param({"256"})
     public int tokens;
 
     private Weight w;
