@@ -99,13 +99,15 @@ public final class PackedGemm {
                 }
             }
         }
+        // Token by token, so that each token's rows are written as one run: out's rows are far apart
+        // (8192 floats for the FFN), and a row at a time would write every line in the same L1 set.
         for (int j = 0; j < tiles; j++) {
             int nTok = Math.min(NR, tokEnd - tok0 - j * NR);
-            for (int r = 0; r < rows; r++) {
-                int a = (j * panels + r / MR) * MR * NR + (r % MR) * NR;
-                int o = (tok0 + j * NR) * outStride + rowStart + r;
-                for (int tt = 0; tt < nTok; tt++) {
-                    out[o + tt * outStride] = acc[a + tt];
+            int a0 = j * panels * MR * NR;
+            for (int tt = 0; tt < nTok; tt++) {
+                int o = (tok0 + j * NR + tt) * outStride + rowStart;
+                for (int r = 0; r < rows; r++) {
+                    out[o + r] = acc[a0 + r * NR + tt];
                 }
             }
         }
