@@ -1,5 +1,6 @@
 package dev.windowkv.engine.backend;
 
+import dev.windowkv.engine.backend.simd.PackedGemm;
 import dev.windowkv.engine.backend.simd.SimdMatmul;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Weight;
@@ -9,6 +10,9 @@ import dev.windowkv.engine.model.Weight;
  * SIMD (no staging copy), several tokens per weight load during prefill.
  */
 public final class VectorBackend extends JavaBackend {
+    /** A token block's activations packed for PackedGemm; one matmul runs at a time, so one buffer serves. */
+    private float[] packed = new float[0];
+
     public VectorBackend(int threads) {
         super(threads);
     }
@@ -28,6 +32,10 @@ public final class VectorBackend extends JavaBackend {
                     Math.min(rows, (i + 1) * share), x, 0, nTokens, w.cols(), out, rows));
             return;
         }
+        if (nTokens >= PackedGemm.MIN_TOKENS) {
+            packedMatmul(w, x, nTokens, out);
+            return;
+        }
         int block = rowBlock(rows);
         int blocks = (rows + block - 1) / block;
         int tb = SimdMatmul.tokenBlock(w.cols());
@@ -35,6 +43,30 @@ public final class VectorBackend extends JavaBackend {
             int tokStart = t0, tokEnd = Math.min(nTokens, t0 + tb);
             parallelFor(blocks, b -> SimdMatmul.matmul(w.type(), w.data(), w.rowBytes(), b * block,
                     Math.min(rows, (b + 1) * block), x, tokStart, tokEnd, w.cols(), out, rows));
+        }
+    }
+
+    /**
+     * Prefill: token blocks of at most {@link PackedGemm#TILES_PER_BLOCK} tiles, as equal as the tile
+     * size allows (a ragged last block would run mostly-empty tiles); each block is packed in parallel,
+     * then its row blocks of {@link PackedGemm#MC} rows are the work items.
+     */
+    private void packedMatmul(Weight w, float[] x, int nTokens, float[] out) {
+        int rows = w.rows(), n = w.cols();
+        int tiles = (nTokens + PackedGemm.NR - 1) / PackedGemm.NR;
+        int tokenBlocks = (tiles + PackedGemm.TILES_PER_BLOCK - 1) / PackedGemm.TILES_PER_BLOCK;
+        int tilesPerBlock = (tiles + tokenBlocks - 1) / tokenBlocks;
+        int size = PackedGemm.packedSize(tilesPerBlock, n);
+        if (packed.length < size) packed = new float[size];
+        float[] xp = packed;
+        int rowBlocks = (rows + PackedGemm.MC - 1) / PackedGemm.MC;
+        for (int t0 = 0; t0 < nTokens; t0 += tilesPerBlock * PackedGemm.NR) {
+            int tok0 = t0, tokEnd = Math.min(nTokens, t0 + tilesPerBlock * PackedGemm.NR);
+            int blockTiles = (tokEnd - tok0 + PackedGemm.NR - 1) / PackedGemm.NR;
+            parallelFor(blockTiles, j -> PackedGemm.packTile(x, n, tok0 + j * PackedGemm.NR, tokEnd, xp,
+                    j * PackedGemm.NR * n));
+            parallelFor(rowBlocks, b -> PackedGemm.multiply(w.type(), w.data(), w.rowBytes(), b * PackedGemm.MC,
+                    Math.min(rows, (b + 1) * PackedGemm.MC), xp, tok0, tokEnd, n, out, rows));
         }
     }
 

@@ -58,7 +58,7 @@ class BackendAgreementTest {
         List<Arguments> cases = new ArrayList<>();
         for (String b : backends().toList()) {
             for (GGMLType t : WEIGHT_TYPES) {
-                for (int nTokens : new int[] {1, 5, 17}) cases.add(Arguments.of(b, t, nTokens));
+                for (int nTokens : new int[] {1, 5, 17, 70}) cases.add(Arguments.of(b, t, nTokens));
             }
         }
         return cases.stream();

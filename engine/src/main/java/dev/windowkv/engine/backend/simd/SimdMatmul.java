@@ -11,9 +11,10 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Weight-times-activation products with the Vector API, reading raw GGUF rows straight from a
  * (memory-mapped) segment. {@link #dot} is the decode path: one row, one token, dequantizing in
- * registers, bound by memory bandwidth. {@link #matmul} is the prefill path: it dequantizes a chunk
- * of rows once into a small f32 buffer and then multiplies it with every token in tiles of
- * 4 rows × 4 tokens, so each weight is decoded once per call instead of once per token.
+ * registers, bound by memory bandwidth. {@link #matmul} serves a few tokens at a time (long prompts
+ * go through {@link PackedGemm}): it dequantizes a chunk of rows once into a small f32 buffer and then
+ * multiplies it with every token in tiles of 4 rows × 4 tokens, so each weight is decoded once per
+ * call instead of once per token.
  *
  * <p>All arithmetic is f32; activations are not quantized.
  */

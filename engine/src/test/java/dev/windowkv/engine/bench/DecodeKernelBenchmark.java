@@ -1,0 +1,58 @@
+package dev.windowkv.engine.bench;
+
+import dev.windowkv.engine.backend.simd.SimdMatmul;
+import dev.windowkv.engine.gguf.GGMLType;
+import dev.windowkv.engine.model.Weight;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decode's matrix-vector product on one thread, per weight type, with the GGUF layouts
+ * (SimdMatmul.dotRows: eight Q8_0 or four Q4_0 far-apart rows at a time). {@code rows} = 256 keeps the matrix in L2 (the kernel's
+ * compute rate), 65,536 puts it in DRAM (its streaming rate). GB/s = weight bytes / time; ns per
+ * 32-weight block = time / (rows · 2048 / 32).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class DecodeKernelBenchmark {
+    @Param({"q8_0", "q4_0"})
+    public String kernel;
+
+    @Param({"256", "65536"})
+    public int rows;
+
+    private Weight w;
+    private float[] x;
+    private float[] out;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        int cols = BenchInputs.DIM;
+        w = BenchInputs.weight(kernel.equals("q8_0") ? GGMLType.Q8_0 : GGMLType.Q4_0, rows, cols, 1);
+        x = BenchInputs.gaussian(cols, 2);
+        out = new float[rows];
+    }
+
+    @Benchmark
+    public float[] matvec() {
+        int n = w.cols();
+        SimdMatmul.dotRows(w.type(), w.data(), w.rowBytes(), 0, rows, x, 0, n, out, 0);
+        return out;
+    }
+}
