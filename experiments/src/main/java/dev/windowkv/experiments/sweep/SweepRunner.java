@@ -106,15 +106,17 @@ public final class SweepRunner {
                     Prompt prompt = prompt(cell, model, haystack);
                     TaskType label = classifier().classify(cell.task(), prompt.text());
                     Generator gen = new Generator(model, backend);
-                    PrefillCapture capture = gen.capture(prompt.tokens());
-                    for (SweepPlan.Run r : todo) {
-                        Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(),
-                                config.kvDtypeOf(r.spec()), false);
-                        Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
-                        double score = prompt.score().applyAsDouble(res.text());
-                        results.append(row(cell, prompt, r, res, score, backend, model.config(), model.tokenizer()));
-                        added++;
-                        log.step();
+                    List<dev.windowkv.engine.kvcache.KvPolicy> policies = todo.stream().map(SweepPlan.Run::policy).toList();
+                    try (PrefillCapture capture = gen.capture(prompt.tokens(), policies, label)) {
+                        for (SweepPlan.Run r : todo) {
+                            Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(),
+                                    config.kvDtypeOf(r.spec()), false);
+                            Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
+                            double score = prompt.score().applyAsDouble(res.text());
+                            results.append(row(cell, prompt, r, res, score, backend, model.config(), model.tokenizer()));
+                            added++;
+                            log.step();
+                        }
                     }
                 }
             } finally {
