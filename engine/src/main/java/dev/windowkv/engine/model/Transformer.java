@@ -138,10 +138,10 @@ public final class Transformer {
     /**
      * The prefill alone: hands every layer to {@code sink} and returns the last token's logits.
      *
-     * <p>Activations take four prompt-sized arrays (the residual stream, one for the normed input,
-     * the attention output and then the projection back, one for the queries and then the output
-     * projection's result, and the keys and values), reused across layers: at 8,192 tokens of a
-     * 1B model each of the first three is 64 MiB, so every array saved is resident memory saved.
+     * <p>The activations are four prompt-sized arrays, reused across layers: the residual stream;
+     * the normed input, which then takes the attention output; the queries, which then take the
+     * output projection; and the keys and values. At 8,192 tokens of a 1B model each of the first
+     * three is 64 MiB, so every array saved is resident memory saved.
      */
     public float[] prefill(int[] tokens, LayerSink sink) {
         int n = tokens.length;
