@@ -54,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
             + "the --depth contexts; 0: none)")
     List<Integer> memoryPrompts;
 
-    @Option(names = "--memory-only", description = "only the resident-memory phases, no speed tests")
+    @Option(names = "--memory-only", description = "only the resident-memory phases, no speed tests (JSON in <out>/memory/)")
     boolean memoryOnly;
 
     @Option(names = "--fma-ports", description = "FMA units per core for the FMA peak (default: detected, see PERFORMANCE.md)")
@@ -162,7 +162,9 @@ public final class BenchCommand implements Callable<Integer> {
                 continue;
             }
             BenchResults r = sc.run(m, type);
-            Path f = out.resolve("bench-" + type + ".json");
+            // Memory alone has no speeds for `windowkv plot` to draw: it goes where plot does not look.
+            Path f = memoryOnly ? Files.createDirectories(out.resolve("memory")).resolve("memory-" + type + ".json")
+                    : out.resolve("bench-" + type + ".json");
             json.writeValue(f.toFile(), r);
             printTable(r);
             System.out.println("wrote " + f);
