@@ -11,8 +11,9 @@ import java.util.List;
  * that, each against {@code file + the cache's K and V + 256 MiB}. The weights are mapped, so the
  * resident set counts the file's pages once read: after the first prefill, all of them.
  *
- * <p>The heap is collected ({@code System.gc()}) before each prefill, so that one phase's figures
- * do not hold the previous phase's garbage; within a phase nothing is collected on purpose.
+ * <p>The heap is collected ({@code System.gc()}, then a second for G1 to uncommit) before each
+ * prefill, so that one phase's figures do not hold the previous phase's garbage; within a phase
+ * nothing is collected on purpose.
  */
 public final class MemoryPhases {
     /** Everything besides the weights and the cache: the JVM, activations, the capture's leftovers. */
@@ -47,7 +48,17 @@ public final class MemoryPhases {
                 fileBytes, kvBytes, fileBytes + kvBytes + OVERHEAD, onPeak, rt.totalMemory() - rt.freeMemory(), rt.totalMemory());
     }
 
+    /**
+     * Collects the heap and gives G1 a second to hand the freed regions back: it uncommits them on
+     * a background thread after the collection, and a peak reset before that would start from the
+     * previous phase's resident set.
+     */
     private static void collect() {
         System.gc();
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
