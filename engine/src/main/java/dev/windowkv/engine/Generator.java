@@ -15,6 +15,7 @@ import dev.windowkv.engine.tokenizer.Tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Streaming generation under a KV-cache policy: prefill (compressing once at its end), then decode
@@ -77,17 +78,23 @@ public final class Generator {
         return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, describe(policy), listener);
     }
 
-    /** Runs the prefill once and keeps it, for {@link #generate(PrefillCapture, int[], Settings, KvPolicy, TaskType, Listener)}. */
-    public PrefillCapture capture(int[] prompt) {
-        return PrefillCapture.run(new Transformer(model, backend), model.config().nLayers(), prompt);
+    /**
+     * Runs the prefill once and keeps it for {@code policies} (started with {@code taskHint}), for
+     * {@link #generate(PrefillCapture, int[], Settings, KvPolicy, TaskType, Listener)}. Close the
+     * capture when done with it: it holds every layer's keys and values off the heap.
+     */
+    public PrefillCapture capture(int[] prompt, List<? extends KvPolicy> policies, TaskType taskHint) {
+        return PrefillCapture.run(new Transformer(model, backend), prompt, policies, taskHint);
     }
 
-    /** Generation from a captured prefill: only compression and decode run again. */
+    /** Generation from a captured prefill: only the cache's filling and decode run again. */
     public Result generate(PrefillCapture capture, int[] prompt, Settings s, KvPolicy policy, TaskType taskHint,
                            Listener listener) {
-        Compressor compressor = start(policy, prompt.length, taskHint);
+        if (taskHint != capture.taskHint()) {
+            throw new IllegalArgumentException("the prefill was captured with task hint " + capture.taskHint() + ", not " + taskHint);
+        }
         Transformer tf = new Transformer(model, backend);
-        tf.restore(capture, compressor, s.maxNewTokens(), s.kvDtype());
+        tf.restore(capture, policy, s.maxNewTokens(), s.kvDtype());
         return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, describe(policy), listener);
     }
 

@@ -22,10 +22,15 @@ public final class ScoreSummary {
      * @param task           the task or dataset; null in the per-task-type overview
      * @param budget         0 for the full cache
      * @param meanKvFraction mean KV-cache size as a fraction of the full cache
+     * @param meanKvBytes    mean KV-cache bytes, as accounted ({@link SweepRow#kvBytes})
+     * @param peakRssBytes   the highest peak resident set of the cell's samples, as measured
+     *                       ({@link SweepRow#peakRssBytes}); null where no sample has one
      */
     public record Row(String model, String task, String taskType, String policy, String policyLabel, int budget,
-                      int n, double mean, double stdError, double meanKvFraction) {
+                      int n, double mean, double stdError, double meanKvFraction, double meanKvBytes, Long peakRssBytes) {
     }
+
+    private static final double MIB = 1 << 20;
 
     private final List<Row> rows;
     private final boolean perTask;
@@ -72,8 +77,10 @@ public final class ScoreSummary {
             Key k = e.getKey();
             MeanScore m = MeanScore.of(g.stream().map(SweepRow::score).toList());
             double kv = g.stream().mapToDouble(SweepRow::kvFraction).average().orElse(Double.NaN);
+            double kvBytes = g.stream().mapToLong(SweepRow::kvBytes).average().orElse(Double.NaN);
+            Long rss = g.stream().map(SweepRow::peakRssBytes).filter(Objects::nonNull).max(Long::compare).orElse(null);
             rows.add(new Row(k.model(), k.task(), k.taskType(), g.getFirst().policy(), k.label(), k.budget(),
-                    m.n(), m.mean(), m.stdError(), kv));
+                    m.n(), m.mean(), m.stdError(), kv, kvBytes, rss));
         }
         rows.sort(Comparator.comparing(Row::model)
                 .thenComparing(Row::taskType)
@@ -94,7 +101,7 @@ public final class ScoreSummary {
     /** CSV with a header; an undefined standard error (one sample) is an empty field, as is the full cache's budget. */
     public String toCsv() {
         StringBuilder sb = new StringBuilder("model,").append(perTask ? "task," : "")
-                .append("taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction\n");
+                .append("taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction,meanKvBytes,peakRssBytes\n");
         for (Row r : rows) {
             sb.append(Tables.csv(r.model())).append(',');
             if (perTask) {
@@ -104,16 +111,21 @@ public final class ScoreSummary {
                     .append(Tables.csv(r.policyLabel())).append(',').append(r.budget() == 0 ? "" : r.budget()).append(',')
                     .append(r.n()).append(',').append(Tables.num(r.mean(), "%.6f")).append(',')
                     .append(Tables.num(r.stdError(), "%.6f")).append(',')
-                    .append(Tables.num(r.meanKvFraction(), "%.6f")).append('\n');
+                    .append(Tables.num(r.meanKvFraction(), "%.6f")).append(',')
+                    .append(Tables.num(r.meanKvBytes(), "%.0f")).append(',')
+                    .append(r.peakRssBytes() == null ? "" : r.peakRssBytes()).append('\n');
         }
         return sb.toString();
     }
 
-    /** A GitHub-flavoured Markdown table, scores to three decimals, KV size in percent. */
+    /**
+     * A GitHub-flavoured Markdown table, scores to three decimals, KV size in percent and in MiB, and
+     * the measured peak resident set beside it.
+     */
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder("| Model | ").append(perTask ? "Task | Type" : "Task type")
-                .append(" | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |\n")
-                .append(perTask ? "|---|---|---|---|---:|---:|---:|---:|---:|\n" : "|---|---|---|---:|---:|---:|---:|---:|\n");
+                .append(" | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) | KV cache (MiB) | Peak RSS (MiB) |\n")
+                .append(perTask ? "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n" : "|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             sb.append("| ").append(Tables.md(r.model())).append(" | ");
             if (perTask) {
@@ -123,7 +135,9 @@ public final class ScoreSummary {
                     .append(r.budget() == 0 ? "full" : Integer.toString(r.budget())).append(" | ")
                     .append(r.n()).append(" | ").append(Tables.num(r.mean(), "%.3f")).append(" | ")
                     .append(Double.isNaN(r.stdError()) ? "–" : Tables.num(r.stdError(), "%.3f")).append(" | ")
-                    .append(Double.isNaN(r.meanKvFraction()) ? "–" : Tables.num(100 * r.meanKvFraction(), "%.1f"))
+                    .append(Double.isNaN(r.meanKvFraction()) ? "–" : Tables.num(100 * r.meanKvFraction(), "%.1f")).append(" | ")
+                    .append(Double.isNaN(r.meanKvBytes()) ? "–" : Tables.num(r.meanKvBytes() / MIB, "%.1f")).append(" | ")
+                    .append(r.peakRssBytes() == null ? "–" : Tables.num(r.peakRssBytes() / MIB, "%.0f"))
                     .append(" |\n");
         }
         return sb.toString();

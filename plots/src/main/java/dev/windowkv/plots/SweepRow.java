@@ -51,6 +51,11 @@ import java.util.Map;
  * @param valueSpan          tokens of the model the expected needle value spans (the longest, where
  *                           several are expected), as realised in the prompt; {@code null} for tasks
  *                           without needle values and for rows written before spans were recorded
+ * @param peakRssBytes       the sweep process's peak resident set (VmHWM), from the start of this row's
+ *                           prompt (its prefill, which every row of the prompt shares) to the end of this
+ *                           row's decode: mapped weights, JVM, activations and caches together, so beside
+ *                           {@link #kvBytes} it shows what the accounted cache is of the whole; null where
+ *                           not measured (not Linux, rows written before it was recorded)
  */
 public record SweepRow(
         String model,
@@ -81,7 +86,20 @@ public record SweepRow(
         int[][] keptPerHead,
         int[][][] keptRanges,
         int[] needleSpan,
-        Integer valueSpan) {
+        Integer valueSpan,
+        Long peakRssBytes) {
+
+    /** A row without the measured resident set (as sweeps before it wrote them). */
+    public SweepRow(String model, String backend, String policy, String policyLabel, Map<String, String> options,
+                    Integer budget, String task, String taskType, int length, Double depth, long seed, int sample,
+                    double score, int[] tokensKeptPerLayer, long kvBytes, long fullKvBytes, double kvFraction,
+                    double prefillMs, double compressMs, double decodeMs, int generatedTokens, String output,
+                    List<String> expected, String id, String kvDtype, int[][] keptPerHead, int[][][] keptRanges,
+                    int[] needleSpan, Integer valueSpan) {
+        this(model, backend, policy, policyLabel, options, budget, task, taskType, length, depth, seed, sample, score,
+                tokensKeptPerLayer, kvBytes, fullKvBytes, kvFraction, prefillMs, compressMs, decodeMs, generatedTokens,
+                output, expected, id, kvDtype, keptPerHead, keptRanges, needleSpan, valueSpan, null);
+    }
 
     /** A row without the per-head fields (as older sweeps wrote them). */
     public SweepRow(String model, String backend, String policy, String policyLabel, Map<String, String> options,

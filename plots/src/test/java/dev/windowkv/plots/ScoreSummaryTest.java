@@ -58,19 +58,39 @@ class ScoreSummaryTest {
     void csvAndMarkdown() {
         ScoreSummary summary = ScoreSummary.of(ROWS);
         String[] csv = summary.toCsv().split("\n");
-        assertEquals("model,task,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction", csv[0]);
-        assertEquals("m,t,QA,full,FullKV,,1,0.900000,,1.000000", csv[3]);
-        assertEquals("m,t,QA,snapkv,SnapKV,128,3,0.666667,0.333333,0.100000", csv[4]);
+        assertEquals("model,task,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction,meanKvBytes,peakRssBytes", csv[0]);
+        assertEquals("m,t,QA,full,FullKV,,1,0.900000,,1.000000,0,", csv[3]);
+        assertEquals("m,t,QA,snapkv,SnapKV,128,3,0.666667,0.333333,0.100000,0,", csv[4]);
 
         String[] md = summary.toMarkdown().split("\n");
-        assertEquals("| Model | Task | Type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |", md[0]);
-        assertEquals("| m | t | QA | FullKV | full | 1 | 0.900 | – | 100.0 |", md[4]);
-        assertEquals("| m | t | QA | WindowKV (max) | 128 | 2 | 0.600 | 0.100 | 10.0 |", md[6]);
+        assertEquals("| Model | Task | Type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) | KV cache (MiB) "
+                + "| Peak RSS (MiB) |", md[0]);
+        assertEquals("| m | t | QA | FullKV | full | 1 | 0.900 | – | 100.0 | 0.0 | – |", md[4]);
+        assertEquals("| m | t | QA | WindowKV (max) | 128 | 2 | 0.600 | 0.100 | 10.0 | 0.0 | – |", md[6]);
 
         String[] overview = ScoreSummary.byTaskType(ROWS).toCsv().split("\n");
-        assertEquals("model,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction", overview[0]);
-        assertEquals("m,QA,snapkv,SnapKV,128,3,0.666667,0.333333,0.100000", overview[4]);
-        assertEquals("| Model | Task type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) |",
+        assertEquals("model,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction,meanKvBytes,peakRssBytes", overview[0]);
+        assertEquals("m,QA,snapkv,SnapKV,128,3,0.666667,0.333333,0.100000,0,", overview[4]);
+        assertEquals("| Model | Task type | Policy | Budget | n | Mean score | Std. error | KV cache (% of full) | KV cache (MiB) "
+                        + "| Peak RSS (MiB) |",
                 ScoreSummary.byTaskType(ROWS).toMarkdown().split("\n")[0]);
+    }
+
+    /** The measured peak resident set sits beside the accounted KV bytes: the cell's highest, in MiB. */
+    @Test
+    void peakResidentSetBesideTheAccountedKvBytes() {
+        List<SweepRow> rows = List.of(rss(64L << 20, 1000L << 20), rss(64L << 20, 1200L << 20), rss(32L << 20, null));
+        ScoreSummary.Row r = ScoreSummary.of(rows).rows().getFirst();
+        assertEquals(1200L << 20, r.peakRssBytes(), "the highest of the cell's samples");
+        assertEquals((64.0 + 64 + 32) / 3 * (1 << 20), r.meanKvBytes(), 1e-6);
+        String[] csv = ScoreSummary.of(rows).toCsv().split("\n");
+        assertEquals("m,t,QA,snapkv,SnapKV,128,3,1.000000,0.000000,0.100000," + (160L << 20) / 3 + "," + (1200L << 20), csv[1]);
+        assertEquals("| m | t | QA | SnapKV | 128 | 3 | 1.000 | 0.000 | 10.0 | 53.3 | 1200 |",
+                ScoreSummary.of(rows).toMarkdown().split("\n")[2]);
+    }
+
+    private static SweepRow rss(long kvBytes, Long peakRss) {
+        return new SweepRow("m", "java", "snapkv", "SnapKV", null, 128, "t", "QA", 1000, null, 1, 0, 1,
+                null, kvBytes, 0, 0.1, 0, 0, 0, 0, "", List.of(), null, null, null, null, null, null, peakRss);
     }
 }

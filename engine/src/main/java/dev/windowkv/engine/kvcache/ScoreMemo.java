@@ -37,7 +37,7 @@ public final class ScoreMemo {
     }
 
     /** How many score arrays it holds (one per observation range computed). */
-    int size() {
+    public int size() {
         return scores.size();
     }
 }

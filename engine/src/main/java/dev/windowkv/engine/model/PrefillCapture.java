@@ -1,54 +1,169 @@
 package dev.windowkv.engine.model;
 
+import dev.windowkv.engine.kvcache.Compressor;
+import dev.windowkv.engine.kvcache.KeptTokens;
+import dev.windowkv.engine.kvcache.KvPolicy;
+import dev.windowkv.engine.kvcache.PrefillLayer;
 import dev.windowkv.engine.kvcache.ScoreMemo;
+import dev.windowkv.engine.kvcache.TaskType;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A prefill kept in memory: each layer's post-RoPE queries and keys/values and the last token's
- * logits. Prefill does not depend on the KV policy (compression only touches the cached copy), so
- * a sweep prefills a prompt once and compresses the capture under every policy it compares. The
- * attention scores those policies compute from a layer are the capture's too ({@link #scores}):
- * they are computed once per capture and go with it.
+ * A prefill kept for several KV policies: a sweep prefills a prompt once and compresses it under
+ * every policy it compares, since the prefill itself does not depend on the policy.
+ *
+ * <p>What it keeps is what compression needs after the prefill, no more: every layer's keys and
+ * values (the cache is filled from them), the last token's logits, and for each policy it was
+ * made for, the tokens each layer keeps. The policies select <em>during</em> the prefill, layer by
+ * layer, while that layer's queries exist; so H2O, which scores with every prompt query, sums its
+ * attention per layer and no layer's queries outlive the layer (keeping them all took 4× the keys'
+ * and values' memory on a GQA model). The policies of one layer share its attention scores
+ * ({@link ScoreMemo}): one observation range is scored once per layer, whatever the budgets.
+ *
+ * <p>The keys and values live off the Java heap, in one block freed by {@link #close}: the memory
+ * goes back to the operating system when the sweep moves on to the next prompt, not when a
+ * collector gets round to it.
  */
-public final class PrefillCapture implements Transformer.LayerSink {
+public final class PrefillCapture implements Transformer.LayerSink, AutoCloseable {
+    /** One policy's compression of this prefill: its compressor (for the cache's capacity) and what each layer keeps. */
+    public static final class Selection {
+        private final KvPolicy policy;
+        private final Compressor compressor;
+        private final KeptTokens[] kept;
+        private double selectMillis;
+
+        private Selection(KvPolicy policy, Compressor compressor, int nLayers) {
+            this.policy = policy;
+            this.compressor = compressor;
+            this.kept = new KeptTokens[nLayers];
+        }
+
+        public KvPolicy policy() { return policy; }
+        public Compressor compressor() { return compressor; }
+        /** The prompt tokens layer {@code layer} keeps (null: all, in order). */
+        public KeptTokens kept(int layer) { return kept[layer]; }
+        /** Wall time this policy spent scoring and choosing tokens, over every layer. */
+        public double selectMillis() { return selectMillis; }
+    }
+
+    private final ModelConfig c;
+    private final dev.windowkv.engine.backend.Backend backend;
     private final int promptLength;
-    private final float[][] q;
-    private final float[][] k;
-    private final float[][] v;
-    private final ScoreMemo[] scores;
+    private final TaskType taskHint;
+    private final List<Selection> selections = new ArrayList<>();
+    private final int[] scoreRanges;
+    private final Arena arena;
+    private final MemorySegment kv; // [layer][k, v][n * kvDim] floats
+    private final long layerFloats;
     private float[] logits;
     private double prefillMillis;
 
-    public PrefillCapture(int nLayers, int promptLength) {
+    private PrefillCapture(Transformer tf, int promptLength, List<? extends KvPolicy> policies, TaskType taskHint) {
+        this.c = tf.config();
+        this.backend = tf.backend();
         this.promptLength = promptLength;
-        this.q = new float[nLayers][];
-        this.k = new float[nLayers][];
-        this.v = new float[nLayers][];
-        this.scores = new ScoreMemo[nLayers];
-        for (int l = 0; l < nLayers; l++) scores[l] = new ScoreMemo();
+        this.taskHint = taskHint;
+        for (KvPolicy p : policies) {
+            if (find(p) != null) continue; // an equal policy selects the same tokens
+            selections.add(new Selection(p, p.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), promptLength, taskHint),
+                    c.nLayers()));
+        }
+        this.scoreRanges = new int[c.nLayers()];
+        this.layerFloats = (long) promptLength * c.kvDim();
+        this.arena = Arena.ofShared();
+        this.kv = arena.allocate(Math.multiplyExact(c.nLayers() * 2L * layerFloats, Float.BYTES), 64);
     }
 
-    /** Prefills {@code tokens} with {@code tf} and captures it. */
-    public static PrefillCapture run(Transformer tf, int nLayers, int[] tokens) {
-        PrefillCapture cap = new PrefillCapture(nLayers, tokens.length);
-        long t0 = System.nanoTime();
-        cap.logits = tf.prefill(tokens, cap);
-        cap.prefillMillis = (System.nanoTime() - t0) / 1e6;
-        return cap;
+    /**
+     * Prefills {@code tokens} with {@code tf} and keeps it for {@code policies} (started with
+     * {@code taskHint}); only those can be restored from it ({@link #selection}).
+     */
+    public static PrefillCapture run(Transformer tf, int[] tokens, List<? extends KvPolicy> policies, TaskType taskHint) {
+        PrefillCapture cap = start(tf, tokens.length, policies, taskHint);
+        try {
+            long t0 = System.nanoTime();
+            cap.logits = tf.prefill(tokens, cap);
+            double selecting = 0;
+            for (Selection s : cap.selections) selecting += s.selectMillis;
+            cap.prefillMillis = (System.nanoTime() - t0) / 1e6 - selecting;
+            return cap;
+        } catch (RuntimeException e) {
+            cap.close();
+            throw e;
+        }
+    }
+
+    /** A capture that has not seen its prefill yet: {@code tf.prefill(tokens, capture)} fills it (tests tee the layers). */
+    static PrefillCapture start(Transformer tf, int promptLength, List<? extends KvPolicy> policies, TaskType taskHint) {
+        return new PrefillCapture(tf, promptLength, policies, taskHint);
     }
 
     @Override
     public void layer(int layer, float[] q, float[] k, float[] v) {
-        this.q[layer] = q.clone();
-        this.k[layer] = k.clone();
-        this.v[layer] = v.clone();
+        int n = promptLength;
+        long floats = layerFloats;
+        MemorySegment.copy(k, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer) * floats * Float.BYTES, (int) floats);
+        MemorySegment.copy(v, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer + 1) * floats * Float.BYTES, (int) floats);
+        // One memo for this layer: the policies share its scores, which go when the layer's queries do.
+        ScoreMemo scores = new ScoreMemo();
+        for (Selection s : selections) {
+            long t0 = System.nanoTime();
+            s.kept[layer] = s.compressor.select(new PrefillLayer(layer, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend,
+                    scores));
+            s.selectMillis += (System.nanoTime() - t0) / 1e6;
+        }
+        scoreRanges[layer] = scores.size();
+    }
+
+    /** This capture's compression under {@code policy}; a policy it was not made for is an error. */
+    public Selection selection(KvPolicy policy) {
+        Selection s = find(policy);
+        if (s == null) {
+            throw new IllegalArgumentException("this prefill was captured for " + describe() + ", not for " + policy.describe());
+        }
+        return s;
+    }
+
+    private Selection find(KvPolicy policy) {
+        for (Selection s : selections) if (s.policy.equals(policy)) return s;
+        return null;
+    }
+
+    private String describe() {
+        List<String> names = new ArrayList<>();
+        for (Selection s : selections) names.add(s.policy.describe());
+        return names.isEmpty() ? "no policy" : String.join(", ", names);
+    }
+
+    /** Copies layer {@code layer}'s keys, {@code [n][nKvHeads][headDim]}, into {@code out}. */
+    public void keys(int layer, float[] out) {
+        MemorySegment.copy(kv, ValueLayout.JAVA_FLOAT, (2L * layer) * layerFloats * Float.BYTES, out, 0, (int) layerFloats);
+    }
+
+    /** Copies layer {@code layer}'s values, laid out as the keys, into {@code out}. */
+    public void values(int layer, float[] out) {
+        MemorySegment.copy(kv, ValueLayout.JAVA_FLOAT, (2L * layer + 1) * layerFloats * Float.BYTES, out, 0, (int) layerFloats);
     }
 
     public int promptLength() { return promptLength; }
-    public float[] q(int layer) { return q[layer]; }
-    public float[] k(int layer) { return k[layer]; }
-    public float[] v(int layer) { return v[layer]; }
-    /** Scores computed from this capture's layer, shared by every policy compressing it. */
-    public ScoreMemo scores(int layer) { return scores[layer]; }
+    /** The task hint the policies were started with. */
+    public TaskType taskHint() { return taskHint; }
+    /** How many observation ranges were scored in {@code layer} (each once, for every policy that needed it). */
+    public int scoreRanges(int layer) { return scoreRanges[layer]; }
+    /** Bytes the capture holds for its keys and values (the selections are a few ints per kept token). */
+    public long bytes() { return kv.byteSize(); }
     public float[] logits() { return logits.clone(); }
+    /** Wall time of the prefill, the policies' selection not included. */
     public double prefillMillis() { return prefillMillis; }
+
+    /** Frees the keys and values; the capture cannot be restored from afterwards. */
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) arena.close();
+    }
 }

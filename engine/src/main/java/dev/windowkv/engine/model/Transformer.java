@@ -6,6 +6,7 @@ import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.kvcache.Compressor;
 import dev.windowkv.engine.kvcache.KeptTokens;
 import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.kvcache.KvPolicy;
 import dev.windowkv.engine.kvcache.PrefillLayer;
 import dev.windowkv.engine.kvcache.ScoreMemo;
 
@@ -29,6 +30,7 @@ public final class Transformer {
     private DeviceDecoder device; // non-null when the backend decodes whole layers on a device
     private int position;
     private double compressMillis;
+    private double attentionMillis;
 
     public Transformer(Model model, Backend backend) {
         this.model = model;
@@ -40,6 +42,13 @@ public final class Transformer {
     public int position() { return position; }
     /** Wall time spent choosing and gathering kept tokens during the last prefill. */
     public double compressMillis() { return compressMillis; }
+    /**
+     * Wall time of the last prefill's attention ({@code Backend.attentionPrefill}, every layer):
+     * two clock reads per layer, so it is always on.
+     */
+    public double attentionMillis() { return attentionMillis; }
+    ModelConfig config() { return c; }
+    Backend backend() { return backend; }
 
     /**
      * Receives each layer's post-RoPE queries and keys/values right after the layer's prefill
@@ -57,18 +66,28 @@ public final class Transformer {
         int n = tokens.length;
         checkLength(n, decodeRoom);
         startCache(n, compressor, decodeRoom, dtype);
-        return prefill(tokens, (l, q, k, v) -> compressLayer(l, n, q, k, v, ScoreMemo.none(), compressor));
+        return prefill(tokens, (l, q, k, v) -> compressLayer(l, n, q, k, v, compressor));
     }
 
     /**
-     * Compresses a prefill captured earlier ({@link PrefillCapture}) under another policy: the
-     * prefill itself does not depend on the policy, so a sweep runs it once per prompt.
+     * Compresses a prefill captured earlier ({@link PrefillCapture}) under one of the policies it
+     * was captured for: the prefill does not depend on the policy, so a sweep runs it once per
+     * prompt. The policy chose its tokens during the capture; this fills the cache with them.
      */
-    public void restore(PrefillCapture capture, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
+    public void restore(PrefillCapture capture, KvPolicy policy, int decodeRoom, KvCache.Dtype dtype) {
+        PrefillCapture.Selection sel = capture.selection(policy);
         int n = capture.promptLength();
         checkLength(n, decodeRoom);
-        startCache(n, compressor, decodeRoom, dtype);
-        for (int l = 0; l < c.nLayers(); l++) compressLayer(l, n, capture.q(l), capture.k(l), capture.v(l), capture.scores(l), compressor);
+        startCache(n, sel.compressor(), decodeRoom, dtype);
+        // One layer's keys and values at a time on the heap, copied out of the capture's block.
+        float[] k = new float[n * c.kvDim()];
+        float[] v = new float[n * c.kvDim()];
+        for (int l = 0; l < c.nLayers(); l++) {
+            capture.keys(l, k);
+            capture.values(l, v);
+            store(l, n, k, v, sel.kept(l));
+        }
+        compressMillis += sel.selectMillis();
         position = n;
     }
 
@@ -92,10 +111,18 @@ public final class Transformer {
         compressMillis = 0;
     }
 
-    /** {@code scores}: the capture's memo, or a fresh one when q and k are this layer's only until the next. */
-    private void compressLayer(int l, int n, float[] q, float[] k, float[] v, ScoreMemo scores, Compressor compressor) {
+    /** Chooses the tokens of layer {@code l} of a live prefill and stores them. */
+    private void compressLayer(int l, int n, float[] q, float[] k, float[] v, Compressor compressor) {
         long t0 = System.nanoTime();
-        KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend, scores));
+        KeptTokens kept = compressor.select(new PrefillLayer(l, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend,
+                ScoreMemo.none()));
+        compressMillis += (System.nanoTime() - t0) / 1e6;
+        store(l, n, k, v, kept);
+    }
+
+    /** Fills layer {@code l} of the cache (and of the device's) with the {@code kept} prompt tokens. */
+    private void store(int l, int n, float[] k, float[] v, KeptTokens kept) {
+        long t0 = System.nanoTime();
         cache.fillFromPrefill(l, k, v, n, kept, backend);
         if (device != null) {
             if (kept != null && (kept.isRagged() || kept.prunesKeyChannels())) {
@@ -108,7 +135,14 @@ public final class Transformer {
         compressMillis += (System.nanoTime() - t0) / 1e6;
     }
 
-    /** The prefill alone: hands every layer to {@code sink} and returns the last token's logits. */
+    /**
+     * The prefill alone: hands every layer to {@code sink} and returns the last token's logits.
+     *
+     * <p>The activations are four prompt-sized arrays, reused across layers: the residual stream;
+     * the normed input, which then takes the attention output; the queries, which then take the
+     * output projection; and the keys and values. At 8,192 tokens of a 1B model each of the first
+     * three is 64 MiB, so every array saved is resident memory saved.
+     */
     public float[] prefill(int[] tokens, LayerSink sink) {
         int n = tokens.length;
         if (n > c.maxSequence()) checkLength(n, 0);
@@ -118,24 +152,30 @@ public final class Transformer {
             checkToken(tokens[t]);
             backend.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
         }
-        float[] xb = new float[n * dim];
-        float[] q = new float[n * c.qDim()];
+        int wide = Math.max(dim, c.qDim());
+        // xb: the normed input, dead after q/k/v are computed, then holds the attention output;
+        // q: the queries, dead once the sink has seen them, then holds the output projection.
+        float[] xb = new float[n * wide];
+        float[] q = new float[n * wide];
         float[] k = new float[n * c.kvDim()];
         float[] v = new float[n * c.kvDim()];
-        float[] att = new float[n * c.qDim()];
-        float[] proj = new float[n * dim];
         int chunk = Math.min(n, FFN_CHUNK);
         float[] gate = new float[chunk * c.ffnDim()];
         float[] up = new float[chunk * c.ffnDim()];
         float[] xc = new float[chunk * dim];
         float[] down = new float[chunk * dim];
+        attentionMillis = 0;
 
         for (int l = 0; l < c.nLayers(); l++) {
             LayerWeights w = model.layer(l);
             backend.rmsnorm(xb, x, w.attnNorm(), n, dim, c.normEps());
             qkv(w, xb, n, q, k, v, 0);
+            float[] att = xb;
+            long a0 = System.nanoTime();
             backend.attentionPrefill(q, k, v, att, n, c.nHeads(), c.nKvHeads(), c.headDim());
+            attentionMillis += (System.nanoTime() - a0) / 1e6;
             sink.layer(l, q, k, v);
+            float[] proj = q;
             backend.matmul(w.wo(), att, n, proj);
             add(x, proj, n * dim);
             backend.rmsnorm(xb, x, w.ffnNorm(), n, dim, c.normEps());

@@ -11,6 +11,7 @@ import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.model.Transformer;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,13 +37,15 @@ class LivePrefillMatchesCaptureTest {
             Map<String, String> opts = policy.equals("windowkv") ? options : Map.of("budget", "24");
             Transformer live = new Transformer(m, b);
             live.prefill(tokens, start(policy, opts, c, tokens.length), 4, KvCache.Dtype.F32);
-            PrefillCapture capture = new Generator(m, b).capture(tokens);
-            Transformer restored = new Transformer(m, b);
-            restored.restore(capture, start(policy, opts, c, tokens.length), 4, KvCache.Dtype.F32);
-            for (int l = 0; l < c.nLayers(); l++) {
-                for (int h = 0; h < c.nKvHeads(); h++) {
-                    assertArrayEquals(restored.cache().positions(l, h), live.cache().positions(l, h),
-                            policy + ": layer " + l + ", KV head " + h);
+            KvPolicy p = Policies.create(policy, opts);
+            try (PrefillCapture capture = new Generator(m, b).capture(tokens, List.of(p), TaskType.QA)) {
+                Transformer restored = new Transformer(m, b);
+                restored.restore(capture, p, 4, KvCache.Dtype.F32);
+                for (int l = 0; l < c.nLayers(); l++) {
+                    for (int h = 0; h < c.nKvHeads(); h++) {
+                        assertArrayEquals(restored.cache().positions(l, h), live.cache().positions(l, h),
+                                policy + ": layer " + l + ", KV head " + h);
+                    }
                 }
             }
         }

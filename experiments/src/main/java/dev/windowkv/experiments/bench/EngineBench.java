@@ -11,6 +11,7 @@ import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.model.Transformer;
 
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -31,6 +32,7 @@ public final class EngineBench {
     private final Backend backend;
     private final ModelConfig c;
     private final SplittableRandom rng;
+    private double attentionShare = Double.NaN;
 
     public EngineBench(Model model, Backend backend, long seed) {
         this.model = model;
@@ -47,17 +49,26 @@ public final class EngineBench {
         }
     }
 
-    /** pp n: prompt tokens per second. */
+    /** pp n: prompt tokens per second; {@link #attentionShare} then holds attention's share of that prefill. */
     public Speed prefill(int n, int repetitions) {
         double[] ts = new double[repetitions];
+        double share = 0;
         for (int r = 0; r < repetitions; r++) {
             int[] prompt = tokens(n);
             Transformer tf = new Transformer(model, backend);
             long t0 = System.nanoTime();
             tf.prefill(prompt, full(n), 1, KvCache.Dtype.F32);
-            ts[r] = n / ((System.nanoTime() - t0) / 1e9);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            ts[r] = n / (ms / 1e3);
+            share += tf.attentionMillis() / ms;
         }
+        attentionShare = share / repetitions;
         return speed(ts);
+    }
+
+    /** Attention's share of the wall time of the last {@link #prefill} (mean over its repetitions). */
+    public double attentionShare() {
+        return attentionShare;
     }
 
     /** tg n at depth d: tokens per second of decoding n tokens after a prompt of {@code depth} tokens (at least 1). */
@@ -86,20 +97,35 @@ public final class EngineBench {
         return backend.deviceCounters().minus(before);
     }
 
-    /** Prefills {@code n} tokens once, keeping every layer, for {@link #compress}. */
-    public PrefillCapture capture(int n) {
-        return PrefillCapture.run(new Transformer(model, backend), c.nLayers(), tokens(n));
+    /** Prefills {@code n} tokens once and keeps it for {@code policies}, for {@link #compress}. */
+    public PrefillCapture capture(int n, List<KvPolicy> policies) {
+        return PrefillCapture.run(new Transformer(model, backend), tokens(n), policies, null);
+    }
+
+    /** The policy {@link #compress} runs: {@code policy} at {@code budget} (0: its default, for FullKV). */
+    public static KvPolicy policy(String policy, int budget) {
+        return Policies.create(policy, budget > 0 ? Map.of("budget", Integer.toString(budget)) : Map.of());
     }
 
     /** Compresses the capture under {@code policy} at {@code budget} (0: FullKV) and decodes {@code n} tokens after it. */
     public Compressed compress(PrefillCapture capture, String policy, int budget, int n) {
-        KvPolicy p = Policies.create(policy, budget > 0 ? Map.of("budget", Integer.toString(budget)) : Map.of());
-        Compressor compressor = p.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), capture.promptLength(), null);
         Transformer tf = new Transformer(model, backend);
-        tf.restore(capture, compressor, n, KvCache.Dtype.F32);
+        tf.restore(capture, policy(policy, budget), n, KvCache.Dtype.F32);
         long kv = tf.cache().bytes();
         double decode = n > 0 ? timeDecode(tf, n) : Double.NaN;
         return new Compressed(policy, budget, tf.compressMillis(), capture.prefillMillis(), decode, kv);
+    }
+
+    /** Prefills a random prompt of {@code n} tokens compressing under {@code policy} as it goes, with room for {@code room} more. */
+    public Transformer compressed(int n, KvPolicy policy, int room) {
+        Transformer tf = new Transformer(model, backend);
+        tf.prefill(tokens(n), policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), n, null), room, KvCache.Dtype.F32);
+        return tf;
+    }
+
+    /** Decodes {@code n} random tokens; returns tokens per second. */
+    public double decodeMore(Transformer tf, int n) {
+        return timeDecode(tf, n);
     }
 
     /** Prefills a random prompt of {@code n} tokens under FullKV with room for {@code room} more. */

@@ -18,6 +18,20 @@ public final class ProcessMemory {
         return field("VmHWM:");
     }
 
+    /**
+     * Starts a new peak: writing 5 to {@code /proc/self/clear_refs} resets VmHWM to the current
+     * resident set (Linux 4.0+), so {@link #peakResidentBytes} then gives the peak of what follows.
+     * Returns false where that is not possible (the peak is then the process's).
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static long field(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -8,6 +8,7 @@ import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.experiments.bench.BackendComparison;
 import dev.windowkv.experiments.bench.BenchModel;
 import dev.windowkv.experiments.bench.BenchResults;
+import dev.windowkv.experiments.bench.FmaPeak;
 import dev.windowkv.experiments.bench.SpeedComparison;
 import dev.windowkv.plots.BenchReport;
 import picocli.CommandLine.Command;
@@ -42,8 +43,25 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gen", defaultValue = "64", description = "decoded tokens per decode test (default: ${DEFAULT-VALUE})")
     int gen;
 
-    @Option(names = "--depth", defaultValue = "2048", description = "context of the deep decode and compression tests (default: ${DEFAULT-VALUE})")
-    int depth;
+    @Option(names = "--depth", split = ",", defaultValue = "2048", description = "contexts of the deep decode tests; the first is "
+            + "also the compression test's (default: ${DEFAULT-VALUE})")
+    List<Integer> depths;
+
+    @Option(names = "--long", description = "add the long-context tests: pp8192 and decode after 8192 tokens (and their memory phases)")
+    boolean longContext;
+
+    @Option(names = "--memory-prompts", split = ",", description = "prompt lengths of the resident-memory phases (default: "
+            + "the --depth contexts; 0: none)")
+    List<Integer> memoryPrompts;
+
+    @Option(names = "--memory-only", description = "only the resident-memory phases, no speed tests (JSON in <out>/memory/)")
+    boolean memoryOnly;
+
+    @Option(names = "--fma-ports", description = "FMA units per core for the FMA peak (default: detected, see PERFORMANCE.md)")
+    Integer fmaPorts;
+
+    @Option(names = "--clock-ghz", description = "core clock for the FMA peak (default: cpufreq's maximum, else /proc/cpuinfo)")
+    Double clockGhz;
 
     @Option(names = "--budgets", split = ",", defaultValue = "128,256,512,1024", description = "WindowKV budgets (default: ${DEFAULT-VALUE})")
     List<Integer> budgets;
@@ -91,6 +109,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "results/bench", description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
 
+    /** The long-context length of --long: the bench model has a 128k context. */
+    private static final int LONG = 8192;
+
     @Override
     public Integer call() throws Exception {
         int t = threads != null ? threads : Backends.defaultThreads();
@@ -114,9 +135,24 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
 
-        Path bin = noLlama ? null : llamaBin != null ? llamaBin : CACHE.resolve("llama.cpp-build/bin");
-        SpeedComparison sc = new SpeedComparison(new SpeedComparison.Plan(backend, t, prompts, gen, depth, budgets, repeat,
-                rounds, !noScaling, bin, !noLlama && !noInProcess, seed), System.err);
+        if (depths.isEmpty() || depths.stream().anyMatch(d -> d < 1)) throw new UserError("--depth must be positive lengths");
+        if (budgets.isEmpty() || budgets.stream().anyMatch(b -> b < 1)) throw new UserError("--budgets must be positive");
+        if (rounds < 1) throw new UserError("--rounds must be at least 1 (got " + rounds + ")");
+        List<Integer> pp = new java.util.ArrayList<>(prompts);
+        List<Integer> ds = new java.util.ArrayList<>(depths);
+        if (longContext) {
+            if (!pp.contains(LONG)) pp.add(LONG);
+            if (!ds.contains(LONG)) ds.add(LONG);
+        }
+        List<Integer> mem = memoryPrompts == null ? ds : memoryPrompts.stream().filter(n -> n > 0).toList();
+        if (memoryPrompts != null && memoryPrompts.stream().anyMatch(n -> n < 0)) {
+            throw new UserError("--memory-prompts must be positive lengths, or 0 for none");
+        }
+        if (memoryOnly && mem.isEmpty()) throw new UserError("--memory-only needs --memory-prompts (or --depth) lengths");
+        Path bin = noLlama || memoryOnly ? null : llamaBin != null ? llamaBin : CACHE.resolve("llama.cpp-build/bin");
+        SpeedComparison sc = new SpeedComparison(new SpeedComparison.Plan(backend, t, pp, gen, ds, budgets, repeat,
+                rounds, !noScaling, bin, !noLlama && !noInProcess && !memoryOnly, seed, mem, !memoryOnly,
+                FmaPeak.detect(fmaPorts, clockGhz)), System.err);
         for (String name : types) {
             GGMLType type = parseType(name);
             long t0 = System.nanoTime();
@@ -126,12 +162,18 @@ public final class BenchCommand implements Callable<Integer> {
                 continue;
             }
             BenchResults r = sc.run(m, type);
-            Path f = out.resolve("bench-" + type + ".json");
+            // Memory alone has no speeds for `windowkv plot` to draw: it goes where plot does not look.
+            Path f = memoryOnly ? Files.createDirectories(out.resolve("memory")).resolve("memory-" + type + ".json")
+                    : out.resolve("bench-" + type + ".json");
             json.writeValue(f.toFile(), r);
             printTable(r);
             System.out.println("wrote " + f);
         }
         return 0;
+    }
+
+    private static double mib(long bytes) {
+        return bytes / 1048576.0;
     }
 
     private static GGMLType parseType(String name) {
@@ -152,11 +194,33 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("bandwidth %.1f GB/s (%d threads), %.1f GB/s (1); %.2f GB per token -> decode limit %.1f tok/s%n",
                 r.bandwidthGBs(), r.threads(), r.bandwidthGBs1Thread(), r.bytesPerToken() / 1e9, r.decodeLimitTokPerSec());
-        for (BenchResults.Measurement m : r.measurements()) {
-            if (m.test().startsWith("tg") && m.threads() == r.threads()) {
-                System.out.printf("  %-10s %-12s %6.2f tok/s = %4.0f%% of the bandwidth limit%n", m.engine(), m.test(),
-                        m.tokPerSec(), 100 * m.tokPerSec() / r.decodeLimitTokPerSec());
-            }
+        for (BenchResults.RoundBandwidth b : r.bandwidthRounds()) {
+            System.out.printf("  round %d: %.1f GB/s before, %.1f after%n", b.round(), b.beforeGBs(), b.afterGBs());
+        }
+        System.out.println(r.bandwidthNote());
+        if (!r.spreads().isEmpty()) System.out.printf("%-12s %5s %6s %7s %7s %7s %7s%n", "ratio", "thr", "rounds", "mean", "min", "max",
+                "spread");
+        for (BenchResults.RatioSpread x : r.spreads()) {
+            System.out.printf("%-12s %5d %6d %7.2f %7.2f %7.2f %6.0f%%%n", x.test(), x.threads(), x.rounds(), x.mean(), x.min(),
+                    x.max(), 100 * x.spread());
+        }
+        for (BenchResults.AttentionShare a : r.attention()) {
+            System.out.printf("  attention: %4.0f%% of our pp%d (round %d)%n", 100 * a.share(), a.promptTokens(), a.round());
+        }
+        FmaPeak f = r.fmaPeak();
+        System.out.printf("F32 FMA peak: %d lanes x %d FMA ports x 2 x %.2f GHz (%s) = %.0f GFLOP/s per core%n", f.lanes(),
+                f.fmaPorts(), f.clockGHz(), f.clockSource(), f.gflops(1));
+        for (BenchResults.PeakShare x : r.peakShares()) {
+            System.out.printf("  %-12s %-12s t%d %8.2f tok/s = %4.0f%% of the %s (%.1f tok/s)%n", x.engine(), x.test(), x.threads(),
+                    x.tokPerSec(), 100 * x.share(), x.ceiling(), x.ceilingTokPerSec());
+        }
+        for (BenchResults.MemoryPhase p : r.memoryPhases()) {
+            System.out.printf("RSS %5d tokens %-40s %6.0f MiB (peak %6.0f) | target %6.0f = file %.0f + KV %.0f + 256 MiB: %s; "
+                            + "heap %.0f of %.0f MiB%n", p.promptTokens(), p.phase(), mib(p.rssBytes()), mib(p.peakRssBytes()),
+                    mib(p.limitBytes()), mib(p.fileBytes()), mib(p.kvBytes()),
+                    p.withinLimit() ? "met" : "over by " + Math.round(mib((p.limitOnPeak() ? p.peakRssBytes() : p.rssBytes())
+                            - p.limitBytes())) + " MiB" + (p.limitOnPeak() ? " (peak)" : ""),
+                    mib(p.heapUsedBytes()), mib(p.heapCommittedBytes()));
         }
         if (r.memory() != null) {
             BenchResults.Memory mem = r.memory();

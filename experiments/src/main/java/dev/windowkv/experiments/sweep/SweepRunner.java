@@ -8,6 +8,7 @@ import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.sampling.Sampler;
+import dev.windowkv.experiments.bench.ProcessMemory;
 import dev.windowkv.experiments.cli.DefaultModel;
 import dev.windowkv.engine.kvcache.TaskType;
 import dev.windowkv.engine.tokenizer.Tokenizer;
@@ -106,15 +107,19 @@ public final class SweepRunner {
                     Prompt prompt = prompt(cell, model, haystack);
                     TaskType label = classifier().classify(cell.task(), prompt.text());
                     Generator gen = new Generator(model, backend);
-                    PrefillCapture capture = gen.capture(prompt.tokens());
-                    for (SweepPlan.Run r : todo) {
-                        Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(),
-                                config.kvDtypeOf(r.spec()), false);
-                        Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
-                        double score = prompt.score().applyAsDouble(res.text());
-                        results.append(row(cell, prompt, r, res, score, backend, model.config(), model.tokenizer()));
-                        added++;
-                        log.step();
+                    List<dev.windowkv.engine.kvcache.KvPolicy> policies = todo.stream().map(SweepPlan.Run::policy).toList();
+                    // Each row's peak resident set counts from its prompt's prefill on.
+                    ProcessMemory.resetPeak();
+                    try (PrefillCapture capture = gen.capture(prompt.tokens(), policies, label)) {
+                        for (SweepPlan.Run r : todo) {
+                            Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(),
+                                    config.kvDtypeOf(r.spec()), false);
+                            Generator.Result res = gen.generate(capture, prompt.tokens(), settings, r.policy(), label, null);
+                            double score = prompt.score().applyAsDouble(res.text());
+                            results.append(row(cell, prompt, r, res, score, backend, model.config(), model.tokenizer()));
+                            added++;
+                            log.step();
+                        }
                     }
                 }
             } finally {
@@ -194,7 +199,13 @@ public final class SweepRunner {
                 res.tokensKeptPerLayer(), res.kvBytes(), fullKvBytes, res.kvBytes() / (double) fullKvBytes,
                 res.prefillMillis(), res.compressMillis(), res.decodeMillis(), res.tokens().length, res.text(),
                 prompt.expected(), plan.id(cell, r), config.kvDtypeOf(r.spec()).id, res.tokensKeptPerHead(),
-                map ? KeptTokenMapFields.ranges(res.keptPromptPositions()) : null, needle, prompt.valueSpan());
+                map ? KeptTokenMapFields.ranges(res.keptPromptPositions()) : null, needle, prompt.valueSpan(), peakRss());
+    }
+
+    /** VmHWM since the prompt's prefill; null where /proc is not there. */
+    private static Long peakRss() {
+        long peak = ProcessMemory.peakResidentBytes();
+        return peak > 0 ? peak : null;
     }
 
     public static Path modelPath(String model) {

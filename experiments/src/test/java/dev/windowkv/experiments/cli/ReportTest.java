@@ -47,7 +47,8 @@ class ReportTest {
                 "llama,full,FullKV,,30.0000,60.0000,45.0000",
                 "llama,windowkv,WindowKV,512,20.0000,40.0000,30.0000"), longBench);
         List<String> perTask = Files.readAllLines(dir.resolve(Report.SUMMARY_CSV));
-        assertEquals("model,task,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction", perTask.getFirst());
+        assertEquals("model,task,taskType,policy,policyLabel,budget,n,meanScore,stdError,meanKvFraction,meanKvBytes,peakRssBytes",
+                perTask.getFirst());
         assertEquals(6, perTask.size(), "header and one row per model x task x policy x budget");
         assertTrue(Files.exists(dir.resolve(Report.BY_TYPE_CSV)));
     }

@@ -49,10 +49,12 @@ class QuantizedKvTest {
             for (double depth : new double[] {0.0, 0.5, 1.0}) {
                 TaskSample sample = task.generate(m.tokenizer(), new SampleSpec(512, depth, 1, Haystack.values()[0]));
                 int[] prompt = m.tokenizer().encode(sample.prompt(), true, false);
-                PrefillCapture capture = gen.capture(prompt);
-                int[] f32 = tokens(gen, capture, prompt, KvCache.Dtype.F32);
-                int[] q8 = tokens(gen, capture, prompt, KvCache.Dtype.Q8_0);
-                int[] q4 = tokens(gen, capture, prompt, KvCache.Dtype.Q4_0);
+                int[] f32, q8, q4;
+                try (PrefillCapture capture = gen.capture(prompt, List.of(Policies.create("full", Map.of())), TaskType.QA)) {
+                    f32 = tokens(gen, capture, prompt, KvCache.Dtype.F32);
+                    q8 = tokens(gen, capture, prompt, KvCache.Dtype.Q8_0);
+                    q4 = tokens(gen, capture, prompt, KvCache.Dtype.Q4_0);
+                }
                 String text = m.tokenizer().decode(f32);
                 assertTrue(sample.expected().stream().anyMatch(text::contains),
                         "F32 must find the needle at depth " + depth + " for the comparison to mean anything: '" + text + "'");

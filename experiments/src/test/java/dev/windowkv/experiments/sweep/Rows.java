@@ -11,10 +11,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Result rows as JSON trees without their timings, which are the only fields allowed to differ between runs. */
+/**
+ * Result rows as JSON trees without their timings and their measured peak RSS, which are the only fields allowed to
+ * differ between runs.
+ */
 public final class Rows {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> TIMINGS = List.of("prefillMs", "compressMs", "decodeMs");
+    static final List<String> TIMINGS = List.of("prefillMs", "compressMs", "decodeMs", "peakRssBytes");
 
     private Rows() {}
 
@@ -25,7 +28,7 @@ public final class Rows {
             for (String line : Files.readAllLines(results)) {
                 ObjectNode row = (ObjectNode) JSON.readTree(line);
                 for (String t : TIMINGS) {
-                    if (row.remove(t) == null) throw new AssertionError("row lacks timing field " + t + ": " + line);
+                    if (row.remove(t) == null) throw new AssertionError("row lacks measured field " + t + ": " + line);
                 }
                 rows.add(row);
             }
