@@ -22,9 +22,29 @@ final class VectorAttention {
      * rows a power-of-two apart fell into the same cache sets, and the scores ran 10x slower.
      */
     static float[] transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim) {
+        return transposeKeys(k, nTokens, nKvHeads, headDim, new float[transposedSize(nTokens, nKvHeads, headDim)]);
+    }
+
+    /** Floats {@link #transposeKeys} writes. */
+    static int transposedSize(int nTokens, int nKvHeads, int headDim) {
+        return nKvHeads * padded(nTokens) * headDim;
+    }
+
+    /**
+     * {@link #transposeKeys} into {@code kt} (at least {@link #transposedSize} long), so a prefill can
+     * reuse one buffer for every layer instead of leaving a key-sized array of garbage per layer.
+     */
+    static float[] transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim, float[] kt) {
         int b = block();
         int blocks = padded(nTokens) / b;
-        float[] kt = new float[nKvHeads * blocks * headDim * b];
+        if (blocks == 0) return kt;
+        // The last block's padding keys are scored (then weighted 0): zeros, as in a fresh array.
+        for (int kvh = 0; kvh < nKvHeads; kvh++) {
+            int tile = (kvh * blocks + blocks - 1) * headDim * b;
+            for (int d = 0; d < headDim; d++) {
+                java.util.Arrays.fill(kt, tile + d * b + (nTokens - (blocks - 1) * b), tile + (d + 1) * b, 0f);
+            }
+        }
         for (int j = 0; j < nTokens; j++) {
             for (int kvh = 0; kvh < nKvHeads; kvh++) {
                 int src = (j * nKvHeads + kvh) * headDim;

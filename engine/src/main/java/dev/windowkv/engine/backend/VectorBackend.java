@@ -12,6 +12,8 @@ import dev.windowkv.engine.model.Weight;
 public final class VectorBackend extends JavaBackend {
     /** A token block's activations packed for PackedGemm; one matmul runs at a time, so one buffer serves. */
     private float[] packed = new float[0];
+    /** The prefill's transposed keys; one layer's attention runs at a time, so one buffer serves every layer. */
+    private float[] keysT = new float[0];
 
     public VectorBackend(int threads) {
         super(threads);
@@ -73,7 +75,9 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        float[] kt = VectorAttention.transposeKeys(k, nTokens, nKvHeads, headDim);
+        int size = VectorAttention.transposedSize(nTokens, nKvHeads, headDim);
+        if (keysT.length < size) keysT = new float[size];
+        float[] kt = VectorAttention.transposeKeys(k, nTokens, nKvHeads, headDim, keysT);
         // Work items are four consecutive queries of one head. Later queries see more keys, so the
         // longest items go first and the short ones fill in at the end.
         int quads = (nTokens + VectorAttention.QUERIES - 1) / VectorAttention.QUERIES;
