@@ -113,11 +113,14 @@ public final class Transformer {
         int n = tokens.length;
         if (n > c.maxSequence()) checkLength(n, 0);
         int dim = c.dim();
-        float[] x = new float[n * dim];
-        for (int t = 0; t < n; t++) {
-            checkToken(tokens[t]);
-            backend.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
+        for (int token : tokens) checkToken(token);
+        float[] onDevice = backend.prefill(model, tokens, sink);
+        if (onDevice != null) {
+            position = n;
+            return onDevice;
         }
+        float[] x = new float[n * dim];
+        for (int t = 0; t < n; t++) backend.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
         float[] xb = new float[n * dim];
         float[] q = new float[n * c.qDim()];
         float[] k = new float[n * c.kvDim()];
