@@ -48,9 +48,9 @@ final class TornadoPrefill implements AutoCloseable {
     private final int nLayers;
     private final int[] count = new int[1];
     private final float[] x;
-    private final float[][] q;
-    private final float[][] k;
-    private final float[][] v;
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
     private final float[] logits;
     private final CountedPlan plan;
     private final GridScheduler grid = new GridScheduler();
@@ -63,9 +63,12 @@ final class TornadoPrefill implements AutoCloseable {
         bucket = TornadoDecoder.bucket(promptLength);
         int b = bucket;
         x = new float[b * dim];
-        q = new float[nLayers][];
-        k = new float[nLayers][];
-        v = new float[nLayers][];
+        // One host copy of each activation, shared by the layer graphs (each writes before it reads).
+        q = new float[b * c.qDim()];
+        k = new float[b * c.kvDim()];
+        v = new float[b * c.kvDim()];
+        float[] xb = new float[b * dim], att = new float[b * c.qDim()];
+        float[] g = new float[b * c.ffnDim()], u = new float[b * c.ffnDim()];
         logits = new float[model.output().rows()];
         int[] at = {0}; // the prompt starts at position 0
         int neox = c.arch().ropeNeox ? 1 : 0;
@@ -77,11 +80,7 @@ final class TornadoPrefill implements AutoCloseable {
             DeviceWeight wq = weights.apply(lw.wq()), wk = weights.apply(lw.wk()), wv = weights.apply(lw.wv());
             DeviceWeight wo = weights.apply(lw.wo()), gate = weights.apply(lw.gate()), up = weights.apply(lw.up());
             DeviceWeight down = weights.apply(lw.down());
-            float[] ql = q[l] = new float[b * c.qDim()];
-            float[] kl = k[l] = new float[b * c.kvDim()];
-            float[] vl = v[l] = new float[b * c.kvDim()];
-            float[] xb = new float[b * dim], att = new float[b * c.qDim()];
-            float[] g = new float[b * c.ffnDim()], u = new float[b * c.ffnDim()];
+            float[] ql = q, kl = k, vl = v;
             CountedGraph graph = new CountedGraph(layerName(l), false);
             graph = l == 0 ? graph.every(x, count) : graph.consume(layerName(l - 1), x, count);
             graphs[l] = graph
@@ -147,12 +146,16 @@ final class TornadoPrefill implements AutoCloseable {
         if (n > bucket) throw new IllegalArgumentException(n + " tokens do not fit a plan for " + bucket);
         for (int t = 0; t < n; t++) host.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
         count[0] = n;
-        for (int l = 0; l <= nLayers; l++) plan.execute(l);
         ModelConfig c = model.config();
+        float[][] ql = new float[nLayers][], kl = new float[nLayers][], vl = new float[nLayers][];
         for (int l = 0; l < nLayers; l++) {
-            sink.layer(l, Arrays.copyOf(q[l], n * c.qDim()), Arrays.copyOf(k[l], n * c.kvDim()),
-                    Arrays.copyOf(v[l], n * c.kvDim()));
+            plan.execute(l);
+            ql[l] = Arrays.copyOf(q, n * c.qDim());
+            kl[l] = Arrays.copyOf(k, n * c.kvDim());
+            vl[l] = Arrays.copyOf(v, n * c.kvDim());
         }
+        plan.execute(nLayers);
+        for (int l = 0; l < nLayers; l++) sink.layer(l, ql[l], kl[l], vl[l]);
         return logits.clone();
     }
 
