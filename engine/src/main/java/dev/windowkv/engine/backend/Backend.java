@@ -93,6 +93,17 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The whole prefill of {@code tokens} (ids already checked) on a device: hands every layer's
+     * post-RoPE queries and keys/values to {@code sink}, as {@code Transformer.prefill} does, and
+     * returns the last token's logits; or null (the default), and the transformer prefills op by op
+     * through this backend.
+     */
+    default float[] prefill(dev.windowkv.engine.model.Model model, int[] tokens,
+                            dev.windowkv.engine.model.Transformer.LayerSink sink) {
+        return null;
+    }
+
     /** What this backend moved to and from a device and launched there so far, or null (the default: no device). */
     default DeviceCounters deviceCounters() {
         return null;

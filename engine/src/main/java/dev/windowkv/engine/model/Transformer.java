@@ -147,11 +147,14 @@ public final class Transformer {
         int n = tokens.length;
         if (n > c.maxSequence()) checkLength(n, 0);
         int dim = c.dim();
-        float[] x = new float[n * dim];
-        for (int t = 0; t < n; t++) {
-            checkToken(tokens[t]);
-            backend.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
+        for (int token : tokens) checkToken(token);
+        float[] onDevice = backend.prefill(model, tokens, sink);
+        if (onDevice != null) {
+            position = n;
+            return onDevice;
         }
+        float[] x = new float[n * dim];
+        for (int t = 0; t < n; t++) backend.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
         int wide = Math.max(dim, c.qDim());
         // xb: the normed input, dead after q/k/v are computed, then holds the attention output;
         // q: the queries, dead once the sink has seen them, then holds the output projection.

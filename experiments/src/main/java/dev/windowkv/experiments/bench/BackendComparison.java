@@ -42,6 +42,7 @@ public final class BackendComparison {
                     DeviceCounters atStart = b.deviceCounters();
                     EngineBench e = new EngineBench(model, b, seed);
                     e.warmUp();
+                    e.prefill(prompt, 1); // untimed: a device backend compiles its prefill plan for this length here
                     EngineBench.Speed pp = e.prefill(prompt, 1);
                     EngineBench.Speed tg = e.decode(gen, 1, 1);
                     EngineBench.Speed tgAfter = e.decode(gen, prompt, 1);

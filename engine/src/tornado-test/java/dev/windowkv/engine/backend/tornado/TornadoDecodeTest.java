@@ -64,20 +64,26 @@ class TornadoDecodeTest {
         assertEquals(short64.launchesPerToken(), long2048.launchesPerToken(), "launches per token");
     }
 
-    /** Prompt lengths in two buckets of 256 (and capacities too): at most two decode plans are compiled. */
+    /**
+     * Prompt lengths in two buckets of 256 (and capacities too): at most two decode plans are built,
+     * and at most four plans compiled, the two buckets' decode and prefill plans.
+     */
     @Test
     void twentyPromptsInTwoLengthBucketsCompileAtMostTwoDecodePlans() {
         SplittableRandom rnd = new SplittableRandom(5);
-        // A prompt in a third bucket first: it compiles the prefill's logits matmul (a plan of its own).
+        // A prompt in a third bucket first, so the loop starts with no plan of its buckets.
         prefilled(900, 8, rnd).decode(1);
         DeviceCounters before = tornado.deviceCounters();
+        int decodeBefore = tornado.decodePlansBuilt();
         for (int i = 0; i < 20; i++) {
             int n = (i % 2 == 0 ? 20 : 300) + rnd.nextInt(180); // 20..199 and 300..479, room 8: buckets 256 and 512
             Transformer tf = prefilled(n, 8, rnd);
             tf.decode(rnd.nextInt(model.tokenEmbedding().rows()));
         }
+        int decodePlans = tornado.decodePlansBuilt() - decodeBefore;
+        assertTrue(decodePlans <= 2, decodePlans + " decode plans built for two buckets");
         long compiled = tornado.deviceCounters().minus(before).compilations();
-        assertTrue(compiled <= 2, compiled + " plans compiled for two buckets");
+        assertTrue(compiled <= 4, compiled + " plans compiled for two buckets (a decode and a prefill plan each)");
     }
 
     /** Decodes 1 token (compiles, sends the prompt), then 4 more, and returns the counters of those 4. */

@@ -6,6 +6,7 @@ import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.backend.VectorBackend;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.Transformer;
 import dev.windowkv.engine.model.Weight;
 
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -20,8 +21,9 @@ import java.util.function.IntConsumer;
 /**
  * The {@code tornado} backend. Decode runs whole layers on TornadoVM's default device
  * ({@link TornadoDecoder}: KV cache compacted into and kept in device memory, Q8_0/F16/F32 weights
- * resident). The prefill and the policies' selection run on the vector backend, and the
- * prefill's keys/values and kept indices go to the device once. A model the decoder cannot run
+ * resident). The prefill runs there too ({@link TornadoPrefill}, one plan per prompt-length
+ * bucket); its keys/values come back once per prompt for the policies' selection, and the kept
+ * ones go to the decoder once. A model the decoder cannot run
  * (other weight types, biases) decodes op by op with its matmuls on the device. Loaded reflectively
  * by {@code Backends.create("tornado")}, so the engine builds without TornadoVM.
  */
@@ -36,6 +38,11 @@ public final class TornadoBackend implements Backend {
      */
     private final List<TornadoDecoder> decoders = new ArrayList<>();
     static final int DECODE_PLANS = 2;
+    /** Prefill plans, most recently used first, at most {@link #PREFILL_PLANS}: one per prompt-length bucket in use. */
+    private final List<TornadoPrefill> prefills = new ArrayList<>();
+    static final int PREFILL_PLANS = 2;
+    private int decodePlansBuilt;
+    private int prefillPlansBuilt;
     private DeviceScoring scoring;  // the last scoring shape's plan
     private DeviceWindowOrder windows; // the last WindowKV selection shape's plan
     private boolean noticed;        // the one-line notice of an op-by-op decode was printed
@@ -127,6 +134,43 @@ public final class TornadoBackend implements Backend {
         return windows.run(q, k);
     }
 
+    /**
+     * The prefill on the device ({@link TornadoPrefill}), through a plan compiled for an earlier
+     * prompt of the same length bucket when there is one (the least recently used is freed past
+     * {@link #PREFILL_PLANS}); null, and the transformer prefills op by op on the host, when the
+     * model has weights, biases or head sizes without device kernels.
+     */
+    @Override
+    public float[] prefill(Model model, int[] tokens, Transformer.LayerSink sink) {
+        if (!TornadoPrefill.supports(model)) return null;
+        TornadoPrefill p = null;
+        for (TornadoPrefill candidate : prefills) {
+            if (candidate.fits(model, tokens.length)) {
+                p = candidate;
+                break;
+            }
+        }
+        if (p != null) {
+            prefills.remove(p);
+        } else {
+            while (prefills.size() >= PREFILL_PLANS) prefills.removeLast().close();
+            p = new TornadoPrefill(model, tokens.length, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
+            prefillPlansBuilt++;
+        }
+        prefills.addFirst(p);
+        return p.run(tokens, sink, host);
+    }
+
+    /** Decode plans built so far (each compiles on its first token). */
+    int decodePlansBuilt() {
+        return decodePlansBuilt;
+    }
+
+    /** Prefill plans built so far (each compiles on its first prompt). */
+    int prefillPlansBuilt() {
+        return prefillPlansBuilt;
+    }
+
     @Override
     public void embedding(Weight w, int row, float[] out, int outOff) {
         host.embedding(w, row, out, outOff);
@@ -190,6 +234,7 @@ public final class TornadoBackend implements Backend {
         TornadoDecoder d = new TornadoDecoder(model, cache, promptLength,
                 w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
         decoders.addFirst(d);
+        decodePlansBuilt++;
         return d;
     }
 
@@ -202,6 +247,8 @@ public final class TornadoBackend implements Backend {
     private void closeDecoders() {
         for (TornadoDecoder d : decoders) d.close();
         decoders.clear();
+        for (TornadoPrefill p : prefills) p.close();
+        prefills.clear();
     }
 
     @Override

@@ -1,0 +1,118 @@
+package dev.windowkv.engine.backend.tornado;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.backend.DeviceCounters;
+import dev.windowkv.engine.gguf.GGMLType;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.PrefillCapture;
+import dev.windowkv.engine.model.Transformer;
+import dev.windowkv.engine.testutil.TinyModels;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prefill on the device ({@link TornadoPrefill}) against the vector backend's: the same
+ * last-token logits and the same per-layer queries, keys and values, on the default model and on a
+ * random-weight GQA model with Q8_0 and Q4_0 weights, for prompts that fill part of a bucket; and
+ * one compiled prefill plan per length bucket. Kept indices and greedy tokens under each policy are
+ * {@code TornadoBackendTest}'s, which now prefills on the device too. Only compiled where TornadoVM
+ * is installed (the engine's tornado profile).
+ */
+class TornadoPrefillTest {
+    private static final Path DEFAULT_MODEL = Path.of("../experiments/models/windowkv-induction.gguf");
+
+    private static TornadoBackend tornado;
+
+    @BeforeAll
+    static void start() {
+        DeviceTests.requireBailoutOff();
+        tornado = new TornadoBackend(2, false);
+    }
+
+    @AfterAll
+    static void stop() {
+        tornado.close();
+    }
+
+    @Test
+    void theDefaultModelPrefillsAsVector() {
+        try (Model m = Model.load(DEFAULT_MODEL)) {
+            assertTrue(TornadoPrefill.supports(m), "the default model should prefill on the device");
+            assertSameAsVector(m, 300); // a bucket of 512, two token tiles of the matmul left empty
+        }
+    }
+
+    @Test
+    void aRandomGqaModelPrefillsAsVectorWithQ8_0AndQ4_0Weights(@TempDir Path dir) {
+        for (GGMLType type : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0}) {
+            Path file = dir.resolve("tiny-gqa-" + type + ".gguf");
+            TinyModels.llama(file, type, 11);
+            try (Model m = Model.load(file)) {
+                assertTrue(TornadoPrefill.supports(m), type + " should prefill on the device");
+                assertSameAsVector(m, 90);
+            }
+        }
+    }
+
+    /** Prompt lengths in two buckets of 256: at most two prefill plans are built and compiled. */
+    @Test
+    void twentyPromptsInTwoLengthBucketsCompileAtMostTwoPrefillPlans() {
+        try (Model m = Model.load(DEFAULT_MODEL)) {
+            SplittableRandom rnd = new SplittableRandom(5);
+            int builtBefore = tornado.prefillPlansBuilt();
+            DeviceCounters before = tornado.deviceCounters();
+            for (int i = 0; i < 20; i++) {
+                int n = (i % 2 == 0 ? 20 : 300) + rnd.nextInt(180); // 20..199 and 300..479: buckets 256 and 512
+                new Transformer(m, tornado).prefill(tokens(m, n, rnd), (l, q, k, v) -> {});
+            }
+            long compiled = tornado.deviceCounters().minus(before).compilations();
+            assertTrue(compiled <= 2, compiled + " plans compiled for two buckets");
+            assertTrue(tornado.prefillPlansBuilt() - builtBefore <= 2,
+                    tornado.prefillPlansBuilt() - builtBefore + " prefill plans built for two buckets");
+        }
+    }
+
+    /** Logits within 1e-3 of the largest; each layer's q, k, v within 1e-3 of that layer's largest value. */
+    private static void assertSameAsVector(Model m, int n) {
+        ModelConfig c = m.config();
+        int[] tokens = tokens(m, n, new SplittableRandom(n));
+        PrefillCapture expected;
+        try (Backend vector = Backends.create("vector", 2)) {
+            expected = PrefillCapture.run(new Transformer(m, vector), c.nLayers(), tokens);
+        }
+        PrefillCapture actual = PrefillCapture.run(new Transformer(m, tornado), c.nLayers(), tokens);
+        close(expected.logits(), actual.logits(), "logits");
+        for (int l = 0; l < c.nLayers(); l++) {
+            close(expected.q(l), actual.q(l), "layer " + l + " q");
+            close(expected.k(l), actual.k(l), "layer " + l + " k");
+            close(expected.v(l), actual.v(l), "layer " + l + " v");
+        }
+    }
+
+    private static void close(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + " length");
+        float max = 0f;
+        for (float e : expected) max = Math.max(max, Math.abs(e));
+        float tol = 1e-3f * max + 1e-5f;
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tol, what + " [" + i + "]");
+        }
+    }
+
+    private static int[] tokens(Model m, int n, SplittableRandom rnd) {
+        int[] tokens = new int[n];
+        tokens[0] = 1;
+        for (int i = 1; i < n; i++) tokens[i] = 3 + rnd.nextInt(m.config().vocabSize() - 3);
+        return tokens;
+    }
+}

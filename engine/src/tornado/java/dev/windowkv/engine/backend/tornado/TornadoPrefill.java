@@ -1,0 +1,173 @@
+package dev.windowkv.engine.backend.tornado;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.model.LayerWeights;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.Transformer;
+import dev.windowkv.engine.model.Weight;
+import dev.windowkv.kernels.tile.FlashAttention;
+
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.annotations.Parallel;
+
+import java.util.Arrays;
+import java.util.function.Function;
+
+/**
+ * The prefill on the device, as one {@link CountedPlan} per prompt-length bucket
+ * ({@link TornadoDecoder#BUCKET}), its graphs executed in this order:
+ * <pre>
+ *   prefill0, prefill1, ..., prefill&lt;L-1&gt;, prefillLogits
+ * </pre>
+ * <ul>
+ *   <li>{@code prefill<l>}: the transformer block over the whole prompt: RMSNorm, Q/K/V
+ *       ({@link TiledMatmul}), RoPE, causal GQA attention ({@link PrefillAttention}), output
+ *       projection + residual, RMSNorm, gate/up, SwiGLU, down + residual. 13 launches. The
+ *       embedded prompt goes down with {@code prefill0}; the residual stream then stays on the
+ *       device from layer to layer;</li>
+ *   <li>{@code prefillLogits}: the last real token's row, the final norm and the output projection;
+ *       only the logits come back.</li>
+ * </ul>
+ * The plan is compiled for the bucket's token count; the prompt's real length is {@code count[0]},
+ * an array because TornadoVM compiles scalar arguments in as constants. Padded tokens are neither
+ * read nor written.
+ *
+ * <p>Each layer's post-RoPE queries, keys and values come back once per prompt: the policies select
+ * from them on the host (or score on the device through {@code DeviceScoring}), and the decoder's
+ * {@code prompt<l>} graphs take the kept keys and values down again. Keeping them on the device
+ * would need these graphs inside the decoder's plan, the only way 5.2.0 links buffers between graphs
+ * (pitfall 6); the decode plan is bucketed by cache capacities the prefill does not know, so that is
+ * left for later (TORNADOVM.md, "What remains"). The host hands the layers to the sink only after
+ * the last graph ran: a scoring plan run in between would break the graphs' links.
+ */
+final class TornadoPrefill implements AutoCloseable {
+    private final Model model;
+    private final int dim;
+    private final int bucket;
+    private final int nLayers;
+    private final int[] count = new int[1];
+    private final float[] x;
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
+    private final float[] logits;
+    private final CountedPlan plan;
+    private final GridScheduler grid = new GridScheduler();
+
+    TornadoPrefill(Model model, int promptLength, Function<Weight, DeviceWeight> weights, DeviceTraffic traffic) {
+        this.model = model;
+        ModelConfig c = model.config();
+        dim = c.dim();
+        nLayers = c.nLayers();
+        bucket = TornadoDecoder.bucket(promptLength);
+        int b = bucket;
+        x = new float[b * dim];
+        // One host copy of each activation, shared by the layer graphs (each writes before it reads).
+        q = new float[b * c.qDim()];
+        k = new float[b * c.kvDim()];
+        v = new float[b * c.kvDim()];
+        float[] xb = new float[b * dim], att = new float[b * c.qDim()];
+        float[] g = new float[b * c.ffnDim()], u = new float[b * c.ffnDim()];
+        logits = new float[model.output().rows()];
+        int[] at = {0}; // the prompt starts at position 0
+        int neox = c.arch().ropeNeox ? 1 : 0;
+        float[] invFreq = model.ropeInvFreq();
+
+        CountedGraph[] graphs = new CountedGraph[nLayers + 1];
+        for (int l = 0; l < nLayers; l++) {
+            LayerWeights lw = model.layer(l);
+            DeviceWeight wq = weights.apply(lw.wq()), wk = weights.apply(lw.wk()), wv = weights.apply(lw.wv());
+            DeviceWeight wo = weights.apply(lw.wo()), gate = weights.apply(lw.gate()), up = weights.apply(lw.up());
+            DeviceWeight down = weights.apply(lw.down());
+            float[] ql = q, kl = k, vl = v;
+            CountedGraph graph = new CountedGraph(layerName(l), false);
+            graph = l == 0 ? graph.every(x, count) : graph.consume(layerName(l - 1), x, count);
+            graphs[l] = graph
+                    .first(lw.attnNorm(), lw.ffnNorm(), invFreq, at, wq.data(), wk.data(), wv.data(), wo.data(),
+                            gate.data(), up.data(), down.data())
+                    // Scratch: every task argument must be declared; written before read, so only allocated.
+                    .first(xb, att, g, u)
+                    .task(t -> TokenBlockKernels.rmsnormTask(t, grid, "attnNorm", xb, x, lw.attnNorm(), b, dim,
+                            c.normEps(), count))
+                    .task(t -> TiledMatmul.task(t, grid, "q", wq, xb, ql, b, count, false))
+                    .task(t -> TiledMatmul.task(t, grid, "k", wk, xb, kl, b, count, false))
+                    .task(t -> TiledMatmul.task(t, grid, "v", wv, xb, vl, b, count, false))
+                    .task(t -> t.task("ropeQ", TokenBlockKernels::rope, ql, b, c.nHeads(), c.headDim(), at, invFreq, neox,
+                            count))
+                    .task(t -> t.task("ropeK", TokenBlockKernels::rope, kl, b, c.nKvHeads(), c.headDim(), at, invFreq,
+                            neox, count))
+                    .task(t -> PrefillAttention.task(t, grid, "attention", ql, kl, vl, att, count, b, c.nHeads(),
+                            c.nKvHeads(), c.headDim()))
+                    .task(t -> TiledMatmul.task(t, grid, "wo", wo, att, x, b, count, true))
+                    .task(t -> TokenBlockKernels.rmsnormTask(t, grid, "ffnNorm", xb, x, lw.ffnNorm(), b, dim,
+                            c.normEps(), count))
+                    .task(t -> TiledMatmul.task(t, grid, "gate", gate, xb, g, b, count, false))
+                    .task(t -> TiledMatmul.task(t, grid, "up", up, xb, u, b, count, false))
+                    .task(t -> t.task("swiglu", TokenBlockKernels::swiglu, g, u, b, c.ffnDim(), count))
+                    .task(t -> TiledMatmul.task(t, grid, "down", down, g, x, b, count, true))
+                    .back(ql, kl, vl)
+                    .persist(x, count);
+        }
+        float[] last = new float[dim];
+        float[] lastNorm = new float[dim];
+        float[] outputNorm = model.outputNorm();
+        DeviceWeight output = weights.apply(model.output());
+        graphs[nLayers] = new CountedGraph("prefillLogits", false).consume(layerName(nLayers - 1), x, count)
+                .first(outputNorm, output.data(), last, lastNorm)
+                .task(t -> t.task("last", TornadoPrefill::lastToken, x, last, dim, count))
+                .task(t -> t.task("norm", LayerKernels::rmsnorm, lastNorm, last, outputNorm, 1, dim, c.normEps()))
+                .task(t -> output.matmulTask(t, "output", lastNorm, logits, 1))
+                .back(logits);
+        plan = new CountedPlan(traffic, grid, graphs);
+    }
+
+    private static String layerName(int l) {
+        return "prefill" + l;
+    }
+
+    /** True when the device can run this model's prefill: the decoder's weights, and heads the attention kernel stages. */
+    static boolean supports(Model model) {
+        return TornadoDecoder.supports(model) && model.config().headDim() <= FlashAttention.MAX_HEAD_DIM;
+    }
+
+    /** True when this plan was compiled for this model and a prompt of this length's bucket. */
+    boolean fits(Model m, int promptLength) {
+        return m == model && TornadoDecoder.bucket(promptLength) == bucket;
+    }
+
+    /**
+     * Embeds {@code tokens} with {@code host} (a table lookup per token), runs every layer on the
+     * device, hands each layer's queries, keys and values to {@code sink}, and returns the last
+     * token's logits.
+     */
+    float[] run(int[] tokens, Transformer.LayerSink sink, Backend host) {
+        int n = tokens.length;
+        if (n > bucket) throw new IllegalArgumentException(n + " tokens do not fit a plan for " + bucket);
+        for (int t = 0; t < n; t++) host.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
+        count[0] = n;
+        ModelConfig c = model.config();
+        float[][] ql = new float[nLayers][], kl = new float[nLayers][], vl = new float[nLayers][];
+        for (int l = 0; l < nLayers; l++) {
+            plan.execute(l);
+            ql[l] = Arrays.copyOf(q, n * c.qDim());
+            kl[l] = Arrays.copyOf(k, n * c.kvDim());
+            vl[l] = Arrays.copyOf(v, n * c.kvDim());
+        }
+        plan.execute(nLayers);
+        for (int l = 0; l < nLayers; l++) sink.layer(l, ql[l], kl[l], vl[l]);
+        return logits.clone();
+    }
+
+    /** last = x's row {@code count[0] - 1}: the last real token, whatever the bucket. */
+    static void lastToken(float[] x, float[] last, int dim, int[] count) {
+        for (@Parallel int i = 0; i < dim; i++) {
+            last[i] = x[(count[0] - 1) * dim + i];
+        }
+    }
+
+    @Override
+    public void close() {
+        plan.close();
+    }
+}
