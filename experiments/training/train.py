@@ -3,14 +3,16 @@
 
 One command, one seed, resumable:
 
-    nice -n 19 python3 experiments/training/train.py --seed 1 --data /tmp/wkv-train \
-        --out /tmp/wkv-run --until 2026-12-02T01:30
+    nice -n 19 /usr/bin/python3 experiments/training/train.py --seed 1 --data /tmp/wkv-train \
+        --held-out /tmp/wkv-heldout --out /tmp/wkv-run --until 2026-12-02T01:20
 
 The data folder is what `windowkv training-data` writes (tokens-L<n>.u16 + index-L<n>.csv per
 length; a held-out folder written with --held-out is scored at every checkpoint). The run stops at a
 wall-clock time (--until, UTC) rather than after a duration, so it tolerates being paused
-(SIGSTOP/SIGCONT) by other work on the machine; the curriculum and the learning rate follow the
-fraction of that wall-clock window that has passed. Every --checkpoint-minutes it writes
+(SIGSTOP/SIGCONT) by other work on the machine, whose CPU share varies. So the curriculum moves on
+by competence (to the next length once the answer tokens of the current one are right
+--advance-at of the time, or after the phase's step cap), and the learning rate is constant after
+warmup and decays over the last tenth of the wall-clock window. Every --checkpoint-minutes it writes
 out/checkpoint.pt (model, optimiser, step, clock) and out/weights.bin + out/weights.json (the float32
 tensors under their GGUF names, for `windowkv import-weights`), and appends to out/loss.csv.
 
@@ -19,6 +21,7 @@ layout, so no Q/K permutation at export), grouped-query attention with query hea
 h // (heads / kv_heads), SwiGLU, untied output matrix.
 """
 import argparse
+import collections
 import csv
 import datetime as dt
 import json
@@ -28,10 +31,15 @@ import struct
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+# OpenMP threads that spin while they wait crawl on a shared machine (measured here: 450 tokens per
+# CPU-second with 2 spinning threads under load, 5,500 with 1 thread); passive waiting, set before
+# torch loads its OpenMP runtime.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 # ----------------------------------------------------------------------------------------- model
@@ -184,7 +192,8 @@ class Bucket:
 
 
 def load_buckets(folder):
-    lengths = sorted(int(n[len("tokens-L"):-len(".u16")]) for n in os.listdir(folder) if n.startswith("tokens-L"))
+    lengths = sorted(int(n[len("tokens-L"):-len(".u16")]) for n in os.listdir(folder)
+                     if n.startswith("tokens-L") and n.endswith(".u16"))
     return {L: Bucket(folder, L) for L in lengths}
 
 
@@ -224,7 +233,7 @@ def main():
     ap.add_argument("--until", help="UTC wall-clock time to stop, e.g. 2026-12-02T01:30")
     ap.add_argument("--hours", type=float, help="or: stop this many hours after the first start")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--dim", type=int, default=128)
     ap.add_argument("--heads", type=int, default=4)
@@ -234,12 +243,15 @@ def main():
     ap.add_argument("--rope-base", type=float, default=10000.0)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--warmup", type=int, default=30)
-    ap.add_argument("--batch-tokens", type=int, default=2048)
+    ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--haystack-weight", type=float, default=0.0,
                     help="loss weight of the prompt tokens (the answer has 1); 0 skips their output layer")
-    ap.add_argument("--curriculum", default="256:0.45,512:0.75,1024:0.92,2048:1.0",
-                    help="length:until-fraction pairs; after the first phase, a step draws its length from "
-                         "the current phase or any earlier one")
+    ap.add_argument("--curriculum", default="256:600,512:1000,1024:1400,2048:0",
+                    help="length:step-cap pairs (0: no cap); after the first phase, a quarter of the steps draw "
+                         "their length from an earlier phase")
+    ap.add_argument("--advance-at", type=float, default=0.9,
+                    help="move to the next length once the teacher-forced answer-token accuracy of the last "
+                         "50 steps at the current one reaches this")
     ap.add_argument("--checkpoint-minutes", type=float, default=10)
     ap.add_argument("--held-out-samples", type=int, default=12, help="held-out prompts per length scored at each checkpoint")
     args = ap.parse_args()
@@ -250,10 +262,18 @@ def main():
         f.write(str(os.getpid()))
     buckets = load_buckets(args.data)
     held = load_buckets(args.held_out) if args.held_out else {}
-    phases = [(int(a), float(b)) for a, b in (p.split(":") for p in args.curriculum.split(","))]
-    phases = [(L, f) for L, f in phases if L in buckets]
-    if not phases:
-        sys.exit(f"train.py: no curriculum length has data in {args.data} (have {sorted(buckets)})")
+    phases = [(int(a), int(b)) for a, b in (p.split(":") for p in args.curriculum.split(","))]
+    if not buckets:
+        sys.exit(f"train.py: no training data in {args.data}; write it with `windowkv training-data`")
+
+    def bucket(L):
+        # A length whose data is still being written is picked up once its files appear (they are
+        # renamed into place whole); until then the longest length there is stands in.
+        if L not in buckets and os.path.exists(os.path.join(args.data, f"tokens-L{L}.u16")):
+            buckets[L] = Bucket(args.data, L)
+        if L not in buckets:
+            L = max([k for k in buckets if k <= L] or [min(buckets)])
+        return buckets[L]
 
     vocab = int(max(b.tokens.max() for b in buckets.values())) + 1
     meta_path = os.path.join(args.data, "vocab.txt")
@@ -273,11 +293,14 @@ def main():
         opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
         opt.load_state_dict(ck["optimizer"])
         step, tokens_seen, t_start, t_end = ck["step"], ck["tokens"], ck["t_start"], ck["t_end"]
+        phase = ck["phase"]
+        if args.until:
+            t_end = parse_until(args.until)  # a resumed run may be given a new stop time
         print(f"resumed at step {step} ({tokens_seen} tokens)", flush=True)
     else:
         model = Llama(cfg)
         opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
-        step, tokens_seen, t_start = 0, 0, time.time()
+        step, tokens_seen, t_start, phase = 0, 0, time.time(), 0
         t_end = parse_until(args.until) if args.until else t_start + 3600 * (args.hours or 1.0)
     print(f"model: {sum(p.numel() for p in model.parameters())} parameters, {cfg}", flush=True)
 
@@ -288,13 +311,18 @@ def main():
 
     def checkpoint(final=False):
         torch.save(dict(model=model.state_dict(), optimizer=opt.state_dict(), config=cfg, step=step, tokens=tokens_seen,
-                        t_start=t_start, t_end=t_end), ckpt_path + ".tmp")
+                        t_start=t_start, t_end=t_end, phase=phase), ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
-        write_weights(model, args.out, dict(step=step, tokens=tokens_seen, seed=args.seed, command=" ".join(sys.argv)))
+        write_weights(model, args.out, dict(step=step, tokens=tokens_seen, seed=args.seed, phase=phase,
+                                            command=" ".join(sys.argv)))
+        for L in (1024, 2048):
+            if L not in held and os.path.exists(os.path.join(args.held_out or "", f"tokens-L{L}.u16")):
+                held[L] = Bucket(args.held_out, L)
         accs = [held_out_accuracy(model, held[L], args.held_out_samples, 4) if L in held else "" for L in (1024, 2048)]
         return accs
 
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(args.seed + step)  # a resumed run does not replay the batches it saw
+    recent = [collections.deque(maxlen=50) for _ in phases]  # answer-token accuracy per phase
     last_ckpt = time.time()
     window = []
     while True:
@@ -302,15 +330,21 @@ def main():
         frac = min(1.0, (now - t_start) / max(1.0, t_end - t_start))
         if now >= t_end or (args.max_steps and step >= args.max_steps):
             break
-        phase = next(i for i, (_, f) in enumerate(phases) if frac <= f or i == len(phases) - 1)
+        if phase + 1 < len(phases) and (0 < phases[phase][1] <= step or (
+                len(recent[phase]) == 50 and np.mean(recent[phase]) >= args.advance_at)):
+            phase += 1
+            print(f"step {step}: length {phases[phase][0]} from now on", flush=True)
         # Mostly the current length, a quarter of the steps an earlier one, so short contexts are not forgotten.
         L = phases[phase][0] if phase == 0 or rng.random() < 0.75 else phases[rng.integers(0, phase)][0]
-        b = buckets[L]
+        b = bucket(L)
+        L = b.length
         n = max(1, args.batch_tokens // L)
         picks = rng.integers(0, len(b), size=n)
         ids, tgt, w = b.batch(picks, args.haystack_weight)
 
-        lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        # Warmup, then constant, then a linear decay over the last tenth of the wall-clock window: the
+        # CPU share of a shared machine varies, so the step count is unknown in advance.
+        lr = args.lr * min(1.0, (step + 1) / args.warmup) * (1.0 if frac < 0.9 else 1.0 - 9.0 * (frac - 0.9))
         for g in opt.param_groups:
             g["lr"] = lr
         where = w > 0
@@ -330,6 +364,7 @@ def main():
             ans_loss = float(ce[ans].mean())
             ans_acc = float((logits.argmax(-1)[ans] == tgt[where][ans]).float().mean())
         window.append((float(loss), ans_loss, ans_acc))
+        recent[[p[0] for p in phases].index(L) if L in [p[0] for p in phases] else phase].append(ans_acc)
         if step % 10 == 0 or time.time() - last_ckpt > 60 * args.checkpoint_minutes:
             m = np.mean(window, axis=0)
             window = []

@@ -22,17 +22,16 @@ import java.util.Random;
 /**
  * The trained model's training text: the task suite's own retrieval samples, each followed by its
  * answer, as token ids of the model's tokenizer. Held out of it by construction, so the evaluation
- * prompts are unseen: the seeds (training seeds are at least {@link #MIN_SEED}, the sweep's are
- * small), the haystack (training uses only {@link Haystack#NOISE}; the sweep's prose never appears)
- * and the needle phrasing ({@link TrainingPhrasing}).
+ * prompts are unseen: the haystack (training uses only {@link Haystack#NOISE}; the sweep's prose
+ * never appears) and the needle phrasing ({@link TrainingPhrasing}); and the seeds, drawn from a
+ * stream of their own (64-bit, as the sweep's are, so a shared seed has odds of about 10^-12, and
+ * would still give another prompt through the haystack and the phrasing).
  *
  * <p>Files, for {@code experiments/training/train.py}: {@code tokens-L<length>.u16} (little-endian
  * uint16 ids, BOS first, samples back to back) and {@code index-L<length>.csv} (one row per sample:
  * offset and count of its tokens, where its answer starts, the task, the value span, the depth).
  */
 public final class TrainingData {
-    /** Training seeds start here; the sweep's and the evaluation's are far below. */
-    public static final long MIN_SEED = 1_000_000_000L;
     /** The retrieval tasks the held-out test asks for, and the word variant for variety. */
     static final List<String> TASKS = List.of("niah_single", "niah_single_word", "niah_multikey");
     /** One sample in this many keeps the task's own short value (no value span). */
@@ -47,8 +46,8 @@ public final class TrainingData {
 
     /**
      * The {@code index}-th sample of a run seeded {@code seed} at {@code length} tokens. A held-out
-     * sample is one the training never sees: the sweep's prose haystack, the suite's own phrasing, a
-     * seed below {@link #MIN_SEED}, and only the tasks the held-out test asks for.
+     * sample is one the training never sees: the sweep's prose haystack, the suite's own phrasing,
+     * and only the tasks the held-out test asks for.
      */
     public static Sample sample(Tokenizer tokenizer, long seed, int length, int index, boolean heldOut) {
         Random random = new Random(seed * 1_000_003L + length * 7919L + index);
@@ -56,8 +55,7 @@ public final class TrainingData {
         Task task = TaskSuite.byName(tasks.get(random.nextInt(tasks.size())));
         Integer span = random.nextInt(SHORT_VALUE_ONE_IN) == 0 ? null : 1 + random.nextInt(32);
         double depth = random.nextDouble();
-        long sampleSeed = heldOut ? random.nextInt((int) Math.min(Integer.MAX_VALUE, MIN_SEED))
-                : MIN_SEED + Math.floorMod(random.nextLong(), Long.MAX_VALUE - MIN_SEED);
+        long sampleSeed = random.nextLong();
         TaskSample s = task.generate(tokenizer, new SampleSpec(length, depth, sampleSeed,
                 heldOut ? Haystack.PROSE : Haystack.NOISE, span));
         String prompt = heldOut ? s.prompt() : TrainingPhrasing.rephrase(s.prompt(), random);

@@ -15,6 +15,7 @@ import dev.windowkv.experiments.cli.Cli;
 import dev.windowkv.experiments.cli.DefaultModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -180,6 +181,35 @@ class TrainedWeightsTest {
             assertEquals(GGMLType.Q8_0, trained.file().tensor("blk.0.attn_q.weight").type());
             assertEquals(GGMLType.F32, trained.file().tensor("blk.0.attn_norm.weight").type());
         }
+    }
+
+    /** engine/scripts/llama-cpp-oracle.sh's binary, where it was built (it is never committed). */
+    static Path llamaOracle() {
+        String cache = System.getenv().getOrDefault("WINDOWKV_CACHE", System.getProperty("user.home") + "/.cache/windowkv");
+        return Path.of(cache, "llama-oracle", "windowkv-llama-oracle");
+    }
+
+    static boolean llamaOracleBuilt() {
+        return Files.isExecutable(llamaOracle());
+    }
+
+    /** llama.cpp loads the export and greedily decodes what PyTorch decodes (the oracle prints "step S ARGMAX ..."). */
+    @Test
+    @EnabledIf("llamaOracleBuilt")
+    void llamaCppDecodesPyTorchsGreedyTokens() throws Exception {
+        Path gguf = export(writeFormulaWeights("llama", false), GGMLType.F32);
+        int steps = reference.path("greedy").size();
+        List<String> cmd = new ArrayList<>(List.of(llamaOracle().toString(), gguf.toString(), String.valueOf(steps - 1), "1"));
+        for (int t : referenceTokens()) cmd.add(String.valueOf(t));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<Integer> greedy = new ArrayList<>();
+        for (String line : new String(p.getInputStream().readAllBytes()).split("\n")) {
+            if (line.startsWith("step ")) greedy.add(Integer.parseInt(line.split(" ")[2]));
+        }
+        assertEquals(0, p.waitFor());
+        List<Integer> expected = new ArrayList<>();
+        reference.path("greedy").forEach(n -> expected.add(n.asInt()));
+        assertEquals(expected, greedy);
     }
 
     @Test
