@@ -16,6 +16,7 @@ import dev.windowkv.experiments.cli.DefaultModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -210,6 +211,25 @@ class TrainedWeightsTest {
         List<Integer> expected = new ArrayList<>();
         reference.path("greedy").forEach(n -> expected.add(n.asInt()));
         assertEquals(expected, greedy);
+    }
+
+    /**
+     * The shipped trained model against its own PyTorch run, where one is given: {@code
+     * -Dwindowkv.trainedCheck=DIR} with DIR/model.gguf (import-weights --type F32) and DIR/reference.json
+     * (reference_logits.py on the run's weights). Not part of a plain build: it needs the training run.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "windowkv.trainedCheck", matches = ".+")
+    void trainedModelGivesItsPyTorchLogits() throws IOException {
+        Path d = Path.of(System.getProperty("windowkv.trainedCheck"));
+        JsonNode ref = new ObjectMapper().readTree(d.resolve("reference.json").toFile());
+        int[] tokens = new int[ref.path("tokens").size()];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = ref.path("tokens").get(i).asInt();
+        float[] logits = engineLogits(d.resolve("model.gguf"), tokens);
+        float max = 0;
+        for (int i = 0; i < logits.length; i++) max = Math.max(max, Math.abs(logits[i] - (float) ref.path("last_logits").get(i).asDouble()));
+        System.err.println("trained model: max |engine - PyTorch| over " + logits.length + " logits after " + tokens.length + " tokens = " + max);
+        assertTrue(max < 1e-3, "max |engine - PyTorch| = " + max);
     }
 
     @Test
