@@ -23,7 +23,7 @@ public final class TrainingCurve {
     }
 
     /** One row of loss.csv; NaN where the row has no value (held-out accuracy between checkpoints). */
-    record Point(double millionTokens, double answerLoss, double answerTokenAccuracy, double heldOut1024, double heldOut2048) {
+    record Point(long step, double millionTokens, double answerLoss, double answerTokenAccuracy, double heldOut1024, double heldOut2048) {
     }
 
     static List<Point> read(Path lossCsv) {
@@ -40,7 +40,11 @@ public final class TrainingCurve {
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",", -1);
             if (f.length < 10) continue;
-            points.add(new Point(Double.parseDouble(f[1]) / 1e6, num(f[6]), num(f[7]), num(f[8]), num(f[9])));
+            long step = Long.parseLong(f[0]);
+            // A run resumed from a checkpoint logs again from the checkpoint's step: its rows replace
+            // the ones the stopped run wrote after that step.
+            points.removeIf(p -> p.step() > step || (p.step() == step && !Double.isNaN(p.answerLoss()) && !f[6].isBlank()));
+            points.add(new Point(step, Double.parseDouble(f[1]) / 1e6, num(f[6]), num(f[7]), num(f[8]), num(f[9])));
         }
         return points;
     }

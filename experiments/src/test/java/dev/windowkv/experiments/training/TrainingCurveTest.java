@@ -32,6 +32,20 @@ class TrainingCurveTest {
     }
 
     @Test
+    void aResumedRunReplacesTheRowsLoggedAfterItsCheckpoint(@TempDir Path dir) throws Exception {
+        // Resumed from the checkpoint of step 20: it logs step 30 again, then 40.
+        Path csv = Files.writeString(dir.resolve("loss.csv"), CSV + """
+                30,122880,230,256,0.003000,2.0,2.0,0.62,,
+                40,163840,260,256,0.003000,1.5,1.5,0.70,,
+                """);
+        List<TrainingCurve.Point> points = TrainingCurve.read(csv);
+        assertEquals(List.of(10L, 20L, 30L, 30L, 40L), points.stream().map(TrainingCurve.Point::step).toList());
+        assertEquals(0.0, points.get(1).heldOut1024(), "the checkpoint's own row stays");
+        assertEquals(0.25, points.get(2).heldOut1024());
+        assertEquals(2.0, points.get(3).answerLoss(), "the stopped run's step-30 training row is replaced");
+    }
+
+    @Test
     void theCommandDrawsBothFigures(@TempDir Path dir) throws Exception {
         Path csv = Files.writeString(dir.resolve("loss.csv"), CSV);
         Cli.Outcome o = Cli.run("training-curve", "--loss", csv.toString(), "--out", dir.resolve("fig").toString());
