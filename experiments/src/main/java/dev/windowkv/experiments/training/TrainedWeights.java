@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,10 +150,5 @@ public record TrainedWeights(ModelConfig config, Map<String, float[]> tensors, M
             }
         }
         w.write(out);
-    }
-
-    /** The tensor names in GGUF order (for tests). */
-    List<String> names() {
-        return new ArrayList<>(tensors.keySet());
     }
 }
