@@ -14,7 +14,8 @@ import java.util.List;
 @Command(name = "windowkv", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "WindowKV and baseline KV-cache compression for GGUF models on the JVM.",
         subcommands = {GenerateCommand.class, SweepCommand.class, MergeCommand.class, PlotCommand.class,
-                MakeModelCommand.class, TrainClassifierCommand.class, TaskCommand.class, BenchCommand.class,
+                MakeModelCommand.class, TrainingDataCommand.class, ImportWeightsCommand.class, TrainingCurveCommand.class,
+                TrainClassifierCommand.class, TaskCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
