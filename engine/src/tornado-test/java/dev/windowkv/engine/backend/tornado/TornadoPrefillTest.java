@@ -9,7 +9,6 @@ import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
-import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.model.Transformer;
 import dev.windowkv.engine.testutil.TinyModels;
 
@@ -86,16 +85,29 @@ class TornadoPrefillTest {
     private static void assertSameAsVector(Model m, int n) {
         ModelConfig c = m.config();
         int[] tokens = tokens(m, n, new SplittableRandom(n));
-        PrefillCapture expected;
+        Recorded expected;
         try (Backend vector = Backends.create("vector", 2)) {
-            expected = PrefillCapture.run(new Transformer(m, vector), c.nLayers(), tokens);
+            expected = Recorded.of(new Transformer(m, vector), tokens, c.nLayers());
         }
-        PrefillCapture actual = PrefillCapture.run(new Transformer(m, tornado), c.nLayers(), tokens);
-        close(expected.logits(), actual.logits(), "logits");
+        Recorded actual = Recorded.of(new Transformer(m, tornado), tokens, c.nLayers());
+        close(expected.logits, actual.logits, "logits");
         for (int l = 0; l < c.nLayers(); l++) {
-            close(expected.q(l), actual.q(l), "layer " + l + " q");
-            close(expected.k(l), actual.k(l), "layer " + l + " k");
-            close(expected.v(l), actual.v(l), "layer " + l + " v");
+            close(expected.q[l], actual.q[l], "layer " + l + " q");
+            close(expected.k[l], actual.k[l], "layer " + l + " k");
+            close(expected.v[l], actual.v[l], "layer " + l + " v");
+        }
+    }
+
+    /** A prefill's logits and every layer's q, k, v, as the sink (a policy, a capture) sees them. */
+    private record Recorded(float[] logits, float[][] q, float[][] k, float[][] v) {
+        static Recorded of(Transformer tf, int[] tokens, int nLayers) {
+            float[][] q = new float[nLayers][], k = new float[nLayers][], v = new float[nLayers][];
+            float[] logits = tf.prefill(tokens, (l, ql, kl, vl) -> {
+                q[l] = ql.clone();
+                k[l] = kl.clone();
+                v[l] = vl.clone();
+            });
+            return new Recorded(logits, q, k, v);
         }
     }
 
