@@ -1,5 +1,6 @@
 package dev.windowkv.engine.bench;
 
+import dev.windowkv.engine.backend.simd.DecodeKernelsBefore;
 import dev.windowkv.engine.backend.simd.SimdMatmul;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.model.Weight;
@@ -20,9 +21,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Decode's matrix-vector product on one thread, per weight type, with the GGUF layouts
- * (SimdMatmul.dotRows: eight Q8_0 or four Q4_0 far-apart rows at a time). {@code rows} = 256 keeps the matrix in L2 (the kernel's
- * compute rate), 65,536 puts it in DRAM (its streaming rate). GB/s = weight bytes / time; ns per
- * 32-weight block = time / (rows · 2048 / 32).
+ * (SimdMatmul.dotRows: rows in pairs from the two halves of the range). {@code kernel} = q8_0-before
+ * or q4_0-before runs the kernels this replaced (DecodeKernelsBefore), for a side-by-side figure.
+ * {@code rows} = 256 keeps the matrix in L2 (the kernel's compute rate), 65,536 puts it in DRAM (its
+ * streaming rate). GB/s = weight bytes / time; ns per 32-weight block = time / (rows · 2048 / 32).
+ * On a loaded machine prefer DecodeCpuTime, which divides by the thread's CPU time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class DecodeKernelBenchmark {
-    @Param({"q8_0", "q4_0"})
+    @Param({"q8_0", "q4_0", "q8_0-before", "q4_0-before"})
     public String kernel;
 
     @Param({"256", "65536"})
@@ -40,11 +43,13 @@ public class DecodeKernelBenchmark {
     private Weight w;
     private float[] x;
     private float[] out;
+    private boolean before;
 
     @Setup(Level.Trial)
     public void setUp() {
         int cols = BenchInputs.DIM;
-        w = BenchInputs.weight(kernel.equals("q8_0") ? GGMLType.Q8_0 : GGMLType.Q4_0, rows, cols, 1);
+        w = BenchInputs.weight(kernel.startsWith("q8_0") ? GGMLType.Q8_0 : GGMLType.Q4_0, rows, cols, 1);
+        before = kernel.endsWith("-before");
         x = BenchInputs.gaussian(cols, 2);
         out = new float[rows];
     }
@@ -52,7 +57,8 @@ public class DecodeKernelBenchmark {
     @Benchmark
     public float[] matvec() {
         int n = w.cols();
-        SimdMatmul.dotRows(w.type(), w.data(), w.rowBytes(), 0, rows, x, 0, n, out, 0);
+        if (before) DecodeKernelsBefore.dotRows(w.type(), w.data(), w.rowBytes(), 0, rows, x, 0, n, out, 0);
+        else SimdMatmul.dotRows(w.type(), w.data(), w.rowBytes(), 0, rows, x, 0, n, out, 0);
         return out;
     }
 }

@@ -84,24 +84,4 @@ final class Lanes {
     static float f16(MemorySegment w, long off) {
         return Float.float16ToFloat(w.get(I16, off));
     }
-
-    /*
-     * Software prefetch. The Vector API has none and Unsafe's is gone, so a kernel reads one byte of
-     * a line it will need soon: the load misses and brings the line in while the kernel computes on
-     * others. It pays because one decode stream per thread leaves most of the memory system idle:
-     * the hardware prefetchers stop at each 4 KiB page, and a kernel that spends a few ns per block
-     * never has enough misses in flight. The bytes read must be used, or C2 drops the loads.
-     */
-
-    private static int sink;
-
-    /** The byte at {@code off}, or the segment's last byte where {@code off} is past its end. */
-    static int touch(MemorySegment w, long off) {
-        return w.get(ValueLayout.JAVA_BYTE, Math.min(off, w.byteSize() - 1));
-    }
-
-    /** Uses the touched bytes, so their loads stay. */
-    static void keep(int touched) {
-        sink = touched;
-    }
 }

@@ -8,8 +8,6 @@ import static dev.windowkv.engine.backend.simd.Lanes.PARTS;
 import static dev.windowkv.engine.backend.simd.Lanes.bytes;
 import static dev.windowkv.engine.backend.simd.Lanes.floats;
 import static dev.windowkv.engine.backend.simd.Lanes.highNibbles;
-import static dev.windowkv.engine.backend.simd.Lanes.keep;
-import static dev.windowkv.engine.backend.simd.Lanes.touch;
 
 import dev.windowkv.kernels.quant.Q4_0;
 import java.lang.foreign.MemorySegment;
@@ -22,69 +20,44 @@ import jdk.incubator.vector.VectorOperators;
 final class Q4_0Simd {
     private Q4_0Simd() {}
 
+    /** Σ_b d_b · ((q_b − 8) · x_b) over the row's blocks; one accumulator and a long loop, as in Q8_0Simd#dot. */
     static float dot(MemorySegment w, long off, float[] x, int xOff, int n) {
-        // Two accumulators: consecutive blocks' final fmas do not wait on each other's latency.
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        int blocks = n / Q4_0.BLOCK_SIZE;
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            acc0 = block(w, off, x, xOff, b, acc0);
-            acc1 = block(w, off, x, xOff, b + 1, acc1);
+        FloatVector acc = FloatVector.zero(F);
+        long end = off + (long) (n / Q4_0.BLOCK_SIZE) * Q4_0.TYPE_SIZE;
+        int xb = xOff;
+        for (long o = off; o < end; o += Q4_0.TYPE_SIZE, xb += Q4_0.BLOCK_SIZE) {
+            acc = block(w, o, x, xb, acc);
         }
-        if (b < blocks) acc0 = block(w, off, x, xOff, b, acc0);
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /**
-     * {@link #dot} of four rows at once: rows at off + k·stride go to out[outOff + k·outStride], each
-     * bit-identical to its own {@code dot}. Decode reads weights once per token and far-apart rows are
-     * separate memory streams, which keeps more cache misses in flight (see Q8_0Simd.dot8). Two rows
-     * are computed together (four Q4_0 blocks per iteration exceed C2's inlining node budget) while the
-     * other two are touched a cache line at a time, so all four streams are in flight.
-     */
-    static void dot4(MemorySegment w, long off, long stride, float[] x, int xOff, int n, float[] out, int outOff,
+    /** {@link #dot} of the rows at off and off + stride, each bit-identical to its own {@code dot} (as Q8_0Simd#dot2). */
+    static void dot2(MemorySegment w, long off, long stride, float[] x, int xOff, int n, float[] out, int outOff,
                      int outStride) {
-        dot2(w, off, stride, x, xOff, n, out, outOff, outStride, 2 * stride);
-        dot2(w, off + 2 * stride, stride, x, xOff, n, out, outOff + 2 * outStride, outStride, 0);
-    }
-
-    /** Two rows as {@link #dot4} describes, touching the two rows {@code ahead} bytes further on (0: none). */
-    private static void dot2(MemorySegment w, long off, long stride, float[] x, int xOff, int n, float[] out, int outOff,
-                             int outStride, long ahead) {
-        long o1 = off + stride;
-        int touched = 0;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
-        for (int b = 0; b < n / Q4_0.BLOCK_SIZE; b++) {
-            if (ahead != 0 && (b & 3) == 0) { // 4 blocks = 72 bytes: about one cache line per row
-                long t = off + ahead + (long) b * Q4_0.TYPE_SIZE;
-                touched |= touch(w, t) | touch(w, t + stride);
-            }
-            FloatVector a = block(w, off, x, xOff, b, a0);
-            FloatVector bb = block(w, o1, x, xOff, b, b0);
-            a0 = a1; b0 = b1;
-            a1 = a; b1 = bb;
+        FloatVector a = FloatVector.zero(F), c = a;
+        long end = off + (long) (n / Q4_0.BLOCK_SIZE) * Q4_0.TYPE_SIZE;
+        int xb = xOff;
+        for (long o = off; o < end; o += Q4_0.TYPE_SIZE, xb += Q4_0.BLOCK_SIZE) {
+            a = block(w, o, x, xb, a);
+            c = block(w, o + stride, x, xb, c);
         }
-        keep(touched);
-        out[outOff] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        out[outOff] = a.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = c.reduceLanes(VectorOperators.ADD);
     }
 
-    /** acc + d_b · (q_b · x_b) for block b. */
-    private static FloatVector block(MemorySegment w, long off, float[] x, int xOff, int b, FloatVector acc) {
-        long o = off + (long) b * Q4_0.TYPE_SIZE;
-        int xb = xOff + b * Q4_0.BLOCK_SIZE;
+    /** acc + d · ((q − 8) · x) for the block at byte o, its activations from x[xb]. */
+    private static FloatVector block(MemorySegment w, long o, float[] x, int xb, FloatVector acc) {
         ByteVector q = bytes(w, o + 2);
-        FloatVector block = FloatVector.zero(F);
+        FloatVector s = null;
         for (int p = 0; p < PARTS; p++) {
-            // Nibbles split in 32-bit lanes: x86 has no byte shifts, and this is fewer C2 nodes, which
-            // dot4 needs to inline four blocks.
+            // Nibbles split in 32-bit lanes: x86 has no byte shifts. Byte i holds values i (low) and 16 + i (high).
             IntVector u = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
             FloatVector lo = (FloatVector) u.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
             FloatVector hi = (FloatVector) u.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
-            block = lo.fma(FloatVector.fromArray(F, x, xb + p * L), block);
-            block = hi.fma(FloatVector.fromArray(F, x, xb + 16 + p * L), block);
+            FloatVector h = hi.mul(FloatVector.fromArray(F, x, xb + 16 + p * L));
+            s = lo.fma(FloatVector.fromArray(F, x, xb + p * L), s == null ? h : h.add(s));
         }
-        return block.fma(FloatVector.broadcast(F, f16(w, o)), acc);
+        return s.fma(FloatVector.broadcast(F, f16(w, o)), acc);
     }
 
     static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {

@@ -104,27 +104,21 @@ public final class SimdMatmul {
 
     /**
      * out[outOff + r] = row r · x[xOff, xOff+n) for r in [rowStart, rowEnd), each bit-identical to
-     * {@link #dot}. Q8_0 rows go eight at a time, one from each eighth of the range (Q4_0: four, from
-     * each quarter), so the range is read as eight (four) sequential streams (see Q8_0Simd.dot8);
-     * callers should hand over long ranges.
+     * {@link #dot}. Q8_0 and Q4_0 rows go in pairs, one from each half of the range (Q8_0Simd.dot2):
+     * two sequential streams per thread, sharing the activation loads. Callers should hand over
+     * long ranges.
      */
     public static void dotRows(GGMLType t, MemorySegment w, long rowBytes, int rowStart, int rowEnd, float[] x,
                                int xOff, int n, float[] out, int outOff) {
         int r = rowStart;
-        if (t == GGMLType.Q8_0 && (rowEnd - rowStart) / 8 > 0) {
-            int q = (rowEnd - rowStart) / 8;
-            long stride = q * rowBytes;
-            for (; r < rowStart + q; r++) {
-                Q8_0Simd.dot8(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
+        int half = (rowEnd - rowStart) / 2;
+        if (half > 0 && (t == GGMLType.Q8_0 || t == GGMLType.Q4_0)) {
+            long stride = half * rowBytes;
+            for (; r < rowStart + half; r++) {
+                if (t == GGMLType.Q8_0) Q8_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, half);
+                else Q4_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, half);
             }
-            r = rowStart + 8 * q;
-        } else if (t == GGMLType.Q4_0 && (rowEnd - rowStart) / 4 > 0) {
-            int q = (rowEnd - rowStart) / 4;
-            long stride = q * rowBytes;
-            for (; r < rowStart + q; r++) {
-                Q4_0Simd.dot4(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, q);
-            }
-            r = rowStart + 4 * q;
+            r = rowStart + 2 * half;
         }
         for (; r < rowEnd; r++) {
             out[outOff + r] = dot(t, w, r * rowBytes, x, xOff, n);

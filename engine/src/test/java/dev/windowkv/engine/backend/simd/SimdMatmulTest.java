@@ -97,8 +97,9 @@ class SimdMatmulTest {
     }
 
     /**
-     * The decode path reads four (Q8_0) or two (Q4_0) rows at a time; each row's result must be the
-     * single-row dot bit for bit, so results do not depend on how rows are split across threads.
+     * The decode path reads Q8_0 and Q4_0 rows in pairs (one from each half of the range); each row's
+     * result must be the single-row dot bit for bit, so results do not depend on how rows are split
+     * across threads.
      */
     @Test
     void dotRowsIsDotBitForBit() {
@@ -116,6 +117,37 @@ class SimdMatmulTest {
                 for (int r = 0; r < rows; r++) {
                     float want = r < 2 ? Float.NaN : SimdMatmul.dot(t, seg, r * rowBytes, x, n, n);
                     assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(out[n + r]), t + " row " + r);
+                }
+            }
+        }
+    }
+
+    /**
+     * The same once C2 has compiled the kernels (a cold test runs them interpreted, where no
+     * instruction is reordered): the pair kernel and the single-row one are compiled separately, and
+     * must still round alike. Rows of Llama-3.2-1B's width, against the exact sum as well.
+     */
+    @Test
+    void dotRowsIsDotBitForBitWhenCompiled() {
+        SplittableRandom rnd = new SplittableRandom(12);
+        int n = 2048, rows = 33;
+        for (GGMLType t : new GGMLType[] {GGMLType.Q8_0, GGMLType.Q4_0}) {
+            try (Arena arena = Arena.ofConfined()) {
+                byte[] w = RandomBlocks.rows(t, rows, n, rnd);
+                MemorySegment seg = offHeap(w, arena).asSlice(PAD);
+                long rowBytes = t.byteSize(n);
+                float[] x = RandomBlocks.activations(n, rnd);
+                float[] pairs = new float[rows], single = new float[rows];
+                for (int rep = 0; rep < 400; rep++) {
+                    SimdMatmul.dotRows(t, seg, rowBytes, 0, rows, x, 0, n, pairs, 0);
+                    for (int r = 0; r < rows; r++) single[r] = SimdMatmul.dot(t, seg, r * rowBytes, x, 0, n);
+                }
+                float[] ref = new float[n];
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToIntBits(single[r]), Float.floatToIntBits(pairs[r]), t + " row " + r);
+                    RandomBlocks.scalarDequantizeRow(t, w, (int) (r * rowBytes), ref, 0, n);
+                    double[] e = exact(ref, x, 0);
+                    assertEquals(e[0], pairs[r], e[1], t + " row " + r + " against the exact sum");
                 }
             }
         }
