@@ -104,19 +104,18 @@ public final class SimdMatmul {
 
     /**
      * out[outOff + r] = row r · x[xOff, xOff+n) for r in [rowStart, rowEnd), each bit-identical to
-     * {@link #dot}. Q8_0 and Q4_0 rows go in pairs, one from each half of the range (Q8_0Simd.dot2):
-     * two sequential streams per thread, sharing the activation loads. Callers should hand over
-     * long ranges.
+     * {@link #dot}. Q8_0 rows go in pairs, one from each half of the range (Q8_0Simd.dot2): two
+     * sequential streams per thread that share the activation loads. Callers should hand over long
+     * ranges.
      */
     public static void dotRows(GGMLType t, MemorySegment w, long rowBytes, int rowStart, int rowEnd, float[] x,
                                int xOff, int n, float[] out, int outOff) {
         int r = rowStart;
         int half = (rowEnd - rowStart) / 2;
-        if (half > 0 && (t == GGMLType.Q8_0 || t == GGMLType.Q4_0)) {
+        if (t == GGMLType.Q8_0 && half > 0) {
             long stride = half * rowBytes;
             for (; r < rowStart + half; r++) {
-                if (t == GGMLType.Q8_0) Q8_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, half);
-                else Q4_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, half);
+                Q8_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, half);
             }
             r = rowStart + 2 * half;
         }
