@@ -29,7 +29,14 @@ final class Q8_0Simd {
         long end = off + (long) (n / Q8_0.BLOCK_SIZE) * Q8_0.TYPE_SIZE;
         int xb = xOff;
         for (long o = off; o < end; o += Q8_0.TYPE_SIZE, xb += Q8_0.BLOCK_SIZE) {
-            acc = block(w, o, x, xb, acc);
+            // Spelled out in the loop, also in dot2: a helper per block is inlined only while C2 has
+            // not compiled it on its own first ("already compiled into a big method"), and a call
+            // boxes every vector it takes.
+            ByteVector lo = bytes(w, o + 2), hi = bytes(w, o + 18);
+            FloatVector s = floats(hi, 0).mul(FloatVector.fromArray(F, x, xb + 16)); // a mul starts the block's sum
+            for (int p = 1; p < PARTS; p++) s = floats(hi, p).fma(FloatVector.fromArray(F, x, xb + 16 + p * L), s);
+            for (int p = 0; p < PARTS; p++) s = floats(lo, p).fma(FloatVector.fromArray(F, x, xb + p * L), s);
+            acc = s.fma(FloatVector.broadcast(F, f16(w, o)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -45,21 +52,25 @@ final class Q8_0Simd {
         long end = off + (long) (n / Q8_0.BLOCK_SIZE) * Q8_0.TYPE_SIZE;
         int xb = xOff;
         for (long o = off; o < end; o += Q8_0.TYPE_SIZE, xb += Q8_0.BLOCK_SIZE) {
-            a = block(w, o, x, xb, a);
-            c = block(w, o + stride, x, xb, c);
+            long o2 = o + stride;
+            ByteVector lo = bytes(w, o + 2), hi = bytes(w, o + 18), lo2 = bytes(w, o2 + 2), hi2 = bytes(w, o2 + 18);
+            FloatVector xh = FloatVector.fromArray(F, x, xb + 16);
+            FloatVector s = floats(hi, 0).mul(xh), s2 = floats(hi2, 0).mul(xh);
+            for (int p = 1; p < PARTS; p++) {
+                xh = FloatVector.fromArray(F, x, xb + 16 + p * L);
+                s = floats(hi, p).fma(xh, s);
+                s2 = floats(hi2, p).fma(xh, s2);
+            }
+            for (int p = 0; p < PARTS; p++) {
+                FloatVector xl = FloatVector.fromArray(F, x, xb + p * L);
+                s = floats(lo, p).fma(xl, s);
+                s2 = floats(lo2, p).fma(xl, s2);
+            }
+            a = s.fma(FloatVector.broadcast(F, f16(w, o)), a);
+            c = s2.fma(FloatVector.broadcast(F, f16(w, o2)), c);
         }
         out[outOff] = a.reduceLanes(VectorOperators.ADD);
         out[outOff + outStride] = c.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** acc + d · (q · x) for the block at byte o, its activations from x[xb]. */
-    private static FloatVector block(MemorySegment w, long o, float[] x, int xb, FloatVector acc) {
-        // A mul starts the block's sum (a zero vector and an fma would be one instruction more).
-        ByteVector lo = bytes(w, o + 2), hi = bytes(w, o + 18);
-        FloatVector s = floats(hi, 0).mul(FloatVector.fromArray(F, x, xb + 16));
-        for (int p = 1; p < PARTS; p++) s = floats(hi, p).fma(FloatVector.fromArray(F, x, xb + 16 + p * L), s);
-        for (int p = 0; p < PARTS; p++) s = floats(lo, p).fma(FloatVector.fromArray(F, x, xb + p * L), s);
-        return s.fma(FloatVector.broadcast(F, f16(w, o)), acc);
     }
 
     static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {
