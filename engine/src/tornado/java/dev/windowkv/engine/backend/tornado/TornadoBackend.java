@@ -4,6 +4,7 @@ import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.backend.VectorBackend;
+import dev.windowkv.engine.kvcache.DeviceSelection;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.Transformer;
@@ -143,9 +144,12 @@ public final class TornadoBackend implements Backend {
     @Override
     public float[] prefill(Model model, int[] tokens, Transformer.LayerSink sink) {
         if (!TornadoPrefill.supports(model)) return null;
+        DeviceSelection[] specs = new DeviceSelection[model.config().nLayers()];
+        for (int l = 0; l < specs.length; l++) specs[l] = sink.deviceSelection(l, tokens.length);
+        TornadoPrefill.Mode mode = TornadoPrefill.Mode.of(specs);
         TornadoPrefill p = null;
         for (TornadoPrefill candidate : prefills) {
-            if (candidate.fits(model, tokens.length)) {
+            if (candidate.fits(model, tokens.length, mode)) {
                 p = candidate;
                 break;
             }
@@ -154,11 +158,12 @@ public final class TornadoBackend implements Backend {
             prefills.remove(p);
         } else {
             while (prefills.size() >= PREFILL_PLANS) prefills.removeLast().close();
-            p = new TornadoPrefill(model, tokens.length, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
+            p = new TornadoPrefill(model, tokens.length, mode, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of),
+                    traffic);
             prefillPlansBuilt++;
         }
         prefills.addFirst(p);
-        return p.run(tokens, sink, host);
+        return p.run(tokens, sink, specs, host);
     }
 
     /** Decode plans built so far (each compiles on its first token). */
