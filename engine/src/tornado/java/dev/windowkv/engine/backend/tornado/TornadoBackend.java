@@ -108,7 +108,11 @@ public final class TornadoBackend implements Backend {
         m.apply(x, out);
     }
 
-    /** The observation-window scores on the device ({@link DeviceScoring}); selection stays with the policy. */
+    /**
+     * The observation-window scores on the device ({@link DeviceScoring}); selection stays with the
+     * policy. Only for the host's selection (several policies, or one without a device selection):
+     * otherwise the prefill plan scores and selects itself.
+     */
     @Override
     public float[] attentionMass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery,
                                  int causalFrom, int keyCount) {
@@ -136,8 +140,9 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * The prefill on the device ({@link TornadoPrefill}), through a plan compiled for an earlier
-     * prompt of the same length bucket when there is one (the least recently used is freed past
+     * The prefill on the device ({@link TornadoPrefill}), with the policy's selection in it when the
+     * sink's {@code DeviceSelection}s allow ({@link TornadoPrefill.Mode}), through a plan compiled for
+     * an earlier prompt of the same length bucket and mode when there is one (the least recently used is freed past
      * {@link #PREFILL_PLANS}); null, and the transformer prefills op by op on the host, when the
      * model has weights, biases or head sizes without device kernels.
      */

@@ -34,13 +34,15 @@ import java.util.function.Function;
  * an array because TornadoVM compiles scalar arguments in as constants. Padded tokens are neither
  * read nor written.
  *
- * <p>Each layer's post-RoPE queries, keys and values come back once per prompt: the policies select
- * from them on the host (or score on the device through {@code DeviceScoring}), and the decoder's
- * {@code prompt<l>} graphs take the kept keys and values down again. Keeping them on the device
- * would need these graphs inside the decoder's plan, the only way 5.2.0 links buffers between graphs
- * (pitfall 6); the decode plan is bucketed by cache capacities the prefill does not know, so that is
- * left for later (TORNADOVM.md, "What remains"). The host hands the layers to the sink only after
- * the last graph ran: a scoring plan run in between would break the graphs' links.
+ * <p>What else a layer graph does and sends back is the plan's {@link Mode}, chosen from the sink's
+ * {@code DeviceSelection}s: a policy that can select on the device scores and selects in the layer
+ * graph, from the q/k already there, and only its result (kept indices, or WindowKV's window order)
+ * comes back with the keys and values; otherwise the queries come back too and the policies select on
+ * the host. The keys and values come back once per prompt and the decoder's {@code prompt<l>} graphs
+ * take the kept ones down again: keeping them on the device would need these graphs inside the
+ * decoder's plan, the only way 5.2.0 links buffers between graphs (pitfall 6; TORNADOVM.md, "What
+ * remains"). The host hands the layers to the sink only after the last graph ran: a host step in
+ * between would break the graphs' links.
  */
 final class TornadoPrefill implements AutoCloseable {
     /** What a plan's layer graphs send back besides the keys and values: the plan is compiled for one. */
