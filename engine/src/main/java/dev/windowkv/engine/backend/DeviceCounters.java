@@ -11,18 +11,20 @@ package dev.windowkv.engine.backend;
  * @param bytesToHost          device→host bytes of those tokens' graphs
  * @param launches             kernels those tokens launched
  * @param setupBytesToDevice   host→device bytes of everything else: weights, prompt keys/values, kept indices, scoring inputs
+ * @param setupBytesToHost     device→host bytes of everything else: a device prefill's keys/values and its queries or
+ *                             the policy's selection, scores
  * @param compilations         plans compiled (each compiles its kernels on its first execution)
  * @param deviceBytes          device memory the backend's plans hold now
  * @param profiled             true when the bytes are TornadoVM's profiler's, false when counted at our transfer sites
  */
 public record DeviceCounters(long decodedTokens, long bytesToDevice, long bytesToHost, long launches,
-                             long setupBytesToDevice, long compilations, long deviceBytes, boolean profiled) {
+                             long setupBytesToDevice, long setupBytesToHost, long compilations, long deviceBytes, boolean profiled) {
 
     /** This minus an earlier reading: the counts in between; {@code deviceBytes} stays this reading's. */
     public DeviceCounters minus(DeviceCounters earlier) {
         return new DeviceCounters(decodedTokens - earlier.decodedTokens, bytesToDevice - earlier.bytesToDevice,
                 bytesToHost - earlier.bytesToHost, launches - earlier.launches,
-                setupBytesToDevice - earlier.setupBytesToDevice, compilations - earlier.compilations, deviceBytes,
+                setupBytesToDevice - earlier.setupBytesToDevice, setupBytesToHost - earlier.setupBytesToHost, compilations - earlier.compilations, deviceBytes,
                 profiled);
     }
 

@@ -19,6 +19,16 @@ public record FullKvPolicy() implements KvPolicy {
             public KeptTokens select(PrefillLayer layer) {
                 return KeptTokens.all(layer.n());
             }
+
+            @Override
+            public DeviceSelection deviceSelection(int layer, int n) {
+                return DeviceSelection.noScores();
+            }
+
+            @Override
+            public KeptTokens selectFromDevice(int layer, int n, int nKvHeads, int[] result) {
+                return KeptTokens.all(n);
+            }
         };
     }
 

@@ -40,6 +40,9 @@ public record H2oPolicy(int budget, int observationWindow, boolean windowOnlyMas
             float[] a = AttentionScores.accumulated(layer, 0, causalFrom, review);
             float[] perKv = AttentionScores.perKvHead(a, layer, review);
             return TopK.topPlusRecent(perKv, layer.nKvHeads(), review, budget - observationWindow, n);
+        }, n -> {
+            int review = n - observationWindow;
+            return DeviceSelection.topK(0, windowOnlyMask ? review : 0, review, 1, budget - observationWindow);
         });
     }
 

@@ -35,6 +35,19 @@ public record PyramidKvPolicy(int budget, int observationWindow, int poolingKern
                 }
                 return SnapKvPolicy.keepPooledTop(layer, observationWindow, poolingKernel, keep - observationWindow);
             }
+
+            @Override
+            public DeviceSelection deviceSelection(int layer, int n) {
+                int keep = PyramidKvBudgets.capacity(budget, observationWindow, beta, n, nLayers, layer);
+                return keep == n ? DeviceSelection.noScores()
+                        : SnapKvPolicy.deviceTop(n, observationWindow, poolingKernel, keep - observationWindow);
+            }
+
+            @Override
+            public KeptTokens selectFromDevice(int layer, int n, int nKvHeads, int[] result) {
+                DeviceSelection s = deviceSelection(layer, n);
+                return s.kind() == DeviceSelection.Kind.NO_SCORES ? KeptTokens.all(n) : s.keptPerKvHead(n, nKvHeads, result);
+            }
         };
     }
 

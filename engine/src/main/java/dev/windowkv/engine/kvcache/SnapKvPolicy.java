@@ -32,7 +32,8 @@ public record SnapKvPolicy(int budget, int observationWindow, int poolingKernel)
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
         return new UniformBudget(budget, promptLength,
-                layer -> keepPooledTop(layer, observationWindow, poolingKernel, budget - observationWindow));
+                layer -> keepPooledTop(layer, observationWindow, poolingKernel, budget - observationWindow),
+                n -> deviceTop(n, observationWindow, poolingKernel, budget - observationWindow));
     }
 
     /** SnapKV's score → pool → select, keeping {@code keep} review tokens per KV head plus the window. */
@@ -43,6 +44,12 @@ public record SnapKvPolicy(int budget, int observationWindow, int poolingKernel)
         float[] pooled = AttentionScores.maxPool(a, layer.nHeads(), review, poolingKernel, layer.backend());
         float[] perKv = AttentionScores.perKvHead(pooled, layer, review);
         return TopK.topPlusRecent(perKv, layer.nKvHeads(), review, keep, n);
+    }
+
+    /** {@link #keepPooledTop} as a device computes it. */
+    static DeviceSelection deviceTop(int n, int observationWindow, int poolingKernel, int keep) {
+        int review = n - observationWindow;
+        return DeviceSelection.topK(review, 0, review, poolingKernel, keep);
     }
 
     /** Registers {@code snapkv} with {@link Policies} (see {@code META-INF/services}). */

@@ -19,8 +19,7 @@ public record StreamingLlmPolicy(int budget, int sinkTokens) implements KvPolicy
 
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
-        return new UniformBudget(budget, promptLength, layer -> {
-            int n = layer.n();
+        return UniformBudget.fromLength(budget, promptLength, (n, kvHeads) -> {
             int recent = budget - sinkTokens;
             int[] kept = new int[budget];
             for (int t = 0; t < sinkTokens; t++) {
@@ -29,7 +28,7 @@ public record StreamingLlmPolicy(int budget, int sinkTokens) implements KvPolicy
             for (int t = 0; t < recent; t++) {
                 kept[sinkTokens + t] = n - recent + t;
             }
-            return KeptTokens.shared(n, kept, layer.nKvHeads());
+            return KeptTokens.shared(n, kept, kvHeads);
         });
     }
 

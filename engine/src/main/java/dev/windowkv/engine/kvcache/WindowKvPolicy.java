@@ -169,8 +169,38 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
 
         @Override
         public KeptTokens select(PrefillLayer layer) {
-            int n = layer.n();
-            int l = layer.layer();
+            return select(layer.layer(), layer.n(), layer.nKvHeads(), review -> {
+                int topM = topM();
+                // A device backend scores, pools and ranks where the queries and keys are.
+                int[] order = layer.backend().windowOrder(layer.q(), layer.k(), layer.n(), layer.nHeads(),
+                        layer.nKvHeads(), layer.headDim(), review, windowSize, topM);
+                return order != null ? order : hostOrder(layer, review, ceilDiv(review, windowSize), topM);
+            });
+        }
+
+        /** A group leader that drops some but not all windows asks the device for their order; every other layer needs nothing. */
+        @Override
+        public DeviceSelection deviceSelection(int l, int n) {
+            int review = n - Math.min(suffix, n);
+            int b = reviewBudget[l];
+            boolean leader = l == WindowKvBudgets.groupOf(l, nLayers, groupSize) * groupSize;
+            if (review <= b || !leader || (long) ceilDiv(review - b, windowSize) * windowSize >= review) {
+                return DeviceSelection.noScores();
+            }
+            return DeviceSelection.windowOrder(review, windowSize, topM());
+        }
+
+        @Override
+        public KeptTokens selectFromDevice(int l, int n, int nKvHeads, int[] result) {
+            return select(l, n, nKvHeads, review -> result);
+        }
+
+        private int topM() {
+            return strategy == Strategy.MAX ? Math.max(1, windowSize / 2) : 0;
+        }
+
+        /** {@code order.apply(review)}: every window, best first (asked only of a leader that keeps some). */
+        private KeptTokens select(int l, int n, int nKvHeads, java.util.function.IntFunction<int[]> order) {
             if (n != promptLength) {
                 throw new IllegalArgumentException("windowkv sample started for " + promptLength + " tokens, layer has " + n);
             }
@@ -182,7 +212,7 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
             }
             int group = WindowKvBudgets.groupOf(l, nLayers, groupSize);
             if (l == group * groupSize) {
-                sharedWindows[group] = chooseWindows(layer, review, b);
+                sharedWindows[group] = chooseWindows(review, b, order);
             } else if (sharedWindows[group] == null) {
                 throw new IllegalStateException("layer " + l + " selected before its group leader, layer " + group * groupSize);
             }
@@ -197,24 +227,17 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
             for (int j = review; j < n; j++) {
                 kept[t++] = j;
             }
-            return KeptTokens.shared(n, kept, layer.nKvHeads());
+            return KeptTokens.shared(n, kept, nKvHeads);
         }
 
         /** §1.9 for a group leader: score windows, stable sort descending, drop the last {@code drop}. */
-        private int[] chooseWindows(PrefillLayer layer, int review, int b) {
+        private int[] chooseWindows(int review, int b, java.util.function.IntFunction<int[]> order) {
             int drop = ceilDiv(review - b, windowSize);
             if ((long) drop * windowSize >= review) {
                 return new int[0]; // suffix only
             }
             int nWindows = ceilDiv(review, windowSize);
-            int topM = strategy == Strategy.MAX ? Math.max(1, windowSize / 2) : 0;
-            // A device backend scores, pools and ranks where the queries and keys are.
-            int[] order = layer.backend().windowOrder(layer.q(), layer.k(), layer.n(), layer.nHeads(), layer.nKvHeads(),
-                    layer.headDim(), review, windowSize, topM);
-            if (order == null) {
-                order = hostOrder(layer, review, nWindows, topM);
-            }
-            return Arrays.copyOf(order, nWindows - drop);
+            return Arrays.copyOf(order.apply(review), nWindows - drop);
         }
 
         private int[] hostOrder(PrefillLayer layer, int review, int nWindows, int topM) {

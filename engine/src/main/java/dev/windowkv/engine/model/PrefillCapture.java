@@ -120,6 +120,23 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
         scoreRanges[layer] = scores.size();
     }
 
+    /** One policy's device selection (several policies' selections share the queries, which then come back). */
+    @Override
+    public dev.windowkv.engine.kvcache.DeviceSelection deviceSelection(int layer, int n) {
+        return selections.size() == 1 ? selections.getFirst().compressor.deviceSelection(layer, n) : null;
+    }
+
+    @Override
+    public void layerSelected(int layer, int[] result, float[] k, float[] v) {
+        long floats = layerFloats;
+        MemorySegment.copy(k, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer) * floats * Float.BYTES, (int) floats);
+        MemorySegment.copy(v, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer + 1) * floats * Float.BYTES, (int) floats);
+        Selection s = selections.getFirst();
+        long t0 = System.nanoTime();
+        s.kept[layer] = s.compressor.selectFromDevice(layer, promptLength, c.nKvHeads(), result);
+        s.selectMillis += (System.nanoTime() - t0) / 1e6;
+    }
+
     /** This capture's compression under {@code policy}; a policy it was not made for is an error. */
     public Selection selection(KvPolicy policy) {
         Selection s = find(policy);

@@ -56,6 +56,20 @@ public final class Transformer {
      */
     public interface LayerSink {
         void layer(int layer, float[] q, float[] k, float[] v);
+
+        /**
+         * What a device prefill may compute for layer {@code layer} of an {@code n}-token prompt so
+         * that only the policy's selection comes back ({@link #layerSelected}), or null (the default):
+         * the queries come back ({@link #layer}). Asked for every layer before the prefill.
+         */
+        default dev.windowkv.engine.kvcache.DeviceSelection deviceSelection(int layer, int n) {
+            return null;
+        }
+
+        /** Instead of {@link #layer}: the layer's keys/values and the device's result for {@link #deviceSelection}. */
+        default void layerSelected(int layer, int[] result, float[] k, float[] v) {
+            throw new UnsupportedOperationException("this sink takes the queries");
+        }
     }
 
     /**
@@ -66,7 +80,25 @@ public final class Transformer {
         int n = tokens.length;
         checkLength(n, decodeRoom);
         startCache(n, compressor, decodeRoom, dtype);
-        return prefill(tokens, (l, q, k, v) -> compressLayer(l, n, q, k, v, compressor));
+        return prefill(tokens, new LayerSink() {
+            @Override
+            public void layer(int l, float[] q, float[] k, float[] v) {
+                compressLayer(l, n, q, k, v, compressor);
+            }
+
+            @Override
+            public dev.windowkv.engine.kvcache.DeviceSelection deviceSelection(int l, int promptLength) {
+                return compressor.deviceSelection(l, promptLength);
+            }
+
+            @Override
+            public void layerSelected(int l, int[] result, float[] k, float[] v) {
+                long t0 = System.nanoTime();
+                KeptTokens kept = compressor.selectFromDevice(l, n, c.nKvHeads(), result);
+                compressMillis += (System.nanoTime() - t0) / 1e6;
+                store(l, n, k, v, kept);
+            }
+        });
     }
 
     /**

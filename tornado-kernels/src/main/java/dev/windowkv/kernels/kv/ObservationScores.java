@@ -58,17 +58,29 @@ public final class ObservationScores {
         int j = item % keyCount;
         int kvh = h / (nHeads / nKvHeads);
         int kOff = (j * nKvHeads + kvh) * headDim;
+        // The queries that see key j, in ascending order as one masked loop would add them: those
+        // before causalFrom (they see every key), then those at or after both causalFrom and j. Two
+        // loops, not one loop with an if: TornadoVM 5.2.0 emits the skipped branch of an if that ends
+        // a loop body without its jump back to the loop head, so a masked query fell through and added
+        // the next query's probability (TORNADOVM.md, pitfall 10; it made H2O keep other tokens).
+        int unmaskedEnd = KMath.min(causalFrom, n);
         float acc = 0f;
-        for (int qi = 0; qi < nQueries; qi++) {
-            int i = firstQuery + qi;
-            int keys = i >= causalFrom ? i + 1 : n;
-            if (j < keys) {
-                int row = h * nQueries + qi;
-                float l = logit(q, (i * nHeads + h) * headDim, k, kOff, headDim, scale);
-                acc += KMath.exp(l - rowMax[row]) / rowSum[row];
-            }
+        for (int i = firstQuery; i < unmaskedEnd; i++) {
+            acc += probability(q, k, kOff, nHeads, headDim, scale, rowMax, rowSum, h, nQueries, firstQuery, i);
+        }
+        int causalStart = KMath.max(KMath.max(firstQuery, causalFrom), j);
+        for (int i = causalStart; i < n; i++) {
+            acc += probability(q, k, kOff, nHeads, headDim, scale, rowMax, rowSum, h, nQueries, firstQuery, i);
         }
         a[item] = acc;
+    }
+
+    /** softmax_i(...)[j] of query {@code i}, head {@code h}, for the key at {@code kOff}. */
+    private static float probability(float[] q, float[] k, int kOff, int nHeads, int headDim, float scale,
+                                     float[] rowMax, float[] rowSum, int h, int nQueries, int firstQuery, int i) {
+        int row = h * nQueries + (i - firstQuery);
+        float l = logit(q, (i * nHeads + h) * headDim, k, kOff, headDim, scale);
+        return KMath.exp(l - rowMax[row]) / rowSum[row];
     }
 
     /**

@@ -230,6 +230,35 @@ class TornadoKernelsTest {
     }
 
     /** WindowKV's selection on the device (scores, pooling, ranking) gives the host's window order. */
+    /**
+     * H2O's scores: every query, so the causal mask skips keys (the window test's queries all come
+     * after the keys they score). Also the window-only mask, where queries before causalFrom see
+     * every key. Failed before ObservationScores.accumulate lost its masking if (pitfall 10): 536 of
+     * 540 scores differed.
+     */
+    @Test
+    void scoresOfAllQueriesHonourTheCausalMask() {
+        int n = 143, heads = 4, kvHeads = 2, headDim = 128, keyCount = 135;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[] q = gaussian(n * heads * headDim), k = gaussian(n * kvHeads * headDim);
+        for (int causalFrom : new int[] {0, keyCount}) {
+            int rows = heads * n;
+            float[] rowMax = new float[rows], rowSum = new float[rows], a = new float[heads * keyCount];
+            float[] eMax = new float[rows], eSum = new float[rows], eA = new float[heads * keyCount];
+            ScoringKernels.rowStats(q, k, n, heads, kvHeads, headDim, 0, causalFrom, scale, eMax, eSum);
+            ScoringKernels.accumulate(q, k, n, heads, kvHeads, headDim, 0, causalFrom, scale, eMax, eSum, keyCount, eA);
+            run(new TaskGraph("scores" + causalFrom).transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k)
+                    .task("rowStats", ScoringKernels::rowStats, q, k, n, heads, kvHeads, headDim, 0, causalFrom,
+                            scale, rowMax, rowSum)
+                    .task("accumulate", ScoringKernels::accumulate, q, k, n, heads, kvHeads, headDim, 0,
+                            causalFrom, scale, rowMax, rowSum, keyCount, a)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, rowMax, rowSum, a));
+            close(eMax, rowMax, "row max, causalFrom " + causalFrom);
+            close(eSum, rowSum, "row sum, causalFrom " + causalFrom);
+            close(eA, a, "accumulated scores, causalFrom " + causalFrom);
+        }
+    }
+
     @Test
     void windowOrderMatchesTheHostForMaxAndAverage() {
         int n = 70, heads = 4, kvHeads = 2, headDim = 16, review = 38, windowSize = 8;

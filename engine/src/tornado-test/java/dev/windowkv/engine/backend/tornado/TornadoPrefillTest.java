@@ -1,5 +1,6 @@
 package dev.windowkv.engine.backend.tornado;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,12 +8,17 @@ import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.gguf.GGMLType;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.kvcache.KvPolicy;
+import dev.windowkv.engine.kvcache.Policies;
+import dev.windowkv.engine.kvcache.TaskType;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.Transformer;
 import dev.windowkv.engine.testutil.TinyModels;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,6 +85,51 @@ class TornadoPrefillTest {
             assertTrue(tornado.prefillPlansBuilt() - builtBefore <= 2,
                     tornado.prefillPlansBuilt() - builtBefore + " prefill plans built for two buckets");
         }
+    }
+
+    /**
+     * Prompts of four lengths in one bucket under H2O (scored over every query and selected in the
+     * prefill plan): one plan serves them all, since the lengths go down in int arrays, and each keeps
+     * vector's tokens in every layer and KV head. Device→host per prompt: the keys/values, the kept
+     * indices and the logits, never the queries.
+     */
+    @Test
+    void promptsOfOneBucketShareAPlanThatSelectsAsVector() {
+        try (Model m = Model.load(DEFAULT_MODEL); Backend vector = Backends.create("vector", 2)) {
+            ModelConfig c = m.config();
+            SplittableRandom rnd = new SplittableRandom(9);
+            int builtBefore = tornado.prefillPlansBuilt();
+            for (int n : new int[] {64, 90, 170, 250}) {
+                int[] tokens = tokens(m, n, rnd);
+                KvPolicy h2o = Policies.create("h2o", Map.of("budget", "24"));
+                KvCache expected = prefilled(m, vector, h2o, tokens);
+                DeviceCounters before = tornado.deviceCounters();
+                KvCache actual = prefilled(m, tornado, h2o, tokens);
+                long back = tornado.deviceCounters().minus(before).setupBytesToHost();
+                for (int l = 0; l < c.nLayers(); l++) {
+                    for (int h = 0; h < c.nKvHeads(); h++) {
+                        assertArrayEquals(expected.positions(l, h), actual.positions(l, h),
+                                n + " tokens: kept indices of layer " + l + ", KV head " + h);
+                    }
+                }
+                int b = TornadoDecoder.bucket(n);
+                long keysValues = 4L * c.nLayers() * 2 * b * c.kvDim();
+                long kept = 4L * c.nLayers() * (c.nKvHeads() * b + 1);
+                assertEquals(keysValues + kept + 4L * c.vocabSize(), back, n + " tokens: bytes back");
+                System.out.printf("h2o, %d tokens: %d B device->host (keys/values %d, kept indices %d, logits %d;"
+                        + " the queries would add %d)%n", n, back, keysValues, kept, 4L * c.vocabSize(),
+                        4L * c.nLayers() * b * c.qDim());
+            }
+            assertEquals(1, tornado.prefillPlansBuilt() - builtBefore, "prefill plans built for one bucket");
+        }
+    }
+
+    private static KvCache prefilled(Model m, Backend b, KvPolicy policy, int[] tokens) {
+        ModelConfig c = m.config();
+        Transformer tf = new Transformer(m, b);
+        tf.prefill(tokens, policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), tokens.length, TaskType.QA),
+                8, KvCache.Dtype.F32);
+        return tf.cache();
     }
 
     /** Logits within 1e-3 of the largest; each layer's q, k, v within 1e-3 of that layer's largest value. */

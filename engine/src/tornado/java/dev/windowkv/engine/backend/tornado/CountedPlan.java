@@ -66,10 +66,10 @@ final class CountedPlan implements AutoCloseable {
         if (g.perToken) {
             // A first execution carries the graph's resident arrays (weights): setup, not per token.
             long resident = ran[i] ? 0 : in - g.everyIn;
-            traffic.setup(Math.max(resident, 0));
+            traffic.setup(Math.max(resident, 0), 0);
             traffic.decode(in - Math.max(resident, 0), out, g.tasks);
         } else {
-            traffic.setup(in);
+            traffic.setup(in, out);
         }
         ran[i] = true;
     }

@@ -15,6 +15,7 @@ final class DeviceTraffic {
     private long bytesToHost;
     private long launches;
     private long setupBytesToDevice;
+    private long setupBytesToHost;
     private long compilations;
     private long deviceBytes;
 
@@ -33,9 +34,10 @@ final class DeviceTraffic {
         launches += tasks;
     }
 
-    /** Bytes to the device outside the per-token graphs (weights, prompt keys/values, scoring inputs). */
-    void setup(long in) {
+    /** Bytes each way outside the per-token graphs (weights, prompt keys/values, scoring inputs; the prefill's results). */
+    void setup(long in, long out) {
         setupBytesToDevice += in;
+        setupBytesToHost += out;
     }
 
     void compiled() {
@@ -48,7 +50,7 @@ final class DeviceTraffic {
     }
 
     DeviceCounters snapshot() {
-        return new DeviceCounters(decodedTokens, bytesToDevice, bytesToHost, launches, setupBytesToDevice, compilations,
+        return new DeviceCounters(decodedTokens, bytesToDevice, bytesToHost, launches, setupBytesToDevice, setupBytesToHost, compilations,
                 deviceBytes, profiled);
     }
 }

@@ -31,8 +31,20 @@ final class SelectionKernels {
      */
     static void topKTasks(TaskGraph g, String name, float[] scores, int[] sel, int nKvHeads, int maxReview, int maxN,
                           int[] place, int[] kept, int[] count) {
-        g.task(name + "Place", SelectionKernels::topKPlace, scores, sel, nKvHeads, maxReview, place)
-                .task(name + "Emit", SelectionKernels::topKEmit, place, sel, nKvHeads, maxN, kept, count);
+        topKPlaceTask(g, name, scores, sel, nKvHeads, maxReview, place);
+        topKEmitTask(g, name, place, sel, nKvHeads, maxN, kept, count);
+    }
+
+    /** The first of {@link #topKTasks}' two tasks (a graph that counts its launches adds them one by one). */
+    static void topKPlaceTask(TaskGraph g, String name, float[] scores, int[] sel, int nKvHeads, int maxReview,
+                              int[] place) {
+        g.task(name + "Place", SelectionKernels::topKPlace, scores, sel, nKvHeads, maxReview, place);
+    }
+
+    /** The second of {@link #topKTasks}' two tasks. */
+    static void topKEmitTask(TaskGraph g, String name, int[] place, int[] sel, int nKvHeads, int maxN, int[] kept,
+                             int[] count) {
+        g.task(name + "Emit", SelectionKernels::topKEmit, place, sel, nKvHeads, maxN, kept, count);
     }
 
     static void topKPlace(float[] scores, int[] sel, int nKvHeads, int maxReview, int[] place) {

@@ -4,6 +4,7 @@ import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.backend.VectorBackend;
+import dev.windowkv.engine.kvcache.DeviceSelection;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.Transformer;
@@ -107,7 +108,11 @@ public final class TornadoBackend implements Backend {
         m.apply(x, out);
     }
 
-    /** The observation-window scores on the device ({@link DeviceScoring}); selection stays with the policy. */
+    /**
+     * The observation-window scores on the device ({@link DeviceScoring}); selection stays with the
+     * policy. Only for the host's selection (several policies, or one without a device selection):
+     * otherwise the prefill plan scores and selects itself.
+     */
     @Override
     public float[] attentionMass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery,
                                  int causalFrom, int keyCount) {
@@ -135,17 +140,21 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * The prefill on the device ({@link TornadoPrefill}), through a plan compiled for an earlier
-     * prompt of the same length bucket when there is one (the least recently used is freed past
+     * The prefill on the device ({@link TornadoPrefill}), with the policy's selection in it when the
+     * sink's {@code DeviceSelection}s allow ({@link TornadoPrefill.Mode}), through a plan compiled for
+     * an earlier prompt of the same length bucket and mode when there is one (the least recently used is freed past
      * {@link #PREFILL_PLANS}); null, and the transformer prefills op by op on the host, when the
      * model has weights, biases or head sizes without device kernels.
      */
     @Override
     public float[] prefill(Model model, int[] tokens, Transformer.LayerSink sink) {
         if (!TornadoPrefill.supports(model)) return null;
+        DeviceSelection[] specs = new DeviceSelection[model.config().nLayers()];
+        for (int l = 0; l < specs.length; l++) specs[l] = sink.deviceSelection(l, tokens.length);
+        TornadoPrefill.Mode mode = TornadoPrefill.Mode.of(specs);
         TornadoPrefill p = null;
         for (TornadoPrefill candidate : prefills) {
-            if (candidate.fits(model, tokens.length)) {
+            if (candidate.fits(model, tokens.length, mode)) {
                 p = candidate;
                 break;
             }
@@ -154,11 +163,12 @@ public final class TornadoBackend implements Backend {
             prefills.remove(p);
         } else {
             while (prefills.size() >= PREFILL_PLANS) prefills.removeLast().close();
-            p = new TornadoPrefill(model, tokens.length, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
+            p = new TornadoPrefill(model, tokens.length, mode, w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of),
+                    traffic);
             prefillPlansBuilt++;
         }
         prefills.addFirst(p);
-        return p.run(tokens, sink, host);
+        return p.run(tokens, sink, specs, host);
     }
 
     /** Decode plans built so far (each compiles on its first token). */

@@ -1,6 +1,7 @@
 package dev.windowkv.engine.backend.tornado;
 
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.kvcache.DeviceSelection;
 import dev.windowkv.engine.model.LayerWeights;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
@@ -33,16 +34,48 @@ import java.util.function.Function;
  * an array because TornadoVM compiles scalar arguments in as constants. Padded tokens are neither
  * read nor written.
  *
- * <p>Each layer's post-RoPE queries, keys and values come back once per prompt: the policies select
- * from them on the host (or score on the device through {@code DeviceScoring}), and the decoder's
- * {@code prompt<l>} graphs take the kept keys and values down again. Keeping them on the device
- * would need these graphs inside the decoder's plan, the only way 5.2.0 links buffers between graphs
- * (pitfall 6); the decode plan is bucketed by cache capacities the prefill does not know, so that is
- * left for later (TORNADOVM.md, "What remains"). The host hands the layers to the sink only after
- * the last graph ran: a scoring plan run in between would break the graphs' links.
+ * <p>What else a layer graph does and sends back is the plan's {@link Mode}, chosen from the sink's
+ * {@code DeviceSelection}s: a policy that can select on the device scores and selects in the layer
+ * graph, from the q/k already there, and only its result (kept indices, or WindowKV's window order)
+ * comes back with the keys and values; otherwise the queries come back too and the policies select on
+ * the host. The keys and values come back once per prompt and the decoder's {@code prompt<l>} graphs
+ * take the kept ones down again: keeping them on the device would need these graphs inside the
+ * decoder's plan, the only way 5.2.0 links buffers between graphs (pitfall 6; TORNADOVM.md, "What
+ * remains"). The host hands the layers to the sink only after the last graph ran: a host step in
+ * between would break the graphs' links.
  */
 final class TornadoPrefill implements AutoCloseable {
+    /** What a plan's layer graphs send back besides the keys and values: the plan is compiled for one. */
+    enum Mode {
+        /** The queries: the host selects (several policies at once, or a policy without a device selection). */
+        QUERIES,
+        /** Nothing: the policy selects by position ({@code DeviceSelection.Kind.NO_SCORES} in every layer). */
+        NOTHING,
+        /** Per KV head the kept indices ({@code DeviceSelection.Kind.TOP_K}: SnapKV, PyramidKV, H2O). */
+        TOP_K,
+        /** The window order ({@code DeviceSelection.Kind.WINDOW_ORDER}: WindowKV's group leaders). */
+        WINDOW_ORDER;
+
+        /** The mode for these layers' selections; QUERIES when one is missing or they need two kinds. */
+        static Mode of(DeviceSelection[] specs) {
+            Mode m = NOTHING;
+            for (DeviceSelection s : specs) {
+                if (s == null) return QUERIES;
+                Mode needed = switch (s.kind()) {
+                    case NO_SCORES -> NOTHING;
+                    case TOP_K -> TOP_K;
+                    case WINDOW_ORDER -> WINDOW_ORDER;
+                };
+                if (needed == NOTHING) continue;
+                if (m != NOTHING && m != needed) return QUERIES;
+                m = needed;
+            }
+            return m;
+        }
+    }
+
     private final Model model;
+    private final Mode mode;
     private final int dim;
     private final int bucket;
     private final int nLayers;
@@ -52,11 +85,18 @@ final class TornadoPrefill implements AutoCloseable {
     private final float[] k;
     private final float[] v;
     private final float[] logits;
+    private final int[][] sel;     // per layer, BucketScoringKernels' lengths
+    private final int[][] top;     // per layer, SelectionKernels' {review, keep, n}
+    private final int[] kept;      // TOP_K: kept[nKvHeads][keptCount[0]]
+    private final int[] keptCount;
+    private final int[] order;     // WINDOW_ORDER: every window, best first
     private final CountedPlan plan;
     private final GridScheduler grid = new GridScheduler();
 
-    TornadoPrefill(Model model, int promptLength, Function<Weight, DeviceWeight> weights, DeviceTraffic traffic) {
+    TornadoPrefill(Model model, int promptLength, Mode mode, Function<Weight, DeviceWeight> weights,
+                   DeviceTraffic traffic) {
         this.model = model;
+        this.mode = mode;
         ModelConfig c = model.config();
         dim = c.dim();
         nLayers = c.nLayers();
@@ -73,6 +113,21 @@ final class TornadoPrefill implements AutoCloseable {
         int[] at = {0}; // the prompt starts at position 0
         int neox = c.arch().ropeNeox ? 1 : 0;
         float[] invFreq = model.ropeInvFreq();
+
+        sel = new int[nLayers][BucketScoringKernels.SIZE];
+        top = new int[nLayers][3];
+        kept = new int[mode == Mode.TOP_K ? c.nKvHeads() * b : 1];
+        keptCount = new int[1];
+        order = new int[mode == Mode.WINDOW_ORDER ? b : 1];
+        boolean scores = mode == Mode.TOP_K || mode == Mode.WINDOW_ORDER;
+        // Selection scratch, shared by the layer graphs as the activations are.
+        float[] rowMax = new float[scores ? c.nHeads() * b : 1], rowSum = new float[rowMax.length];
+        float[] a = new float[scores ? c.nHeads() * b : 1];
+        float[] pooled = new float[mode == Mode.TOP_K ? c.nHeads() * b : 1];
+        float[] perKv = new float[mode == Mode.TOP_K ? c.nKvHeads() * b : 1];
+        int[] place = new int[perKv.length];
+        float[] windowScore = new float[mode == Mode.WINDOW_ORDER ? b : 1];
+        float scale = (float) (1.0 / Math.sqrt(c.headDim()));
 
         CountedGraph[] graphs = new CountedGraph[nLayers + 1];
         for (int l = 0; l < nLayers; l++) {
@@ -105,9 +160,35 @@ final class TornadoPrefill implements AutoCloseable {
                     .task(t -> TiledMatmul.task(t, grid, "gate", gate, xb, g, b, count, false))
                     .task(t -> TiledMatmul.task(t, grid, "up", up, xb, u, b, count, false))
                     .task(t -> t.task("swiglu", TokenBlockKernels::swiglu, g, u, b, c.ffnDim(), count))
-                    .task(t -> TiledMatmul.task(t, grid, "down", down, g, x, b, count, true))
-                    .back(ql, kl, vl)
-                    .persist(x, count);
+                    .task(t -> TiledMatmul.task(t, grid, "down", down, g, x, b, count, true));
+            int[] s = sel[l], tp = top[l];
+            if (mode != Mode.QUERIES) graphs[l].first(ql); // scratch then: written before read, only allocated
+            switch (mode) {
+                case QUERIES -> graphs[l].back(ql, kl, vl);
+                case NOTHING -> graphs[l].back(kl, vl);
+                case TOP_K -> graphs[l].every(s, tp).first(rowMax, rowSum, a, pooled, perKv, place)
+                        .task(t -> t.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
+                        .task(t -> t.task("accumulate", BucketScoringKernels::accumulate, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum, a))
+                        .task(t -> t.task("maxPool", BucketScoringKernels::maxPool, a, s, b, c.nHeads(), pooled))
+                        .task(t -> t.task("perKv", BucketScoringKernels::sumPerKvHead, pooled, s, b, c.nHeads(),
+                                c.nKvHeads(), perKv))
+                        .task(t -> SelectionKernels.topKPlaceTask(t, "topK", perKv, tp, c.nKvHeads(), b, place))
+                        .task(t -> SelectionKernels.topKEmitTask(t, "topK", place, tp, c.nKvHeads(), b, kept, keptCount))
+                        .back(kl, vl, kept, keptCount);
+                case WINDOW_ORDER -> graphs[l].every(s).first(rowMax, rowSum, a, windowScore)
+                        .task(t -> t.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
+                        .task(t -> t.task("accumulate", BucketScoringKernels::accumulate, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum, a))
+                        .task(t -> t.task("windowMax", BucketScoringKernels::windowMax, a, s, b, c.nHeads(), windowScore))
+                        .task(t -> t.task("windowAverage", BucketScoringKernels::windowAverage, a, s, b, c.nHeads(),
+                                windowScore))
+                        .task(t -> t.task("windowOrder", BucketScoringKernels::windowOrder, windowScore, s, b, order))
+                        .back(kl, vl, order);
+            }
+            graphs[l].persist(x, count);
         }
         float[] last = new float[dim];
         float[] lastNorm = new float[dim];
@@ -131,9 +212,9 @@ final class TornadoPrefill implements AutoCloseable {
         return TornadoDecoder.supports(model) && model.config().headDim() <= FlashAttention.MAX_HEAD_DIM;
     }
 
-    /** True when this plan was compiled for this model and a prompt of this length's bucket. */
-    boolean fits(Model m, int promptLength) {
-        return m == model && TornadoDecoder.bucket(promptLength) == bucket;
+    /** True when this plan was compiled for this model, a prompt of this length's bucket and this mode. */
+    boolean fits(Model m, int promptLength, Mode mode) {
+        return m == model && TornadoDecoder.bucket(promptLength) == bucket && this.mode == mode;
     }
 
     /**
@@ -141,22 +222,56 @@ final class TornadoPrefill implements AutoCloseable {
      * device, hands each layer's queries, keys and values to {@code sink}, and returns the last
      * token's logits.
      */
-    float[] run(int[] tokens, Transformer.LayerSink sink, Backend host) {
+    float[] run(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, Backend host) {
         int n = tokens.length;
         if (n > bucket) throw new IllegalArgumentException(n + " tokens do not fit a plan for " + bucket);
         for (int t = 0; t < n; t++) host.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
         count[0] = n;
         ModelConfig c = model.config();
         float[][] ql = new float[nLayers][], kl = new float[nLayers][], vl = new float[nLayers][];
+        int[][] result = new int[nLayers][];
         for (int l = 0; l < nLayers; l++) {
+            if (mode != Mode.QUERIES) setSelection(l, n, specs[l]);
             plan.execute(l);
-            ql[l] = Arrays.copyOf(q, n * c.qDim());
+            if (mode == Mode.QUERIES) ql[l] = Arrays.copyOf(q, n * c.qDim());
             kl[l] = Arrays.copyOf(k, n * c.kvDim());
             vl[l] = Arrays.copyOf(v, n * c.kvDim());
+            DeviceSelection.Kind kind = specs == null || specs[l] == null ? null : specs[l].kind();
+            result[l] = kind == DeviceSelection.Kind.TOP_K ? Arrays.copyOf(kept, c.nKvHeads() * keptCount[0])
+                    : kind == DeviceSelection.Kind.WINDOW_ORDER ? Arrays.copyOf(order, sel[l][BucketScoringKernels.WINDOWS])
+                    : new int[0];
         }
         plan.execute(nLayers);
-        for (int l = 0; l < nLayers; l++) sink.layer(l, ql[l], kl[l], vl[l]);
+        for (int l = 0; l < nLayers; l++) {
+            if (mode == Mode.QUERIES) sink.layer(l, ql[l], kl[l], vl[l]);
+            else sink.layerSelected(l, result[l], kl[l], vl[l]);
+        }
         return logits.clone();
+    }
+
+    /** Layer l's selection lengths; a layer that needs no scores scores nothing (every length 0). */
+    private void setSelection(int l, int n, DeviceSelection s) {
+        int[] z = sel[l];
+        Arrays.fill(z, 0);
+        z[BucketScoringKernels.N] = n;
+        z[BucketScoringKernels.FIRST_QUERY] = n;
+        z[BucketScoringKernels.WIDTH] = 1;
+        top[l][0] = 0;
+        top[l][1] = 0;
+        top[l][2] = n;
+        if (s.kind() == DeviceSelection.Kind.NO_SCORES) return;
+        z[BucketScoringKernels.FIRST_QUERY] = s.firstQuery();
+        z[BucketScoringKernels.CAUSAL_FROM] = s.causalFrom();
+        z[BucketScoringKernels.REVIEW] = s.review();
+        z[BucketScoringKernels.WIDTH] = s.poolingKernel();
+        z[BucketScoringKernels.WINDOW_SIZE] = s.windowSize();
+        z[BucketScoringKernels.TOP_M] = s.topM();
+        if (s.kind() == DeviceSelection.Kind.WINDOW_ORDER) {
+            z[BucketScoringKernels.WINDOWS] = Math.ceilDiv(s.review(), s.windowSize());
+        } else {
+            top[l][0] = s.review();
+            top[l][1] = s.keep();
+        }
     }
 
     /** last = x's row {@code count[0] - 1}: the last real token, whatever the bucket. */
