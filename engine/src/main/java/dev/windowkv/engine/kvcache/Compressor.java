@@ -10,4 +10,24 @@ public interface Compressor {
 
     /** The prompt tokens to keep for this layer, at most {@link #capacity(int)} per KV head. */
     KeptTokens select(PrefillLayer layer);
+
+    /**
+     * How many of the prompt's last queries {@link #select} reads (its observation window). A
+     * chunked prefill keeps only these of each layer ({@link PrefillLayer#queryFrom}); the default,
+     * every query, makes the prefill run the prompt in one chunk, as a policy that scores with all
+     * its queries needs.
+     */
+    default int queries() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Whether {@link #select} reads the causal attention mass of <em>every</em> query
+     * ({@code AttentionScores.accumulated(layer, 0, 0, keyCount)}, H2O). A chunked prefill then sums
+     * it chunk by chunk (a query's causal softmax row is complete in its own chunk) instead of
+     * keeping the queries.
+     */
+    default boolean causalMass() {
+        return false;
+    }
 }

@@ -19,6 +19,11 @@ public record FullKvPolicy() implements KvPolicy {
             public KeptTokens select(PrefillLayer layer) {
                 return KeptTokens.all(layer.n());
             }
+
+            @Override
+            public int queries() {
+                return 0;
+            }
         };
     }
 

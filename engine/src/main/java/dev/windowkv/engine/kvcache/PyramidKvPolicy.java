@@ -35,6 +35,11 @@ public record PyramidKvPolicy(int budget, int observationWindow, int poolingKern
                 }
                 return SnapKvPolicy.keepPooledTop(layer, observationWindow, poolingKernel, keep - observationWindow);
             }
+
+            @Override
+            public int queries() {
+                return observationWindow;
+            }
         };
     }
 

@@ -19,7 +19,7 @@ public record StreamingLlmPolicy(int budget, int sinkTokens) implements KvPolicy
 
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
-        return new UniformBudget(budget, promptLength, layer -> {
+        return new UniformBudget(budget, promptLength, 0, false, layer -> {
             int n = layer.n();
             int recent = budget - sinkTokens;
             int[] kept = new int[budget];

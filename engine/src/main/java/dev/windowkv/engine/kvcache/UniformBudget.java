@@ -14,11 +14,29 @@ final class UniformBudget implements Compressor {
     private final int budget;
     private final int promptLength;
     private final Selection selection;
+    private final int queries;
+    private final boolean causalMass;
 
-    UniformBudget(int budget, int promptLength, Selection selection) {
+    /**
+     * @param queries    the last prompt queries {@code selection} reads ({@link Compressor#queries})
+     * @param causalMass whether it reads every query's causal attention mass ({@link Compressor#causalMass})
+     */
+    UniformBudget(int budget, int promptLength, int queries, boolean causalMass, Selection selection) {
         this.budget = budget;
         this.promptLength = promptLength;
+        this.queries = queries;
+        this.causalMass = causalMass;
         this.selection = selection;
+    }
+
+    @Override
+    public int queries() {
+        return queries;
+    }
+
+    @Override
+    public boolean causalMass() {
+        return causalMass;
     }
 
     @Override

@@ -209,8 +209,9 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
             int nWindows = ceilDiv(review, windowSize);
             int topM = strategy == Strategy.MAX ? Math.max(1, windowSize / 2) : 0;
             // A device backend scores, pools and ranks where the queries and keys are.
-            int[] order = layer.backend().windowOrder(layer.q(), layer.k(), layer.n(), layer.nHeads(), layer.nKvHeads(),
-                    layer.headDim(), review, windowSize, topM);
+            // (It reads the queries by absolute row: only with every query kept, as a device prefill keeps them.)
+            int[] order = layer.queryFrom() > 0 ? null : layer.backend().windowOrder(layer.q(), layer.k(), layer.n(),
+                    layer.nHeads(), layer.nKvHeads(), layer.headDim(), review, windowSize, topM);
             if (order == null) {
                 order = hostOrder(layer, review, nWindows, topM);
             }
@@ -228,6 +229,11 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
                 layer.backend().parallelFor(nWindows, k -> WindowPooling.average(k, a, nHeads, review, review, w, score));
             }
             return TopK.descendingOrder(score, 0, nWindows);
+        }
+
+        @Override
+        public int queries() {
+            return suffix;
         }
 
         private int keptReview(int[] windows, int review) {
