@@ -83,7 +83,9 @@ public final class VectorBackend extends JavaBackend {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int keys = pos0 + nTokens;
         int size = VectorAttention.transposedSize(keys, nKvHeads, headDim);
-        if (keysT.length < size) keysT = new float[size];
+        // A chunked prefill asks for a little more every chunk: doubling leaves garbage of at most
+        // the final size, not one key-sized array per chunk.
+        if (keysT.length < size) keysT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(size, 2L * keysT.length))];
         float[] kt = VectorAttention.transposeKeys(k, keys, nKvHeads, headDim, keysT);
         // Work items are four consecutive queries of one head. Later queries see more keys, so the
         // longest items go first and the short ones fill in at the end.

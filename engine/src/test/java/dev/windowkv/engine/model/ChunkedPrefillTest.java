@@ -89,6 +89,39 @@ class ChunkedPrefillTest {
         }
     }
 
+    /** Every backend's chunk entry: the rows of a chunk at {@code pos0} are those rows of the whole prefill. */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "threads", "vector"})
+    void attentionOfAChunkIsThoseRowsOfTheWholePrefill(String backend) {
+        int heads = 4, kvHeads = 2, headDim = 64, n = 70;
+        Random rnd = new Random(3);
+        float[] q = gaussian(rnd, n * heads * headDim), k = gaussian(rnd, n * kvHeads * headDim), v = gaussian(rnd, n * kvHeads * headDim);
+        try (Backend b = Backends.create(backend, 2)) {
+            float[] whole = new float[q.length];
+            b.attentionPrefill(q, k, v, whole, n, heads, kvHeads, headDim);
+            int row = heads * headDim;
+            for (int pos0 = 0; pos0 < n; pos0 += 32) {
+                int m = Math.min(32, n - pos0);
+                float[] qc = java.util.Arrays.copyOfRange(q, pos0 * row, (pos0 + m) * row);
+                float[] out = new float[m * row];
+                b.attentionPrefill(qc, k, v, out, m, pos0, heads, kvHeads, headDim);
+                assertClose(java.util.Arrays.copyOfRange(whole, pos0 * row, (pos0 + m) * row), out, backend + ", chunk at " + pos0);
+            }
+            // The observation scores from the kept last queries equal those from every query.
+            int from = n - 12;
+            float[] all = b.attentionMass(q, k, n, heads, kvHeads, headDim, n - 8, 0, n - 8);
+            float[] kept = b.attentionMass(java.util.Arrays.copyOfRange(q, from * row, n * row), from, k, n, heads, kvHeads,
+                    headDim, n - 8, 0, n - 8);
+            assertClose(all, kept, backend + ", attention mass from the kept queries");
+        }
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        return x;
+    }
+
     @Test
     void chunkedCaptureSelectsAndStoresWhatAOneChunkCaptureDoes() {
         try (Model m = Model.load(MODEL); Backend b = Backends.create("vector", 2)) {
