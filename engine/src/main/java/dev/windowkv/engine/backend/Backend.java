@@ -44,6 +44,49 @@ public interface Backend extends AutoCloseable {
     /** Causal self-attention of a block of tokens over itself (the prefill). */
     void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim);
 
+    /**
+     * Causal attention of a chunk of a prefill (llama.cpp's ubatch): {@code nTokens} queries at
+     * positions {@code pos0 ..}, rows {@code 0..nTokens-1} of {@code q} and {@code out}, over the
+     * keys/values of positions {@code 0 .. pos0 + nTokens - 1} ({@code k}, {@code v} hold those rows):
+     * query {@code t} sees keys {@code j <= pos0 + t}. With {@code pos0 = 0} it is
+     * {@link #attentionPrefill(float[], float[], float[], float[], int, int, int, int)}; the default
+     * for later chunks is the scalar kernel's online softmax, spread over {@link #parallelFor}.
+     */
+    default void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int pos0, int nHeads,
+                                  int nKvHeads, int headDim) {
+        if (pos0 == 0) {
+            attentionPrefill(q, k, v, out, nTokens, nHeads, nKvHeads, headDim);
+            return;
+        }
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int group = nHeads / nKvHeads;
+        int kvStride = nKvHeads * headDim;
+        parallelFor(nTokens * nHeads, i -> {
+            int t = i / nHeads, h = i % nHeads;
+            int qOff = (t * nHeads + h) * headDim;
+            int base = h / group * headDim;
+            java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
+            float max = Float.NEGATIVE_INFINITY, sum = 0f;
+            for (int j = 0; j <= pos0 + t; j++) {
+                int kOff = base + j * kvStride;
+                float s = 0f;
+                for (int d = 0; d < headDim; d++) s += q[qOff + d] * k[kOff + d];
+                s *= scale;
+                if (s > max) {
+                    float r = dev.windowkv.kernels.KMath.exp(max - s);
+                    sum *= r;
+                    for (int d = 0; d < headDim; d++) out[qOff + d] *= r;
+                    max = s;
+                }
+                float p = dev.windowkv.kernels.KMath.exp(s - max);
+                sum += p;
+                for (int d = 0; d < headDim; d++) out[qOff + d] += p * v[kOff + d];
+            }
+            float inv = 1f / sum;
+            for (int d = 0; d < headDim; d++) out[qOff + d] *= inv;
+        });
+    }
+
     /** One query token's attention over the cached keys/values of one layer. */
     void attentionDecode(float[] q, KvCache cache, int layer, float[] out, int nHeads);
 
@@ -68,6 +111,50 @@ public interface Backend extends AutoCloseable {
                 firstQuery, causalFrom, scale, rowMax, rowSum));
         parallelFor(nHeads * keyCount, item -> ObservationScores.accumulate(item, q, k, n, nHeads, nKvHeads,
                 headDim, firstQuery, causalFrom, scale, rowMax, rowSum, keyCount, a));
+        return a;
+    }
+
+    /**
+     * {@link #attentionMass(float[], float[], int, int, int, int, int, int, int)} when {@code q}
+     * holds only the queries from row {@code queryFrom} on (query {@code i} at row
+     * {@code i - queryFrom}), as a chunked prefill keeps them: {@code firstQuery >= queryFrom}.
+     * The default for {@code queryFrom > 0} is the scalar two-pass softmax, one work item per head.
+     */
+    default float[] attentionMass(float[] q, int queryFrom, float[] k, int n, int nHeads, int nKvHeads, int headDim,
+                                  int firstQuery, int causalFrom, int keyCount) {
+        if (queryFrom == 0) {
+            return attentionMass(q, k, n, nHeads, nKvHeads, headDim, firstQuery, causalFrom, keyCount);
+        }
+        if (firstQuery < queryFrom) {
+            throw new IllegalArgumentException("query " + firstQuery + " is before the first kept query " + queryFrom);
+        }
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        int group = nHeads / nKvHeads;
+        int kvStride = nKvHeads * headDim;
+        float[] a = new float[nHeads * keyCount];
+        if (n - firstQuery <= 0 || keyCount == 0) return a;
+        parallelFor(nHeads, h -> {
+            float[] row = new float[n];
+            int base = h / group * headDim;
+            for (int i = firstQuery; i < n; i++) {
+                int keys = i >= causalFrom ? i + 1 : n;
+                int qOff = ((i - queryFrom) * nHeads + h) * headDim;
+                float max = -Float.MAX_VALUE;
+                for (int j = 0; j < keys; j++) {
+                    float s = 0f;
+                    for (int d = 0; d < headDim; d++) s += q[qOff + d] * k[base + j * kvStride + d];
+                    row[j] = s * scale;
+                    max = Math.max(max, row[j]);
+                }
+                float sum = 0f;
+                for (int j = 0; j < keys; j++) {
+                    row[j] = (float) Math.exp(row[j] - max);
+                    sum += row[j];
+                }
+                float inv = 1f / sum;
+                for (int j = 0; j < Math.min(keys, keyCount); j++) a[h * keyCount + j] += row[j] * inv;
+            }
+        });
         return a;
     }
 

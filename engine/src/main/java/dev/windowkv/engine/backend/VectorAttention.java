@@ -74,13 +74,23 @@ final class VectorAttention {
      */
     static void prefill(float[] q, float[] kt, float[] v, float[] out, int t0, int h, int nTokens, int nHeads,
                         int nKvHeads, int headDim, float scale) {
+        prefill(q, kt, v, out, t0, 0, h, nTokens, nHeads, nKvHeads, headDim, scale);
+    }
+
+    /**
+     * {@link #prefill} for a chunk of a prefill: {@code q} and {@code out} hold the chunk's
+     * {@code nTokens} rows, the first at position {@code pos0}; {@code kt} and {@code v} hold the
+     * keys and values of positions {@code 0 .. pos0 + nTokens - 1} ({@code kt} transposed for that count).
+     */
+    static void prefill(float[] q, float[] kt, float[] v, float[] out, int t0, int pos0, int h, int nTokens, int nHeads,
+                        int nKvHeads, int headDim, float scale) {
         int nq = Math.min(QUERIES, nTokens - t0);
         int last = t0 + nq - 1;
         int kvh = h / (nHeads / nKvHeads);
         int kvStride = nKvHeads * headDim;
         int lanes = S.length();
         int b = block();
-        int ktBase = kvh * (padded(nTokens) / b) * headDim * b;
+        int ktBase = kvh * (padded(pos0 + nTokens) / b) * headDim * b;
         // A missing fourth query repeats the last real one; its results are never stored.
         int qa = (t0 * nHeads + h) * headDim;
         int qb = (Math.min(t0 + 1, last) * nHeads + h) * headDim;
@@ -92,7 +102,7 @@ final class VectorAttention {
         float[] max = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
         float[] sum = new float[QUERIES];
         float[] r = new float[QUERIES];
-        for (int j0 = 0; j0 <= last; j0 += b) {
+        for (int j0 = 0; j0 <= pos0 + last; j0 += b) {
             int tile = ktBase + j0 / b * headDim * b;
             for (int half = 0; half < 4; half += 2) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
@@ -115,9 +125,9 @@ final class VectorAttention {
                 c0.mul(scale).intoArray(p, 2 * b + o); c1.mul(scale).intoArray(p, 2 * b + o + lanes);
                 d0.mul(scale).intoArray(p, 3 * b + o); d1.mul(scale).intoArray(p, 3 * b + o + lanes);
             }
-            int mAll = Math.min(b, last + 1 - j0);
+            int mAll = Math.min(b, pos0 + last + 1 - j0);
             for (int i = 0; i < QUERIES; i++) {
-                int m = i < nq ? Math.min(b, t0 + i + 1 - j0) : 0;
+                int m = i < nq ? Math.min(b, pos0 + t0 + i + 1 - j0) : 0;
                 r[i] = 1f;
                 if (m > 0) {
                     float blockMax = Float.NEGATIVE_INFINITY;
@@ -301,13 +311,19 @@ final class VectorAttention {
     /** Attention mass of query head {@code h}, see {@code Backend.attentionMass}. */
     static void mass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery, int causalFrom,
                      int keyCount, float scale, int h, float[] a) {
+        mass(q, 0, k, n, nHeads, nKvHeads, headDim, firstQuery, causalFrom, keyCount, scale, h, a);
+    }
+
+    /** {@link #mass} with {@code q} holding the queries from row {@code queryFrom} on. */
+    static void mass(float[] q, int queryFrom, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery,
+                     int causalFrom, int keyCount, float scale, int h, float[] a) {
         int kvh = h / (nHeads / nKvHeads);
         int kvStride = nKvHeads * headDim;
         int bound = S.loopBound(headDim);
         float[] row = new float[n];
         for (int i = firstQuery; i < n; i++) {
             int keys = i >= causalFrom ? i + 1 : n;
-            int qOff = (i * nHeads + h) * headDim;
+            int qOff = ((i - queryFrom) * nHeads + h) * headDim;
             float max = -Float.MAX_VALUE;
             for (int j = 0; j < keys; j++) {
                 float s = dot(q, qOff, k, j * kvStride + kvh * headDim, headDim, bound) * scale;

@@ -74,16 +74,25 @@ public final class VectorBackend extends JavaBackend {
 
     @Override
     public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim) {
+        attentionPrefill(q, k, v, out, nTokens, 0, nHeads, nKvHeads, headDim);
+    }
+
+    @Override
+    public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int pos0, int nHeads,
+                                 int nKvHeads, int headDim) {
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int size = VectorAttention.transposedSize(nTokens, nKvHeads, headDim);
-        if (keysT.length < size) keysT = new float[size];
-        float[] kt = VectorAttention.transposeKeys(k, nTokens, nKvHeads, headDim, keysT);
+        int keys = pos0 + nTokens;
+        int size = VectorAttention.transposedSize(keys, nKvHeads, headDim);
+        // A chunked prefill asks for a little more every chunk: doubling leaves garbage of at most
+        // the final size, not one key-sized array per chunk.
+        if (keysT.length < size) keysT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(size, 2L * keysT.length))];
+        float[] kt = VectorAttention.transposeKeys(k, keys, nKvHeads, headDim, keysT);
         // Work items are four consecutive queries of one head. Later queries see more keys, so the
         // longest items go first and the short ones fill in at the end.
         int quads = (nTokens + VectorAttention.QUERIES - 1) / VectorAttention.QUERIES;
         parallelFor(quads * nHeads, i -> {
             int t0 = (quads - 1 - i / nHeads) * VectorAttention.QUERIES;
-            VectorAttention.prefill(q, kt, v, out, t0, i % nHeads, nTokens, nHeads, nKvHeads, headDim, scale);
+            VectorAttention.prefill(q, kt, v, out, t0, pos0, i % nHeads, nTokens, nHeads, nKvHeads, headDim, scale);
         });
     }
 
@@ -108,12 +117,21 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public float[] attentionMass(float[] q, float[] k, int n, int nHeads, int nKvHeads, int headDim, int firstQuery,
                                  int causalFrom, int keyCount) {
+        return attentionMass(q, 0, k, n, nHeads, nKvHeads, headDim, firstQuery, causalFrom, keyCount);
+    }
+
+    @Override
+    public float[] attentionMass(float[] q, int queryFrom, float[] k, int n, int nHeads, int nKvHeads, int headDim,
+                                 int firstQuery, int causalFrom, int keyCount) {
+        if (firstQuery < queryFrom) {
+            throw new IllegalArgumentException("query " + firstQuery + " is before the first kept query " + queryFrom);
+        }
         float[] a = new float[nHeads * keyCount];
         if (n - firstQuery <= 0 || keyCount == 0) return a;
         float scale = (float) (1.0 / Math.sqrt(headDim));
         // One work item per query head: it owns a[h][*], so rows add up without races, and every
         // logit is computed once (the reference recomputes them in each of its two passes).
-        parallelFor(nHeads, h -> VectorAttention.mass(q, k, n, nHeads, nKvHeads, headDim, firstQuery, causalFrom,
+        parallelFor(nHeads, h -> VectorAttention.mass(q, queryFrom, k, n, nHeads, nKvHeads, headDim, firstQuery, causalFrom,
                 keyCount, scale, h, a));
         return a;
     }

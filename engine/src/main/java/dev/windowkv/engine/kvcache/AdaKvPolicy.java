@@ -51,6 +51,11 @@ public record AdaKvPolicy(int budget, int observationWindow, int poolingKernel, 
             public KeptTokens select(PrefillLayer layer) {
                 return layer.n() <= budget ? KeptTokens.all(layer.n()) : allocate(layer);
             }
+
+            @Override
+            public int queries() {
+                return observationWindow;
+            }
         };
     }
 

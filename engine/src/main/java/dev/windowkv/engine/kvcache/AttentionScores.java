@@ -19,8 +19,12 @@ final class AttentionScores {
     }
 
     private static float[] compute(PrefillLayer l, int firstQuery, int causalFrom, int keyCount) {
-        return l.backend().attentionMass(l.q(), l.k(), l.n(), l.nHeads(), l.nKvHeads(), l.headDim(), firstQuery,
-                causalFrom, keyCount);
+        if (firstQuery < l.queryFrom()) {
+            throw new IllegalStateException("layer " + l.layer() + " kept queries from " + l.queryFrom() + ", scores need them from "
+                    + firstQuery + "; the compressor's queries() must cover what select reads");
+        }
+        return l.backend().attentionMass(l.q(), l.queryFrom(), l.k(), l.n(), l.nHeads(), l.nKvHeads(), l.headDim(),
+                firstQuery, causalFrom, keyCount);
     }
 
     /** Scores summed over the query heads of each KV head: {@code [nKvHeads][len]}. */

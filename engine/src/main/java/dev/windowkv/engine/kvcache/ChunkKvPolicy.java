@@ -67,6 +67,11 @@ public record ChunkKvPolicy(int budget, int observationWindow, int chunkSize, in
                 for (int j = review; j < n; j++) kept[t++] = j;
                 return KeptTokens.shared(n, Arrays.copyOf(kept, t), layer.nKvHeads());
             }
+
+            @Override
+            public int queries() {
+                return observationWindow;
+            }
         };
     }
 

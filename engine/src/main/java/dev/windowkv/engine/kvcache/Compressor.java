@@ -28,4 +28,24 @@ public interface Compressor {
     default KeptTokens selectFromDevice(int layer, int n, int nKvHeads, int[] result) {
         throw new UnsupportedOperationException("this compressor selects on the host only");
     }
+
+    /**
+     * How many of the prompt's last queries {@link #select} reads (its observation window). A
+     * chunked prefill keeps only these of each layer ({@link PrefillLayer#queryFrom}); the default,
+     * every query, makes the prefill run the prompt in one chunk, as a policy that scores with all
+     * its queries needs.
+     */
+    default int queries() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Whether {@link #select} reads the causal attention mass of <em>every</em> query
+     * ({@code AttentionScores.accumulated(layer, 0, 0, keyCount)}, H2O). A chunked prefill then sums
+     * it chunk by chunk (a query's causal softmax row is complete in its own chunk) instead of
+     * keeping the queries.
+     */
+    default boolean causalMass() {
+        return false;
+    }
 }

@@ -29,6 +29,11 @@ public record FullKvPolicy() implements KvPolicy {
             public KeptTokens selectFromDevice(int layer, int n, int nKvHeads, int[] result) {
                 return KeptTokens.all(n);
             }
+
+            @Override
+            public int queries() {
+                return 0;
+            }
         };
     }
 

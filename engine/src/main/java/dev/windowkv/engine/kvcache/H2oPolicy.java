@@ -33,7 +33,9 @@ public record H2oPolicy(int budget, int observationWindow, boolean windowOnlyMas
 
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
-        return new UniformBudget(budget, promptLength, layer -> {
+        // Causal: every query's mass, summed chunk by chunk. KVF's window mask lets early queries see
+        // later keys, so no chunk has their whole row: that mode keeps every query (one-chunk prefill).
+        return new UniformBudget(budget, promptLength, windowOnlyMask ? Integer.MAX_VALUE : 0, !windowOnlyMask, layer -> {
             int n = layer.n();
             int review = n - observationWindow;
             int causalFrom = windowOnlyMask ? review : 0;

@@ -103,24 +103,46 @@ public final class KvCache {
         this.valuesQuant = dtype.quantized() ? new byte[nLayers][] : null;
         this.positions = new int[nLayers][nKvHeads][];
         for (int l = 0; l < nLayers; l++) {
-            int elements = Math.multiplyExact(Math.multiplyExact(nKvHeads, capacity[l]), headDim);
-            switch (dtype) {
-                case F32 -> {
-                    keysF32[l] = new float[elements];
-                    valuesF32[l] = new float[elements];
-                }
-                case F16 -> {
-                    keysF16[l] = new short[elements];
-                    valuesF16[l] = new short[elements];
-                }
-                case Q8_0, Q4_0 -> {
-                    int bytes = Math.toIntExact(Math.multiplyExact((long) nKvHeads * capacity[l], dtype.rowBytes(headDim)));
-                    keysQuant[l] = new byte[bytes];
-                    valuesQuant[l] = new byte[bytes];
-                }
-            }
+            Math.multiplyExact(Math.multiplyExact(nKvHeads, capacity[l]), headDim); // too large: fail now, not at first use
             for (int h = 0; h < nKvHeads; h++) {
                 positions[l][h] = new int[capacity[l]];
+            }
+        }
+    }
+
+    /**
+     * Allocates the storage of {@code layer} on first use: a chunked prefill fills the layers one
+     * after another while it frees the prompt's full keys and values of each, so the cache and that
+     * staging hold about one full KV between them instead of two.
+     */
+    private void ensure(int l) {
+        boolean present = switch (dtype) {
+            case F32 -> keysF32[l] != null;
+            case F16 -> keysF16[l] != null;
+            case Q8_0, Q4_0 -> keysQuant[l] != null;
+        };
+        if (present) return;
+        synchronized (this) {
+            allocate(l);
+        }
+    }
+
+    private void allocate(int l) {
+        if (dtype == Dtype.F32 ? keysF32[l] != null : dtype == Dtype.F16 ? keysF16[l] != null : keysQuant[l] != null) return;
+        int elements = Math.multiplyExact(Math.multiplyExact(nKvHeads, capacity[l]), headDim);
+        switch (dtype) {
+            case F32 -> {
+                keysF32[l] = new float[elements];
+                valuesF32[l] = new float[elements];
+            }
+            case F16 -> {
+                keysF16[l] = new short[elements];
+                valuesF16[l] = new short[elements];
+            }
+            case Q8_0, Q4_0 -> {
+                int bytes = Math.toIntExact(Math.multiplyExact((long) nKvHeads * capacity[l], dtype.rowBytes(headDim)));
+                keysQuant[l] = new byte[bytes];
+                valuesQuant[l] = new byte[bytes];
             }
         }
     }
@@ -139,6 +161,7 @@ public final class KvCache {
         if (count > capacity[layer]) {
             throw new IllegalStateException("layer " + layer + " keeps " + count + " tokens but has capacity " + capacity[layer]);
         }
+        ensure(layer);
         int[] flat = sel.flat(nKvHeads);
         int cap = capacity[layer];
         if (count > 0) {
@@ -191,6 +214,7 @@ public final class KvCache {
 
     /** Appends one decoded token (all KV heads, {@code [nKvHeads][headDim]} at the offsets). */
     public void append(int layer, float[] k, int kOff, float[] v, int vOff, int position) {
+        ensure(layer);
         int cap = capacity[layer];
         for (int h = 0; h < nKvHeads; h++) {
             if (length[layer][h] >= cap) {
@@ -228,22 +252,30 @@ public final class KvCache {
 
     /** Keys of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
     public float[] keysF32(int layer) {
-        return keysF32 == null ? null : keysF32[layer];
+        if (keysF32 == null) return null;
+        ensure(layer);
+        return keysF32[layer];
     }
 
     /** Values of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
     public float[] valuesF32(int layer) {
-        return valuesF32 == null ? null : valuesF32[layer];
+        if (valuesF32 == null) return null;
+        ensure(layer);
+        return valuesF32[layer];
     }
 
     /** Keys of {@code layer} as binary16 bits; null unless F16. */
     public short[] keysF16(int layer) {
-        return keysF16 == null ? null : keysF16[layer];
+        if (keysF16 == null) return null;
+        ensure(layer);
+        return keysF16[layer];
     }
 
     /** Values of {@code layer} as binary16 bits; null unless F16. */
     public short[] valuesF16(int layer) {
-        return valuesF16 == null ? null : valuesF16[layer];
+        if (valuesF16 == null) return null;
+        ensure(layer);
+        return valuesF16[layer];
     }
 
     /**
@@ -251,12 +283,16 @@ public final class KvCache {
      * null unless quantized.
      */
     public byte[] keysQuant(int layer) {
-        return keysQuant == null ? null : keysQuant[layer];
+        if (keysQuant == null) return null;
+        ensure(layer);
+        return keysQuant[layer];
     }
 
     /** Values of {@code layer} as Q8_0 or Q4_0 blocks, laid out as {@link #keysQuant}; null unless quantized. */
     public byte[] valuesQuant(int layer) {
-        return valuesQuant == null ? null : valuesQuant[layer];
+        if (valuesQuant == null) return null;
+        ensure(layer);
+        return valuesQuant[layer];
     }
 
     public Dtype dtype() {

@@ -48,6 +48,11 @@ public record PyramidKvPolicy(int budget, int observationWindow, int poolingKern
                 DeviceSelection s = deviceSelection(layer, n);
                 return s.kind() == DeviceSelection.Kind.NO_SCORES ? KeptTokens.all(n) : s.keptPerKvHead(n, nKvHeads, result);
             }
+
+            @Override
+            public int queries() {
+                return observationWindow;
+            }
         };
     }
 

@@ -16,6 +16,9 @@ public final class ScoreMemo {
     private record Range(int firstQuery, int causalFrom, int keyCount) {}
 
     private final Map<Range, float[]> scores = new ConcurrentHashMap<>();
+    /** Every query's causal mass {@code [nHeads][keys]}, summed by a chunked prefill; null when none was. */
+    private float[] causalMass;
+    private int massKeys;
 
     /** A memo for one layer's scores, to live as long as that layer's queries and keys stay unchanged. */
     public ScoreMemo() {}
@@ -25,15 +28,33 @@ public final class ScoreMemo {
         return new ScoreMemo();
     }
 
+    /**
+     * Gives the memo the causal attention mass of every query of the layer, {@code a[h][j]} laid out
+     * {@code [nHeads][keys]}: a chunked prefill sums it chunk by chunk, as it no longer has the
+     * queries at the end. The range {@code (0, 0, keyCount)} is then read from it.
+     */
+    public void seedCausalMass(float[] a, int keys) {
+        this.causalMass = a;
+        this.massKeys = keys;
+    }
+
     /** A copy of the scores for this range, computed by {@code compute} the first time. */
     float[] get(int firstQuery, int causalFrom, int keyCount, Supplier<float[]> compute) {
         Range key = new Range(firstQuery, causalFrom, keyCount);
         float[] known = scores.get(key);
         if (known == null) {
-            known = compute.get();
+            known = firstQuery == 0 && causalFrom == 0 && causalMass != null && keyCount <= massKeys
+                    ? firstColumns(causalMass, massKeys, keyCount) : compute.get();
             scores.putIfAbsent(key, known);
         }
         return known.clone();
+    }
+
+    private static float[] firstColumns(float[] a, int keys, int keyCount) {
+        int rows = a.length / Math.max(1, keys);
+        float[] out = new float[rows * keyCount];
+        for (int h = 0; h < rows; h++) System.arraycopy(a, h * keys, out, h * keyCount, keyCount);
+        return out;
     }
 
     /** How many score arrays it holds (one per observation range computed). */

@@ -31,7 +31,7 @@ public record SnapKvPolicy(int budget, int observationWindow, int poolingKernel)
 
     @Override
     public Compressor start(int nLayers, int nHeads, int nKvHeads, int headDim, int promptLength, TaskType taskHint) {
-        return new UniformBudget(budget, promptLength,
+        return new UniformBudget(budget, promptLength, observationWindow, false,
                 layer -> keepPooledTop(layer, observationWindow, poolingKernel, budget - observationWindow),
                 n -> deviceTop(n, observationWindow, poolingKernel, budget - observationWindow));
     }

@@ -50,6 +50,16 @@ public record ThinKPolicy(KvPolicy inner, double pruneRatio, int queryWindow) im
                 KeptTokens base = kept == null ? KeptTokens.all(layer.n()) : kept;
                 return base.withPrunedKeyChannels(prunedChannels(layer));
             }
+
+            @Override
+            public int queries() {
+                return Math.max(tokens.queries(), queryWindow);
+            }
+
+            @Override
+            public boolean causalMass() {
+                return tokens.causalMass();
+            }
         };
     }
 
@@ -65,7 +75,7 @@ public record ThinKPolicy(KvPolicy inner, double pruneRatio, int queryWindow) im
                 double qq = 0, kk = 0;
                 for (int t = first; t < n; t++) {
                     for (int h = g * group; h < (g + 1) * group; h++) {
-                        double x = l.q()[(t * nHeads + h) * d + c];
+                        double x = l.q()[l.queryOffset(t, h) + c];
                         qq += x * x;
                     }
                 }

@@ -1,5 +1,7 @@
 package dev.windowkv.engine.kvcache;
 
+import java.util.function.IntFunction;
+
 /**
  * The compressor of the baselines with one budget for every layer: at most {@code budget} tokens
  * per layer, and the whole prompt when it fits (no compression).
@@ -20,22 +22,31 @@ final class UniformBudget implements Compressor {
     private final int budget;
     private final int promptLength;
     private final Selection selection;
-    private final java.util.function.IntFunction<DeviceSelection> device; // per n > budget; null: host only
+    private final int queries;
+    private final boolean causalMass;
+    private final IntFunction<DeviceSelection> device; // per n > budget; null: host only
     private final FromLength fromLength; // non-null when the selection needs no scores
 
-    UniformBudget(int budget, int promptLength, Selection selection) {
-        this(budget, promptLength, selection, null, null);
+    /**
+     * @param queries    the last prompt queries {@code selection} reads ({@link Compressor#queries})
+     * @param causalMass whether it reads every query's causal attention mass ({@link Compressor#causalMass})
+     */
+    UniformBudget(int budget, int promptLength, int queries, boolean causalMass, Selection selection) {
+        this(budget, promptLength, queries, causalMass, selection, null, null);
     }
 
     /** {@code topK(n)}: the same selection as {@code selection}, as a device computes it ({@link DeviceSelection.Kind#TOP_K}). */
-    UniformBudget(int budget, int promptLength, Selection selection, java.util.function.IntFunction<DeviceSelection> topK) {
-        this(budget, promptLength, selection, topK, null);
+    UniformBudget(int budget, int promptLength, int queries, boolean causalMass, Selection selection,
+                  IntFunction<DeviceSelection> topK) {
+        this(budget, promptLength, queries, causalMass, selection, topK, null);
     }
 
-    private UniformBudget(int budget, int promptLength, Selection selection,
-                          java.util.function.IntFunction<DeviceSelection> device, FromLength fromLength) {
+    private UniformBudget(int budget, int promptLength, int queries, boolean causalMass, Selection selection,
+                          IntFunction<DeviceSelection> device, FromLength fromLength) {
         this.budget = budget;
         this.promptLength = promptLength;
+        this.queries = queries;
+        this.causalMass = causalMass;
         this.selection = selection;
         this.device = device;
         this.fromLength = fromLength;
@@ -43,8 +54,18 @@ final class UniformBudget implements Compressor {
 
     /** A selection by position only: a device prefill sends nothing back for it. */
     static UniformBudget fromLength(int budget, int promptLength, FromLength f) {
-        return new UniformBudget(budget, promptLength, layer -> f.compress(layer.n(), layer.nKvHeads()),
+        return new UniformBudget(budget, promptLength, 0, false, layer -> f.compress(layer.n(), layer.nKvHeads()),
                 null, f);
+    }
+
+    @Override
+    public int queries() {
+        return queries;
+    }
+
+    @Override
+    public boolean causalMass() {
+        return causalMass;
     }
 
     @Override

@@ -172,8 +172,9 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
             return select(layer.layer(), layer.n(), layer.nKvHeads(), review -> {
                 int topM = topM();
                 // A device backend scores, pools and ranks where the queries and keys are.
-                int[] order = layer.backend().windowOrder(layer.q(), layer.k(), layer.n(), layer.nHeads(),
-                        layer.nKvHeads(), layer.headDim(), review, windowSize, topM);
+                // (It reads the queries by absolute row: only with every query kept, as a device prefill keeps them.)
+                int[] order = layer.queryFrom() > 0 ? null : layer.backend().windowOrder(layer.q(), layer.k(), layer.n(),
+                        layer.nHeads(), layer.nKvHeads(), layer.headDim(), review, windowSize, topM);
                 return order != null ? order : hostOrder(layer, review, ceilDiv(review, windowSize), topM);
             });
         }
@@ -251,6 +252,11 @@ public record WindowKvPolicy(int budget, int windowSize, int suffixMax, int suff
                 layer.backend().parallelFor(nWindows, k -> WindowPooling.average(k, a, nHeads, review, review, w, score));
             }
             return TopK.descendingOrder(score, 0, nWindows);
+        }
+
+        @Override
+        public int queries() {
+            return suffix;
         }
 
         private int keptReview(int[] windows, int review) {

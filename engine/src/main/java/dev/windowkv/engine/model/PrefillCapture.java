@@ -7,9 +7,6 @@ import dev.windowkv.engine.kvcache.PrefillLayer;
 import dev.windowkv.engine.kvcache.ScoreMemo;
 import dev.windowkv.engine.kvcache.TaskType;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,11 +22,12 @@ import java.util.List;
  * and values' memory on a GQA model). The policies of one layer share its attention scores
  * ({@link ScoreMemo}): one observation range is scored once per layer, whatever the budgets.
  *
- * <p>The keys and values live off the Java heap, in one block freed by {@link #close}: the memory
- * goes back to the operating system when the sweep moves on to the next prompt, not when a
- * collector gets round to it.
+ * <p>The keys and values live off the Java heap ({@link PromptKv}), freed by {@link #close}: the
+ * memory goes back to the operating system when the sweep moves on to the next prompt, not when a
+ * collector gets round to it. A host prefill writes them there chunk by chunk and the policies
+ * select after each layer's last chunk from what {@link LayerObservations} kept of its queries.
  */
-public final class PrefillCapture implements Transformer.LayerSink, AutoCloseable {
+public final class PrefillCapture implements Transformer.LayerSink, Transformer.ChunkSink, AutoCloseable {
     /** One policy's compression of this prefill: its compressor (for the cache's capacity) and what each layer keeps. */
     public static final class Selection {
         private final KvPolicy policy;
@@ -57,9 +55,9 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
     private final TaskType taskHint;
     private final List<Selection> selections = new ArrayList<>();
     private final int[] scoreRanges;
-    private final Arena arena;
-    private final MemorySegment kv; // [layer][k, v][n * kvDim] floats
-    private final long layerFloats;
+    private final PromptKv kv;
+    private final int queries;
+    private final LayerObservations seen;
     private float[] logits;
     private double prefillMillis;
 
@@ -74,9 +72,15 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
                     c.nLayers()));
         }
         this.scoreRanges = new int[c.nLayers()];
-        this.layerFloats = (long) promptLength * c.kvDim();
-        this.arena = Arena.ofShared();
-        this.kv = arena.allocate(Math.multiplyExact(c.nLayers() * 2L * layerFloats, Float.BYTES), 64);
+        int q = 0;
+        boolean mass = false;
+        for (Selection s : selections) {
+            q = Math.max(q, s.compressor.queries());
+            mass |= s.compressor.causalMass();
+        }
+        this.queries = q;
+        this.seen = new LayerObservations(c, backend, promptLength, q, mass);
+        this.kv = new PromptKv(c.nLayers(), promptLength, c.kvDim());
     }
 
     /**
@@ -103,21 +107,42 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
         return new PrefillCapture(tf, promptLength, policies, taskHint);
     }
 
+    /** A whole layer, from a device prefill or a one-chunk host prefill of {@code tf.prefill(tokens, sink)}. */
     @Override
     public void layer(int layer, float[] q, float[] k, float[] v) {
-        int n = promptLength;
-        long floats = layerFloats;
-        MemorySegment.copy(k, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer) * floats * Float.BYTES, (int) floats);
-        MemorySegment.copy(v, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer + 1) * floats * Float.BYTES, (int) floats);
-        // One memo for this layer: the policies share its scores, which go when the layer's queries do.
-        ScoreMemo scores = new ScoreMemo();
+        kv.write(layer, 0, promptLength, k, v);
+        select(new PrefillLayer(layer, promptLength, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend, new ScoreMemo()));
+    }
+
+    @Override
+    public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
+        seen.chunk(layer, pos0, m, q, k);
+    }
+
+    @Override
+    public void layerDone(int layer, float[] k, float[] v) {
+        select(seen.layer(layer, k, new ScoreMemo()));
+        seen.drop(layer);
+    }
+
+    /** Every policy selects for one layer; they share one memo, so its scores go when the layer's queries do. */
+    private void select(PrefillLayer l) {
         for (Selection s : selections) {
             long t0 = System.nanoTime();
-            s.kept[layer] = s.compressor.select(new PrefillLayer(layer, n, c.nHeads(), c.nKvHeads(), c.headDim(), q, k, backend,
-                    scores));
+            s.kept[l.layer()] = s.compressor.select(l);
             s.selectMillis += (System.nanoTime() - t0) / 1e6;
         }
-        scoreRanges[layer] = scores.size();
+        scoreRanges[l.layer()] = l.scores().size();
+    }
+
+    /** Where the prefill writes every layer's keys and values. */
+    PromptKv store() {
+        return kv;
+    }
+
+    /** The most of the last queries any of its policies reads. */
+    int queries() {
+        return queries;
     }
 
     /** One policy's device selection (several policies' selections share the queries, which then come back). */
@@ -128,9 +153,7 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
 
     @Override
     public void layerSelected(int layer, int[] result, float[] k, float[] v) {
-        long floats = layerFloats;
-        MemorySegment.copy(k, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer) * floats * Float.BYTES, (int) floats);
-        MemorySegment.copy(v, 0, kv, ValueLayout.JAVA_FLOAT, (2L * layer + 1) * floats * Float.BYTES, (int) floats);
+        kv.write(layer, 0, promptLength, k, v);
         Selection s = selections.getFirst();
         long t0 = System.nanoTime();
         s.kept[layer] = s.compressor.selectFromDevice(layer, promptLength, c.nKvHeads(), result);
@@ -159,12 +182,12 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
 
     /** Copies layer {@code layer}'s keys, {@code [n][nKvHeads][headDim]}, into {@code out}. */
     public void keys(int layer, float[] out) {
-        MemorySegment.copy(kv, ValueLayout.JAVA_FLOAT, (2L * layer) * layerFloats * Float.BYTES, out, 0, (int) layerFloats);
+        kv.keys(layer, promptLength, out);
     }
 
     /** Copies layer {@code layer}'s values, laid out as the keys, into {@code out}. */
     public void values(int layer, float[] out) {
-        MemorySegment.copy(kv, ValueLayout.JAVA_FLOAT, (2L * layer + 1) * layerFloats * Float.BYTES, out, 0, (int) layerFloats);
+        kv.values(layer, promptLength, out);
     }
 
     public int promptLength() { return promptLength; }
@@ -173,7 +196,7 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
     /** How many observation ranges were scored in {@code layer} (each once, for every policy that needed it). */
     public int scoreRanges(int layer) { return scoreRanges[layer]; }
     /** Bytes the capture holds for its keys and values (the selections are a few ints per kept token). */
-    public long bytes() { return kv.byteSize(); }
+    public long bytes() { return kv.bytes(); }
     public float[] logits() { return logits.clone(); }
     /** Wall time of the prefill, the policies' selection not included. */
     public double prefillMillis() { return prefillMillis; }
@@ -181,6 +204,6 @@ public final class PrefillCapture implements Transformer.LayerSink, AutoCloseabl
     /** Frees the keys and values; the capture cannot be restored from afterwards. */
     @Override
     public void close() {
-        if (arena.scope().isAlive()) arena.close();
+        kv.close();
     }
 }

@@ -14,12 +14,20 @@ import dev.windowkv.engine.kvcache.ScoreMemo;
  * The forward pass of a Llama/Qwen2/Qwen3 decoder, written as the model's equations:
  * rmsnorm → qkv (+bias) → per-head q/k rmsnorm (Qwen3) → rope → attention → output projection → residual → rmsnorm → SwiGLU FFN → residual.
  *
- * <p>Prefill runs layer by layer over the whole prompt: each layer's full keys and values exist only
- * while that layer is computed, are attended to in full (so the first generated token sees the whole
- * prompt), and only what the KV policy keeps is written into the cache. Decode then appends one
- * token per step, without eviction, at its true position.
+ * <p>Prefill runs the prompt in chunks of {@link #PREFILL_CHUNK} tokens (llama.cpp's ubatch), each
+ * through every layer: a chunk's queries attend causally to all keys of the layer so far, which wait
+ * off the heap ({@link PromptKv}), so the activations take O(chunk × dim) memory whatever the prompt
+ * length. After a layer's last chunk its full keys and values are attended to in full (the first
+ * generated token sees the whole prompt), the KV policy selects from them and the queries it kept
+ * ({@link LayerObservations}), and only what it keeps is written into the cache. Decode then appends
+ * one token per step, without eviction, at its true position.
  */
 public final class Transformer {
+    /**
+     * Prompt tokens per prefill chunk. Enough for the packed GEMM's token tiles (it takes over from 64
+     * tokens) to run at full width; small enough that a chunk's activations stay a few MiB.
+     */
+    static final int PREFILL_CHUNK = 512;
     /** FFN activations are computed this many tokens at a time, to bound prefill memory. */
     private static final int FFN_CHUNK = 512;
 
@@ -29,6 +37,8 @@ public final class Transformer {
     private KvCache cache;
     private DeviceDecoder device; // non-null when the backend decodes whole layers on a device
     private int position;
+    private int prefillChunk = PREFILL_CHUNK;
+    private long prefillHeapFloats;
     private double compressMillis;
     private double attentionMillis;
 
@@ -51,8 +61,10 @@ public final class Transformer {
     Backend backend() { return backend; }
 
     /**
-     * Receives each layer's post-RoPE queries and keys/values right after the layer's prefill
-     * attention; arrays are reused for the next layer, so a sink that keeps them must copy.
+     * Receives each layer's post-RoPE queries and keys/values of the whole prompt right after the
+     * layer's prefill attention; arrays are reused for the next layer, so a sink that keeps them must
+     * copy. A device prefill ({@code Backend.prefill}) feeds one; on the host a prefill into a
+     * {@code LayerSink} runs the prompt in one chunk, so that every layer's whole queries exist.
      */
     public interface LayerSink {
         void layer(int layer, float[] q, float[] k, float[] v);
@@ -72,6 +84,39 @@ public final class Transformer {
         }
     }
 
+    /** What a chunked prefill tells its consumer (the live compression, a capture). */
+    interface ChunkSink {
+        /**
+         * Layer {@code layer}'s chunk after its attention: queries {@code q} of positions
+         * {@code pos0 .. pos0+m-1} (rows {@code 0..m-1}), keys and values of positions {@code 0 .. pos0+m-1}.
+         */
+        void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v);
+
+        /** Right after the layer's last chunk: {@code k} and {@code v} hold all its prompt rows. */
+        void layerDone(int layer, float[] k, float[] v);
+    }
+
+    /**
+     * Sets the tokens per prefill chunk (tests compare chunk sizes; a prompt no longer than it runs in
+     * one chunk).
+     */
+    void prefillChunk(int tokens) {
+        if (tokens < 1) throw new IllegalArgumentException("prefill chunk " + tokens + " < 1");
+        this.prefillChunk = tokens;
+    }
+
+    /** Floats of the arrays the last host prefill allocated for its activations (what a test bounds). */
+    long prefillHeapFloats() {
+        return prefillHeapFloats;
+    }
+
+    /** Tokens per chunk for a prompt of {@code n} whose policies read its last {@code queries} queries. */
+    int chunkFor(int n, int queries) {
+        // A policy that reads more queries than a chunk holds (every query: H2O's window mask, a
+        // plug-in that does not say) gets the whole prompt in one chunk, as before chunking.
+        return queries > prefillChunk ? n : Math.min(n, prefillChunk);
+    }
+
     /**
      * Runs the prompt, fills a cache sized by the compressor's per-layer capacity plus
      * {@code decodeRoom} slots, and returns the logits of the last prompt token.
@@ -79,8 +124,9 @@ public final class Transformer {
     public float[] prefill(int[] tokens, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
         int n = tokens.length;
         checkLength(n, decodeRoom);
+        for (int token : tokens) checkToken(token);
         startCache(n, compressor, decodeRoom, dtype);
-        return prefill(tokens, new LayerSink() {
+        float[] onDevice = backend.prefill(model, tokens, new LayerSink() {
             @Override
             public void layer(int l, float[] q, float[] k, float[] v) {
                 compressLayer(l, n, q, k, v, compressor);
@@ -99,6 +145,31 @@ public final class Transformer {
                 store(l, n, k, v, kept);
             }
         });
+        if (onDevice != null) {
+            position = n;
+            return onDevice;
+        }
+        int chunk = chunkFor(n, compressor.queries());
+        LayerObservations seen = new LayerObservations(c, backend, n, compressor.queries(), compressor.causalMass());
+        try (PromptKv kv = chunk < n ? new PromptKv(c.nLayers(), n, c.kvDim()) : null) {
+            return chunked(tokens, chunk, kv, new ChunkSink() {
+                @Override
+                public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
+                    seen.chunk(layer, pos0, m, q, k);
+                }
+
+                @Override
+                public void layerDone(int layer, float[] k, float[] v) {
+                    long t0 = System.nanoTime();
+                    KeptTokens kept = compressor.select(seen.layer(layer, k, ScoreMemo.none()));
+                    seen.drop(layer);
+                    compressMillis += (System.nanoTime() - t0) / 1e6;
+                    store(layer, n, k, v, kept);
+                    // The cache now holds what this layer keeps: its full keys and values go back to the OS.
+                    if (kv != null) kv.free(layer);
+                }
+            });
+        }
     }
 
     /**
@@ -168,61 +239,116 @@ public final class Transformer {
     }
 
     /**
-     * The prefill alone: hands every layer to {@code sink} and returns the last token's logits.
-     *
-     * <p>The activations are four prompt-sized arrays, reused across layers: the residual stream;
-     * the normed input, which then takes the attention output; the queries, which then take the
-     * output projection; and the keys and values. At 8,192 tokens of a 1B model each of the first
-     * three is 64 MiB, so every array saved is resident memory saved.
+     * The prefill alone: hands every layer to {@code sink} and returns the last token's logits. On the
+     * host it runs in one chunk (the sink takes whole layers); a device backend prefills there.
      */
     public float[] prefill(int[] tokens, LayerSink sink) {
         int n = tokens.length;
         if (n > c.maxSequence()) checkLength(n, 0);
-        int dim = c.dim();
         for (int token : tokens) checkToken(token);
         float[] onDevice = backend.prefill(model, tokens, sink);
         if (onDevice != null) {
             position = n;
             return onDevice;
         }
-        float[] x = new float[n * dim];
-        for (int t = 0; t < n; t++) backend.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
+        float[][] queries = new float[1][];
+        return chunked(tokens, n, null, new ChunkSink() {
+            @Override
+            public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
+                queries[0] = q;
+            }
+
+            @Override
+            public void layerDone(int layer, float[] k, float[] v) {
+                sink.layer(layer, queries[0], k, v);
+            }
+        });
+    }
+
+    /**
+     * The prefill for a capture: on the device as {@link #prefill(int[], LayerSink)}, else in chunks
+     * as its policies allow, the keys and values going into the capture's store as they are made.
+     */
+    float[] prefill(int[] tokens, PrefillCapture capture) {
+        int n = tokens.length;
+        if (n > c.maxSequence()) checkLength(n, 0);
+        for (int token : tokens) checkToken(token);
+        float[] onDevice = backend.prefill(model, tokens, capture);
+        if (onDevice != null) {
+            position = n;
+            return onDevice;
+        }
+        return chunked(tokens, chunkFor(n, capture.queries()), capture.store(), capture);
+    }
+
+    /**
+     * The host prefill in chunks of {@code chunk} tokens (the whole prompt when {@code chunk >= n}).
+     * Every layer's keys and values go into {@code kv} (null: a one-chunk prefill that keeps none),
+     * from which each later chunk's attention reads the layer's rows so far.
+     *
+     * <p>The activations are a chunk's: the residual stream; the normed input, which then takes the
+     * attention output; the queries, which then take the output projection; the chunk's keys and
+     * values; and, past the first chunk, one layer's keys and values so far (and the vector backend's
+     * transposed keys), {@code n × kvDim} each.
+     */
+    private float[] chunked(int[] tokens, int chunk, PromptKv kv, ChunkSink sink) {
+        int n = tokens.length;
+        int u = Math.min(chunk, n);
+        if (u < n && kv == null) throw new IllegalArgumentException("a prefill in chunks needs a key/value store");
+        int dim = c.dim();
+        int kvDim = c.kvDim();
         int wide = Math.max(dim, c.qDim());
+        float[] x = new float[u * dim];
         // xb: the normed input, dead after q/k/v are computed, then holds the attention output;
         // q: the queries, dead once the sink has seen them, then holds the output projection.
-        float[] xb = new float[n * wide];
-        float[] q = new float[n * wide];
-        float[] k = new float[n * c.kvDim()];
-        float[] v = new float[n * c.kvDim()];
-        int chunk = Math.min(n, FFN_CHUNK);
-        float[] gate = new float[chunk * c.ffnDim()];
-        float[] up = new float[chunk * c.ffnDim()];
-        float[] xc = new float[chunk * dim];
-        float[] down = new float[chunk * dim];
+        float[] xb = new float[u * wide];
+        float[] q = new float[u * wide];
+        float[] k = new float[u * kvDim];
+        float[] v = new float[u * kvDim];
+        float[] keys = u < n ? new float[n * kvDim] : k;
+        float[] values = u < n ? new float[n * kvDim] : v;
+        int ffn = Math.min(u, FFN_CHUNK);
+        float[] gate = new float[ffn * c.ffnDim()];
+        float[] up = new float[ffn * c.ffnDim()];
+        float[] xc = new float[ffn * dim];
+        float[] down = new float[ffn * dim];
+        prefillHeapFloats = (long) x.length + xb.length + q.length + k.length + v.length + gate.length + up.length
+                + xc.length + down.length + (u < n ? keys.length + values.length : 0);
         attentionMillis = 0;
-
-        for (int l = 0; l < c.nLayers(); l++) {
-            LayerWeights w = model.layer(l);
-            backend.rmsnorm(xb, x, w.attnNorm(), n, dim, c.normEps());
-            qkv(w, xb, n, q, k, v, 0);
-            float[] att = xb;
-            long a0 = System.nanoTime();
-            backend.attentionPrefill(q, k, v, att, n, c.nHeads(), c.nKvHeads(), c.headDim());
-            attentionMillis += (System.nanoTime() - a0) / 1e6;
-            sink.layer(l, q, k, v);
-            float[] proj = q;
-            backend.matmul(w.wo(), att, n, proj);
-            add(x, proj, n * dim);
-            backend.rmsnorm(xb, x, w.ffnNorm(), n, dim, c.normEps());
-            for (int t0c = 0; t0c < n; t0c += chunk) {
-                int m = Math.min(chunk, n - t0c);
-                System.arraycopy(xb, t0c * dim, xc, 0, m * dim);
-                ffn(w, xc, m, gate, up, down);
-                for (int i = 0; i < m * dim; i++) x[t0c * dim + i] += down[i];
+        int m = 0;
+        for (int pos0 = 0; pos0 < n; pos0 += m) {
+            m = Math.min(u, n - pos0);
+            boolean last = pos0 + m == n;
+            for (int t = 0; t < m; t++) backend.embedding(model.tokenEmbedding(), tokens[pos0 + t], x, t * dim);
+            for (int l = 0; l < c.nLayers(); l++) {
+                LayerWeights w = model.layer(l);
+                backend.rmsnorm(xb, x, w.attnNorm(), m, dim, c.normEps());
+                qkv(w, xb, m, q, k, v, pos0);
+                if (kv != null) kv.write(l, pos0, m, k, v);
+                if (u < n) {
+                    kv.keys(l, pos0 + m, keys);
+                    kv.values(l, pos0 + m, values);
+                }
+                float[] att = xb;
+                long a0 = System.nanoTime();
+                backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
+                attentionMillis += (System.nanoTime() - a0) / 1e6;
+                sink.chunk(l, pos0, m, q, keys, values);
+                if (last) sink.layerDone(l, keys, values);
+                float[] proj = q;
+                backend.matmul(w.wo(), att, m, proj);
+                add(x, proj, m * dim);
+                backend.rmsnorm(xb, x, w.ffnNorm(), m, dim, c.normEps());
+                for (int t0c = 0; t0c < m; t0c += ffn) {
+                    int mc = Math.min(ffn, m - t0c);
+                    System.arraycopy(xb, t0c * dim, xc, 0, mc * dim);
+                    ffn(w, xc, mc, gate, up, down);
+                    for (int i = 0; i < mc * dim; i++) x[t0c * dim + i] += down[i];
+                }
             }
         }
         position = n;
-        return logits(x, n - 1);
+        return logits(x, m - 1);
     }
 
     /**
