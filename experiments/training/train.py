@@ -322,7 +322,7 @@ def main():
     ap.add_argument("--batch-tokens", type=int, default=2048)
     ap.add_argument("--haystack-weight", type=float, default=0.0,
                     help="loss weight of the prompt tokens (the answer has 1); 0 skips their output layer")
-    ap.add_argument("--curriculum", default="256:0.45,512:0.6,1024:0.8,2048:0",
+    ap.add_argument("--curriculum", default="256:0.75,1024:0.9,2048:0",
                     help="length:cap pairs, a cap being a step count (0: none) or, with a decimal point, a fraction "
                          "of the wall-clock window; after the first phase, a quarter of the steps draw "
                          "their length from an earlier phase")
