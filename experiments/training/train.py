@@ -17,6 +17,9 @@ never learnt where to copy from; MODEL_CARD.md): rows of the current prompt leng
     in the Zoology paper's multi-query associative recall), or
   - (--repeat-fraction of the rows) a segment of uniformly drawn token ids repeated to the row's
     length, with loss on every repeat: the plainest signal for an induction head.
+A curriculum length below the shortest samples' (64, say: an induction head forms far sooner on
+short rows, induction_check.py) makes rows of that length: repeats, and windows of a sample's
+prompt with probes into them.
 
 The run stops at a wall-clock time (--until, UTC) rather than after a duration, so it tolerates being
 paused (SIGSTOP/SIGCONT) by other work on the machine, whose CPU share varies. So the curriculum moves
@@ -194,7 +197,7 @@ class Bucket:
             self._vocabulary = ids[ids != self.tokens[0]]
         return self._vocabulary
 
-    def batch(self, picks, haystack_weight, copy_tokens=0, rng=None, repeat_fraction=0.0):
+    def batch(self, picks, haystack_weight, copy_tokens=0, rng=None, repeat_fraction=0.0, crop=0):
         """ids (B, T), targets (B, T), weights (B, T): weight 1 on answer tokens, haystack_weight elsewhere.
 
         With copy_tokens > 0, each sample is followed by about that many tokens of copy probes (see
@@ -203,8 +206,20 @@ class Bucket:
         rows = []
         for i in picks:
             if repeat_fraction > 0 and rng.random() < repeat_fraction:
-                seq, w = repeated_segment(int(self.tokens[0]), self.vocabulary(), self.length, rng)
+                seq, w = repeated_segment(int(self.tokens[0]), self.vocabulary(), crop or self.length, rng)
                 rows.append((seq, w, 1))  # counted with the probes in the log
+                continue
+            if crop:
+                # A row shorter than any suite sample (an induction head forms far sooner on short rows:
+                # induction_check.py): BOS, a window of the sample's prompt, probes into that window.
+                prompt = self.tokens[self.offset[i] + 1: self.offset[i] + self.answer[i]].astype(np.int64)
+                n = crop - 1 - copy_tokens
+                start = int(rng.integers(0, max(1, len(prompt) - n + 1)))
+                window = prompt[start: start + n]
+                probe, pw = copy_probes(window, copy_tokens, rng)
+                seq = np.concatenate([self.tokens[self.offset[i]: self.offset[i] + 1].astype(np.int64), window, probe])
+                w = np.concatenate([np.zeros(1 + len(window), np.float32), pw])
+                rows.append((seq, w, 1 + len(window)))
                 continue
             seq = self.tokens[self.offset[i]: self.offset[i] + self.count[i]].astype(np.int64)
             w = np.full(len(seq), haystack_weight, dtype=np.float32)
@@ -234,7 +249,7 @@ def repeated_segment(bos, vocabulary, length, rng):
     over the vocabulary, unlike the haystack's common words. It bootstraps the copying circuit that
     the probes and the needles then sharpen to longer matches."""
     # Up to half the length, so that at 1,024 and 2,048 tokens the copies reach as far back as the needles do.
-    s = int(rng.integers(8, max(64, length // 2) + 1))
+    s = int(rng.integers(min(8, length // 4), length // 2 + 1))
     seg = rng.choice(vocabulary, size=s)
     reps = -(-(length - 1) // s)
     seq = np.concatenate([[bos], np.tile(seg, reps)[: length - 1]]).astype(np.int64)
@@ -421,10 +436,12 @@ def main():
         # Mostly the current length, a quarter of the steps an earlier one, so short contexts are not forgotten.
         L = phases[phase][0] if phase == 0 or rng.random() < 0.75 else phases[rng.integers(0, phase)][0]
         b = bucket(L)
-        L = b.length
+        # A length below the shortest suite samples' is made of cropped rows (Bucket.batch).
+        crop = L if L < min(buckets) else 0
+        L = crop or b.length
         n = max(1, args.batch_tokens // L)
         picks = rng.integers(0, len(b), size=n)
-        ids, tgt, w = b.batch(picks, args.haystack_weight, int(args.copy_fraction * L), rng, args.repeat_fraction)
+        ids, tgt, w = b.batch(picks, args.haystack_weight, int(args.copy_fraction * L), rng, args.repeat_fraction, crop)
 
         # Warmup, then constant, then a linear decay over the last tenth of the wall-clock window: the
         # CPU share of a shared machine varies, so the step count is unknown in advance.
