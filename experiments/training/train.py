@@ -3,18 +3,32 @@
 
 One command, one seed, resumable:
 
-    nice -n 19 /usr/bin/python3 experiments/training/train.py --seed 1 --data /tmp/wkv-train \
-        --held-out /tmp/wkv-heldout --out /tmp/wkv-run --until 2026-12-02T01:20
+    nice -n 5 /usr/bin/python3 experiments/training/train.py --seed 1 --data /tmp/wkv-train \
+        --held-out /tmp/wkv2-heldout-ckpt --out /tmp/wkv2-run --until 2026-12-02T03:38
 
 The data folder is what `windowkv training-data` writes (tokens-L<n>.u16 + index-L<n>.csv per
-length; a held-out folder written with --held-out is scored at every checkpoint). The run stops at a
-wall-clock time (--until, UTC) rather than after a duration, so it tolerates being paused
-(SIGSTOP/SIGCONT) by other work on the machine, whose CPU share varies. So the curriculum moves on
-by competence (to the next length once the answer tokens of the current one are right
---advance-at of the time, or after the phase's step cap), and the learning rate is constant after
-warmup and decays over the last tenth of the wall-clock window. Every --checkpoint-minutes it writes
-out/checkpoint.pt (model, optimiser, step, clock) and out/weights.bin + out/weights.json (the float32
-tensors under their GGUF names, for `windowkv import-weights`), and appends to out/loss.csv.
+length; a held-out folder written with --held-out is scored at every checkpoint).
+
+What a step trains on (the second recipe; the first, answer tokens only, plateaued at 3.6 nats and
+never learnt where to copy from; MODEL_CARD.md): rows of the current prompt length, each either
+  - a suite sample (prompt + answer, loss on the answer) followed by copy probes: runs of 2-6 tokens
+    taken from a random place of its own prompt, each followed by the 1-24 tokens that came after it
+    there, with loss on those (--copy-fraction of the prompt length; many recall events per row, as
+    in the Zoology paper's multi-query associative recall), or
+  - (--repeat-fraction of the rows) a segment of uniformly drawn token ids repeated to the row's
+    length, with loss on every repeat: the plainest signal for an induction head.
+A curriculum length below the shortest samples' (64, say: an induction head forms far sooner on
+short rows, induction_check.py) makes rows of that length: repeats, and windows of a sample's
+prompt with probes into them.
+
+The run stops at a wall-clock time (--until, UTC) rather than after a duration, so it tolerates being
+paused (SIGSTOP/SIGCONT) by other work on the machine, whose CPU share varies. So the curriculum moves
+on by competence (to the next length once the answer tokens of the current one are right
+--advance-at of the time) or at its cap (a step count, or with a decimal point a fraction of the
+wall-clock window), and the learning rate is constant after warmup and decays over the last tenth of
+the window. Every --checkpoint-minutes it writes out/checkpoint.pt (model, optimiser, step, clock) and
+out/weights.bin + out/weights.json (the float32 tensors under their GGUF names, for `windowkv
+import-weights`), and appends to out/loss.csv.
 
 The model is Llama as llama.cpp computes it: RMSNorm, RoPE on adjacent pairs (GGUF's `llama`
 layout, so no Q/K permutation at export), grouped-query attention with query head h reading KV head
@@ -176,19 +190,96 @@ class Bucket:
     def __len__(self):
         return len(self.rows)
 
-    def batch(self, picks, haystack_weight):
-        """ids (B, T), targets (B, T), weights (B, T): weight 1 on answer tokens, haystack_weight elsewhere."""
-        T = int(self.count[picks].max()) - 1
+    def vocabulary(self):
+        """The token ids of this bucket's samples, BOS excluded (what a repeated segment draws from)."""
+        if not hasattr(self, "_vocabulary"):
+            ids = np.unique(self.tokens)
+            self._vocabulary = ids[ids != self.tokens[0]]
+        return self._vocabulary
+
+    def batch(self, picks, haystack_weight, copy_tokens=0, rng=None, repeat_fraction=0.0, crop=0):
+        """ids (B, T), targets (B, T), weights (B, T): weight 1 on answer tokens, haystack_weight elsewhere.
+
+        With copy_tokens > 0, each sample is followed by about that many tokens of copy probes (see
+        copy_probes), whose copied tokens also have weight 1. With repeat_fraction > 0, that fraction
+        of the rows is a repeated random-token segment instead (see repeated_segment)."""
+        rows = []
+        for i in picks:
+            if repeat_fraction > 0 and rng.random() < repeat_fraction:
+                seq, w = repeated_segment(int(self.tokens[0]), self.vocabulary(), crop or self.length, rng)
+                rows.append((seq, w, 1))  # counted with the probes in the log
+                continue
+            if crop:
+                # A row shorter than any suite sample (an induction head forms far sooner on short rows:
+                # induction_check.py): BOS, a window of the sample's prompt, probes into that window.
+                prompt = self.tokens[self.offset[i] + 1: self.offset[i] + self.answer[i]].astype(np.int64)
+                n = crop - 1 - copy_tokens
+                start = int(rng.integers(0, max(1, len(prompt) - n + 1)))
+                window = prompt[start: start + n]
+                probe, pw = copy_probes(window, copy_tokens, rng)
+                seq = np.concatenate([self.tokens[self.offset[i]: self.offset[i] + 1].astype(np.int64), window, probe])
+                w = np.concatenate([np.zeros(1 + len(window), np.float32), pw])
+                rows.append((seq, w, 1 + len(window)))
+                continue
+            seq = self.tokens[self.offset[i]: self.offset[i] + self.count[i]].astype(np.int64)
+            w = np.full(len(seq), haystack_weight, dtype=np.float32)
+            w[self.answer[i]:] = 1.0  # every answer token (and the closing full stop)
+            if copy_tokens > 0:
+                probe, pw = copy_probes(seq[1:self.answer[i]], copy_tokens, rng)
+                seq, w = np.concatenate([seq, probe]), np.concatenate([w, pw])
+            rows.append((seq, w, self.count[i]))
+        T = max(len(seq) for seq, _, _ in rows) - 1
         ids = np.zeros((len(picks), T), dtype=np.int64)
         tgt = np.zeros((len(picks), T), dtype=np.int64)
-        w = np.zeros((len(picks), T), dtype=np.float32)
-        for r, i in enumerate(picks):
-            seq = self.tokens[self.offset[i]: self.offset[i] + self.count[i]].astype(np.int64)
+        wt = np.zeros((len(picks), T), dtype=np.float32)
+        probe = np.zeros((len(picks), T), dtype=bool)
+        for r, (seq, w, sample_end) in enumerate(rows):
             n = len(seq) - 1
-            ids[r, :n], tgt[r, :n] = seq[:-1], seq[1:]
-            w[r, :n] = haystack_weight
-            w[r, self.answer[i] - 1: n] = 1.0  # predicting every answer token (and the closing full stop)
-        return torch.from_numpy(ids), torch.from_numpy(tgt), torch.from_numpy(w)
+            ids[r, :n], tgt[r, :n], wt[r, :n] = seq[:-1], seq[1:], w[1:]  # w[j]: the weight of predicting token j
+            probe[r, sample_end - 1: n] = True
+        self.last_probe = torch.from_numpy(probe)  # which positions are copy probes (for the log)
+        return torch.from_numpy(ids), torch.from_numpy(tgt), torch.from_numpy(wt)
+
+
+def repeated_segment(bos, vocabulary, length, rng):
+    """BOS, then a segment of tokens drawn uniformly from `vocabulary`, repeated until `length`
+    tokens; weight 1 on every token after the first copy. Each repeated token is predictable only by
+    finding the previous occurrence of the token before it and copying its successor, so this is the
+    plainest signal for an induction head (Olsson et al. 2022), with no ambiguity: ids are uniform
+    over the vocabulary, unlike the haystack's common words. It bootstraps the copying circuit that
+    the probes and the needles then sharpen to longer matches."""
+    # Up to half the length, so that at 1,024 and 2,048 tokens the copies reach as far back as the needles do.
+    s = int(rng.integers(min(8, length // 4), length // 2 + 1))
+    seg = rng.choice(vocabulary, size=s)
+    reps = -(-(length - 1) // s)
+    seq = np.concatenate([[bos], np.tile(seg, reps)[: length - 1]]).astype(np.int64)
+    w = np.zeros(len(seq), np.float32)
+    w[1 + s:] = 1.0
+    return seq, w
+
+
+def copy_probes(context, budget, rng, key=(2, 6), value=(1, 24)):
+    """Dense recall events for one sample: about `budget` tokens of probes, each a run of `key` tokens
+    taken from a random place of the sample's prompt (`context`) followed by the `value` tokens that
+    came after it there. The probe's key carries no loss (it is a random pick); its value does, and
+    only a model that finds where the key occurred and copies what followed (a previous-token head
+    feeding an induction head, matching several tokens) predicts it. This is the retrieval the
+    suite's answer prefix asks for, with many events per sample instead of one (the multi-query
+    associative recall of the Zoology paper), on the noise haystack's words."""
+    toks, ws = [], []
+    used = 0
+    while used < budget:
+        k = int(rng.integers(key[0], key[1] + 1))
+        m = int(rng.integers(value[0], value[1] + 1))
+        if len(context) < k + m + 1:
+            break
+        p = int(rng.integers(0, len(context) - k - m + 1))
+        toks.append(context[p: p + k + m])
+        ws.append(np.concatenate([np.zeros(k, np.float32), np.ones(m, np.float32)]))
+        used += k + m
+    if not toks:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(toks), np.concatenate(ws)
 
 
 def load_buckets(folder):
@@ -242,18 +333,23 @@ def main():
     ap.add_argument("--context", type=int, default=4096)
     ap.add_argument("--rope-base", type=float, default=10000.0)
     ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--warmup", type=int, default=30)
-    ap.add_argument("--batch-tokens", type=int, default=4096)
+    ap.add_argument("--warmup", type=int, default=50)
+    ap.add_argument("--batch-tokens", type=int, default=2048)
     ap.add_argument("--haystack-weight", type=float, default=0.0,
                     help="loss weight of the prompt tokens (the answer has 1); 0 skips their output layer")
-    ap.add_argument("--curriculum", default="256:600,512:1000,1024:1400,2048:0",
-                    help="length:step-cap pairs (0: no cap); after the first phase, a quarter of the steps draw "
+    ap.add_argument("--curriculum", default="256:0.75,1024:0.9,2048:0",
+                    help="length:cap pairs, a cap being a step count (0: none) or, with a decimal point, a fraction "
+                         "of the wall-clock window; after the first phase, a quarter of the steps draw "
                          "their length from an earlier phase")
     ap.add_argument("--advance-at", type=float, default=0.9,
                     help="move to the next length once the teacher-forced answer-token accuracy of the last "
                          "50 steps at the current one reaches this")
-    ap.add_argument("--checkpoint-minutes", type=float, default=10)
-    ap.add_argument("--held-out-samples", type=int, default=12, help="held-out prompts per length scored at each checkpoint")
+    ap.add_argument("--copy-fraction", type=float, default=0.25,
+                    help="copy probes after each sample, as a fraction of its prompt length (0: none)")
+    ap.add_argument("--repeat-fraction", type=float, default=0.4,
+                    help="fraction of the rows that are a repeated random-token segment (0: none)")
+    ap.add_argument("--checkpoint-minutes", type=float, default=8)
+    ap.add_argument("--held-out-samples", type=int, default=8, help="held-out prompts per length scored at each checkpoint")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -262,7 +358,8 @@ def main():
         f.write(str(os.getpid()))
     buckets = load_buckets(args.data)
     held = load_buckets(args.held_out) if args.held_out else {}
-    phases = [(int(a), int(b)) for a, b in (p.split(":") for p in args.curriculum.split(","))]
+    # A phase's cap is a step count, or with a decimal point a fraction of the wall-clock window.
+    phases = [(int(a), float(b) if "." in b else int(b)) for a, b in (p.split(":") for p in args.curriculum.split(","))]
     if not buckets:
         sys.exit(f"train.py: no training data in {args.data}; write it with `windowkv training-data`")
 
@@ -307,7 +404,8 @@ def main():
     loss_csv = os.path.join(args.out, "loss.csv")
     if not os.path.exists(loss_csv):
         with open(loss_csv, "w") as f:
-            f.write("step,tokens,wall_s,length,lr,loss,answer_loss,answer_token_acc,heldout_1024,heldout_2048\n")
+            f.write("step,tokens,wall_s,length,lr,loss,answer_loss,answer_token_acc,heldout_1024,heldout_2048,"
+                    "copy_token_acc,heldout_256\n")
 
     def checkpoint(final=False):
         torch.save(dict(model=model.state_dict(), optimizer=opt.state_dict(), config=cfg, step=step, tokens=tokens_seen,
@@ -315,10 +413,10 @@ def main():
         os.replace(ckpt_path + ".tmp", ckpt_path)
         write_weights(model, args.out, dict(step=step, tokens=tokens_seen, seed=args.seed, phase=phase,
                                             command=" ".join(sys.argv)))
-        for L in (1024, 2048):
+        for L in (1024, 2048, 256):
             if L not in held and os.path.exists(os.path.join(args.held_out or "", f"tokens-L{L}.u16")):
                 held[L] = Bucket(args.held_out, L)
-        accs = [held_out_accuracy(model, held[L], args.held_out_samples, 4) if L in held else "" for L in (1024, 2048)]
+        accs = [held_out_accuracy(model, held[L], args.held_out_samples, 4) if L in held else "" for L in (1024, 2048, 256)]
         return accs
 
     rng = np.random.default_rng(args.seed + step)  # a resumed run does not replay the batches it saw
@@ -330,17 +428,20 @@ def main():
         frac = min(1.0, (now - t_start) / max(1.0, t_end - t_start))
         if now >= t_end or (args.max_steps and step >= args.max_steps):
             break
-        if phase + 1 < len(phases) and (0 < phases[phase][1] <= step or (
+        cap = phases[phase][1] if phase + 1 < len(phases) else 0
+        if phase + 1 < len(phases) and ((isinstance(cap, float) and cap <= frac) or (isinstance(cap, int) and 0 < cap <= step) or (
                 len(recent[phase]) == 50 and np.mean(recent[phase]) >= args.advance_at)):
             phase += 1
             print(f"step {step}: length {phases[phase][0]} from now on", flush=True)
         # Mostly the current length, a quarter of the steps an earlier one, so short contexts are not forgotten.
         L = phases[phase][0] if phase == 0 or rng.random() < 0.75 else phases[rng.integers(0, phase)][0]
         b = bucket(L)
-        L = b.length
+        # A length below the shortest suite samples' is made of cropped rows (Bucket.batch).
+        crop = L if L < min(buckets) else 0
+        L = crop or b.length
         n = max(1, args.batch_tokens // L)
         picks = rng.integers(0, len(b), size=n)
-        ids, tgt, w = b.batch(picks, args.haystack_weight)
+        ids, tgt, w = b.batch(picks, args.haystack_weight, int(args.copy_fraction * L), rng, args.repeat_fraction, crop)
 
         # Warmup, then constant, then a linear decay over the last tenth of the wall-clock window: the
         # CPU share of a shared machine varies, so the step count is unknown in advance.
@@ -359,27 +460,30 @@ def main():
         step += 1
         tokens_seen += int(ids.numel())
 
-        ans = wv == 1.0
+        probe = b.last_probe[where]
+        ans = (wv == 1.0) & ~probe
         with torch.no_grad():
+            hit = (logits.argmax(-1) == tgt[where]).float()
             ans_loss = float(ce[ans].mean())
-            ans_acc = float((logits.argmax(-1)[ans] == tgt[where][ans]).float().mean())
-        window.append((float(loss), ans_loss, ans_acc))
+            ans_acc = float(hit[ans].mean())
+            copy_acc = float(hit[probe].mean()) if bool(probe.any()) else float("nan")
+        window.append((float(loss), ans_loss, ans_acc, copy_acc))
         recent[[p[0] for p in phases].index(L) if L in [p[0] for p in phases] else phase].append(ans_acc)
         if step % 10 == 0 or time.time() - last_ckpt > 60 * args.checkpoint_minutes:
-            m = np.mean(window, axis=0)
+            m = np.nanmean(np.array(window), axis=0)  # copy_acc is NaN on steps without probes
             window = []
-            accs = ["", ""]
+            accs = ["", "", ""]
             if time.time() - last_ckpt > 60 * args.checkpoint_minutes:
                 accs = checkpoint()
                 last_ckpt = time.time()
             with open(loss_csv, "a") as f:
                 f.write(f"{step},{tokens_seen},{time.time() - t_start:.0f},{L},{lr:.6f},{m[0]:.4f},{m[1]:.4f},{m[2]:.4f},"
-                        f"{accs[0]},{accs[1]}\n")
+                        f"{accs[0]},{accs[1]},{m[3]:.4f},{accs[2]}\n")
             print(f"step {step} tok {tokens_seen} L {L} lr {lr:.5f} loss {m[0]:.3f} ans {m[1]:.3f} acc {m[2]:.3f} "
-                  f"held {accs} ({dt.datetime.utcnow():%H:%M:%S})", flush=True)
+                  f"copy {m[3]:.3f} held {accs} ({dt.datetime.utcnow():%H:%M:%S})", flush=True)
     accs = checkpoint(final=True)
     with open(loss_csv, "a") as f:
-        f.write(f"{step},{tokens_seen},{time.time() - t_start:.0f},,,,,,{accs[0]},{accs[1]}\n")
+        f.write(f"{step},{tokens_seen},{time.time() - t_start:.0f},,,,,,{accs[0]},{accs[1]},,{accs[2]}\n")
     print(f"done: step {step}, {tokens_seen} tokens, held-out {accs}", flush=True)
 
 

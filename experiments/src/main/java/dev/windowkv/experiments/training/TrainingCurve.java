@@ -15,15 +15,17 @@ import java.util.List;
 
 /**
  * The training curve of a train.py run, from its {@code loss.csv}: the loss on answer tokens, and
- * the accuracies (answer tokens under teacher forcing; whole held-out answers at 1,024 and 2,048
- * tokens, scored at checkpoints), against tokens trained on.
+ * the accuracies (answer tokens and copied tokens under teacher forcing; whole held-out answers at
+ * 256, 1,024 and 2,048 tokens, scored at checkpoints), against tokens trained on. The copy and
+ * 256-token columns came with the dense copy tasks; a loss.csv without them draws without them.
  */
 public final class TrainingCurve {
     private TrainingCurve() {
     }
 
     /** One row of loss.csv; NaN where the row has no value (held-out accuracy between checkpoints). */
-    record Point(long step, double millionTokens, double answerLoss, double answerTokenAccuracy, double heldOut1024, double heldOut2048) {
+    record Point(long step, double millionTokens, double answerLoss, double answerTokenAccuracy, double heldOut1024,
+                 double heldOut2048, double copyTokenAccuracy, double heldOut256) {
     }
 
     static List<Point> read(Path lossCsv) {
@@ -44,7 +46,8 @@ public final class TrainingCurve {
             // A run resumed from a checkpoint logs again from the checkpoint's step: its rows replace
             // the ones the stopped run wrote after that step.
             points.removeIf(p -> p.step() > step || (p.step() == step && !Double.isNaN(p.answerLoss()) && !f[6].isBlank()));
-            points.add(new Point(step, Double.parseDouble(f[1]) / 1e6, num(f[6]), num(f[7]), num(f[8]), num(f[9])));
+            points.add(new Point(step, Double.parseDouble(f[1]) / 1e6, num(f[6]), num(f[7]), num(f[8]), num(f[9]),
+                    f.length > 10 ? num(f[10]) : Double.NaN, f.length > 11 ? num(f[11]) : Double.NaN));
         }
         return points;
     }
@@ -63,6 +66,8 @@ public final class TrainingCurve {
         series(loss, "answer-token loss", points, Point::answerLoss);
         XYChart acc = chart("Trained model: retrieval accuracy", "accuracy");
         series(acc, "answer tokens (training batches, teacher-forced)", points, Point::answerTokenAccuracy);
+        series(acc, "copied tokens (training batches, teacher-forced)", points, Point::copyTokenAccuracy);
+        series(acc, "whole answers, held-out 256 tokens", points, Point::heldOut256);
         series(acc, "whole answers, held-out 1,024 tokens", points, Point::heldOut1024);
         series(acc, "whole answers, held-out 2,048 tokens", points, Point::heldOut2048);
         acc.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);

@@ -32,6 +32,21 @@ class TrainingCurveTest {
     }
 
     @Test
+    void readsTheCopyAccuracyAndTheShortHeldOutWhereTheRunLoggedThem(@TempDir Path dir) throws Exception {
+        Path csv = Files.writeString(dir.resolve("loss.csv"), """
+                step,tokens,wall_s,length,lr,loss,answer_loss,answer_token_acc,heldout_1024,heldout_2048,copy_token_acc,heldout_256
+                10,40960,30,256,0.003000,7.9,7.9,0.05,,,0.42,
+                20,81920,60,256,0.003000,5.1,5.1,0.30,0.0,0.0,0.97,0.75
+                """);
+        List<TrainingCurve.Point> points = TrainingCurve.read(csv);
+        assertEquals(0.42, points.get(0).copyTokenAccuracy());
+        assertTrue(Double.isNaN(points.get(0).heldOut256()), "no held-out score between checkpoints");
+        assertEquals(0.75, points.get(1).heldOut256());
+        assertTrue(Double.isNaN(TrainingCurve.read(Files.writeString(dir.resolve("old.csv"), CSV)).get(0).copyTokenAccuracy()),
+                "a loss.csv from before the copy tasks has no copy accuracy");
+    }
+
+    @Test
     void aResumedRunReplacesTheRowsLoggedAfterItsCheckpoint(@TempDir Path dir) throws Exception {
         // Resumed from the checkpoint of step 20: it logs step 30 again, then 40.
         Path csv = Files.writeString(dir.resolve("loss.csv"), CSV + """
