@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,25 +35,14 @@ class ChunkedPrefillTest {
     private static final int CHUNK = 32;
 
     private static int[] tokens(int n, long seed) {
-        Random rnd = new Random(seed);
-        int[] t = new int[n];
-        for (int j = 0; j < n; j++) t[j] = 3 + rnd.nextInt(200);
-        return t;
+        return PrefillCaptureTest.tokens(n, seed);
     }
 
+    /** PrefillCaptureTest's policies, and WindowKV's average pooling. */
     private static List<KvPolicy> policies() {
-        return List.of(
-                Policies.create("h2o", Map.of("budget", "24")),
-                Policies.create("h2o", Map.of("budget", "40", "mask", "window")),
-                Policies.create("snapkv", Map.of("budget", "24")),
-                Policies.create("pyramidkv", Map.of("budget", "24")),
-                Policies.create("adakv", Map.of("budget", "24")),
-                Policies.create("chunkkv", Map.of("budget", "24")),
-                Policies.create("streamingllm", Map.of("budget", "24")),
-                Policies.create("think", Map.of("budget", "24", "pruneRatio", "0.5")),
-                Policies.create("windowkv", Map.of("budget", "24", "groupSize", "2")),
-                Policies.create("windowkv", Map.of("budget", "24", "groupSize", "2", "strategy", "average")),
-                Policies.create("full", Map.of()));
+        List<KvPolicy> all = new ArrayList<>(PrefillCaptureTest.policies());
+        all.add(Policies.create("windowkv", Map.of("budget", "24", "groupSize", "2", "strategy", "average")));
+        return all;
     }
 
     private static Compressor start(KvPolicy p, ModelConfig c, int n) {

@@ -44,14 +44,16 @@ class PrefillCaptureTest {
         }
     }
 
-    private static int[] tokens(int n, long seed) {
+    /** Random in-vocabulary prompt tokens (ChunkedPrefillTest uses them too). */
+    static int[] tokens(int n, long seed) {
         Random rnd = new Random(seed);
         int[] t = new int[n];
         for (int j = 0; j < n; j++) t[j] = 3 + rnd.nextInt(200);
         return t;
     }
 
-    private static List<KvPolicy> policies() {
+    /** One configuration of every policy, small budgets (ChunkedPrefillTest uses them too). */
+    static List<KvPolicy> policies() {
         return List.of(
                 Policies.create("h2o", Map.of("budget", "24")),
                 Policies.create("h2o", Map.of("budget", "40", "mask", "window")),
