@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.engine.kvcache.Compressor;
-import dev.windowkv.engine.kvcache.KeptTokens;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.kvcache.KvPolicy;
 import dev.windowkv.engine.kvcache.Policies;
@@ -128,7 +127,7 @@ class ChunkedPrefillTest {
                 assertClose(a.logits(), ch.logits(), "logits");
                 for (KvPolicy p : policies) {
                     for (int l = 0; l < c.nLayers(); l++) {
-                        assertSame(a.selection(p).kept(l), ch.selection(p).kept(l), c, p.describe() + ", layer " + l);
+                        PrefillCaptureTest.assertSame(a.selection(p).kept(l), ch.selection(p).kept(l), c, p.describe() + ", layer " + l);
                     }
                 }
                 float[] k1 = new float[N * c.kvDim()], k2 = new float[N * c.kvDim()];
@@ -182,16 +181,6 @@ class ChunkedPrefillTest {
         }
     }
 
-    static void assertSame(KeptTokens expected, KeptTokens actual, ModelConfig c, String what) {
-        assertEquals(expected == null || expected.keepsAll(), actual == null || actual.keepsAll(), what + ": keeps all");
-        if (expected == null || expected.keepsAll()) return;
-        for (int h = 0; h < c.nKvHeads(); h++) {
-            assertArrayEquals(expected.indices(h), actual.indices(h), what + ", KV head " + h);
-            for (int d = 0; d < c.headDim(); d++) {
-                assertEquals(expected.prunesKeyChannel(h, d), actual.prunesKeyChannel(h, d), what + ", channel " + d);
-            }
-        }
-    }
 
     /** Equal up to the reassociation of sums across chunks (and the matmul path a short chunk takes). */
     private static void assertClose(float[] expected, float[] actual, String what) {

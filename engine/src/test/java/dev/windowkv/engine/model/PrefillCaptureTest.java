@@ -101,7 +101,8 @@ class PrefillCaptureTest {
         }
     }
 
-    private static void assertSame(KeptTokens expected, KeptTokens actual, ModelConfig c, String what) {
+    /** Same kept tokens and pruned key channels, per KV head (ChunkedPrefillTest uses it too). */
+    static void assertSame(KeptTokens expected, KeptTokens actual, ModelConfig c, String what) {
         assertEquals(expected == null || expected.keepsAll(), actual == null || actual.keepsAll(), what + ": keeps all");
         if (expected == null || expected.keepsAll()) return;
         for (int h = 0; h < c.nKvHeads(); h++) {
