@@ -348,6 +348,13 @@ def main():
                     help="copy probes after each sample, as a fraction of its prompt length (0: none)")
     ap.add_argument("--repeat-fraction", type=float, default=0.4,
                     help="fraction of the rows that are a repeated random-token segment (0: none)")
+    ap.add_argument("--induction-warmup", type=float, default=0.9,
+                    help="every row is a repeated segment, at the first curriculum length, until the copied tokens "
+                         "of the last 50 steps are right this often (0: no warm-up); an induction head forms on those "
+                         "within minutes at 64 tokens, and the probes and needles then sharpen it (MODEL_CARD.md)")
+    ap.add_argument("--clip", type=float, default=1.0,
+                    help="gradient-norm clip after the induction warm-up (none during it: clipped, the copy task's "
+                         "phase change came hundreds of steps later in induction_check.py)")
     ap.add_argument("--checkpoint-minutes", type=float, default=8)
     ap.add_argument("--held-out-samples", type=int, default=8, help="held-out prompts per length scored at each checkpoint")
     args = ap.parse_args()
@@ -391,6 +398,7 @@ def main():
         opt.load_state_dict(ck["optimizer"])
         step, tokens_seen, t_start, t_end = ck["step"], ck["tokens"], ck["t_start"], ck["t_end"]
         phase = ck["phase"]
+        warmed = ck.get("warmed", True)
         if args.until:
             t_end = parse_until(args.until)  # a resumed run may be given a new stop time
         print(f"resumed at step {step} ({tokens_seen} tokens)", flush=True)
@@ -398,6 +406,7 @@ def main():
         model = Llama(cfg)
         opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
         step, tokens_seen, t_start, phase = 0, 0, time.time(), 0
+        warmed = args.induction_warmup <= 0
         t_end = parse_until(args.until) if args.until else t_start + 3600 * (args.hours or 1.0)
     print(f"model: {sum(p.numel() for p in model.parameters())} parameters, {cfg}", flush=True)
 
@@ -409,7 +418,7 @@ def main():
 
     def checkpoint(final=False):
         torch.save(dict(model=model.state_dict(), optimizer=opt.state_dict(), config=cfg, step=step, tokens=tokens_seen,
-                        t_start=t_start, t_end=t_end, phase=phase), ckpt_path + ".tmp")
+                        t_start=t_start, t_end=t_end, phase=phase, warmed=warmed), ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
         write_weights(model, args.out, dict(step=step, tokens=tokens_seen, seed=args.seed, phase=phase,
                                             command=" ".join(sys.argv)))
@@ -420,7 +429,10 @@ def main():
         return accs
 
     rng = np.random.default_rng(args.seed + step)  # a resumed run does not replay the batches it saw
-    recent = [collections.deque(maxlen=50) for _ in phases]  # answer-token accuracy per phase
+    # Competence per phase: the answer tokens' accuracy, or the copied tokens' in a phase of cropped
+    # rows (they hold no answer).
+    recent = [collections.deque(maxlen=50) for _ in phases]
+    warm_copy = collections.deque(maxlen=50)
     last_ckpt = time.time()
     window = []
     while True:
@@ -429,7 +441,7 @@ def main():
         if now >= t_end or (args.max_steps and step >= args.max_steps):
             break
         cap = phases[phase][1] if phase + 1 < len(phases) else 0
-        if phase + 1 < len(phases) and ((isinstance(cap, float) and cap <= frac) or (isinstance(cap, int) and 0 < cap <= step) or (
+        if warmed and phase + 1 < len(phases) and ((isinstance(cap, float) and cap <= frac) or (isinstance(cap, int) and 0 < cap <= step) or (
                 len(recent[phase]) == 50 and np.mean(recent[phase]) >= args.advance_at)):
             phase += 1
             print(f"step {step}: length {phases[phase][0]} from now on", flush=True)
@@ -441,7 +453,8 @@ def main():
         L = crop or b.length
         n = max(1, args.batch_tokens // L)
         picks = rng.integers(0, len(b), size=n)
-        ids, tgt, w = b.batch(picks, args.haystack_weight, int(args.copy_fraction * L), rng, args.repeat_fraction, crop)
+        ids, tgt, w = b.batch(picks, args.haystack_weight, int(args.copy_fraction * L), rng,
+                              args.repeat_fraction if warmed else 1.0, crop)
 
         # Warmup, then constant, then a linear decay over the last tenth of the wall-clock window: the
         # CPU share of a shared machine varies, so the step count is unknown in advance.
@@ -455,7 +468,8 @@ def main():
         loss = (ce * wv).sum() / wv.sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        if warmed and args.clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
         opt.step()
         step += 1
         tokens_seen += int(ids.numel())
@@ -468,7 +482,15 @@ def main():
             ans_acc = float(hit[ans].mean())
             copy_acc = float(hit[probe].mean()) if bool(probe.any()) else float("nan")
         window.append((float(loss), ans_loss, ans_acc, copy_acc))
-        recent[[p[0] for p in phases].index(L) if L in [p[0] for p in phases] else phase].append(ans_acc)
+        if not warmed:
+            warm_copy.append(copy_acc)
+            if len(warm_copy) == 50 and np.mean(warm_copy) >= args.induction_warmup:
+                warmed = True
+                print(f"step {step}: induction warm-up done (copied tokens {np.mean(warm_copy):.3f}); the row mix from now on",
+                      flush=True)
+        else:
+            recent[[p[0] for p in phases].index(L) if L in [p[0] for p in phases] else phase].append(
+                copy_acc if crop else ans_acc)
         if step % 10 == 0 or time.time() - last_ckpt > 60 * args.checkpoint_minutes:
             m = np.nanmean(np.array(window), axis=0)  # copy_acc is NaN on steps without probes
             window = []
