@@ -87,12 +87,13 @@ final class VectorAttention {
     static final int ROWS = 4;
 
     /**
-     * Rows of one work item: its key and value tiles come from L2 or L3 once per key block and serve
-     * its {@code ITEM_ROWS / ROWS} row tiles from L1. With 4 rows, every work item streamed its head's
-     * keys and values (4 MiB at 8,192 tokens on Llama-3.2-1B) for 1 FLOP per 2 bytes, which L3 cannot feed
-     * at the FMA rate.
+     * Rows of one work item: its key and value tiles (16 KiB each at head dimension 64) come from L2 or
+     * L3 once per key block and serve its {@code ITEM_ROWS / ROWS} row tiles from L1. With 4 rows (the
+     * kernel before), every work item streamed its head's keys and values (4 MiB at 8,192 tokens on
+     * Llama-3.2-1B) for 2 FLOPs per byte, and 8,192 keys ran at 60% of the speed of 2,048; at 16 rows
+     * still 85%, at 32 the same speed, at 64 slower (the row tiles' sums, 16 KiB, crowd L1 out).
      */
-    private static final int ITEM_ROWS = 16;
+    private static final int ITEM_ROWS = 32;
 
     /** Tokens per work item when {@code group} query heads share a KV head. */
     static int tokensPerItem(int group) {
@@ -261,69 +262,80 @@ final class VectorAttention {
      */
     private static void values(float[] acc, int accOff, float[] r, float[] p, int m, float[] vt, int tile, int headDim) {
         int lanes = S.length();
+        int d = 0;
+        for (; d + 4 * lanes <= headDim; d += 4 * lanes) values4(acc, accOff + d, r, p, m, vt, tile + d, headDim);
+        for (; d < headDim; d += lanes) values1(acc, accOff + d, r, p, m, vt, tile + d, headDim, headDim - d);
+    }
+
+    /**
+     * {@link #values} for the four head vectors at {@code acc[off ..]} (rows {@code headDim} apart) and
+     * {@code vt[tile ..]}. Its own method, as {@link #values1} is: one method with both loops was too big
+     * for C1 ("out of virtual registers"), which leaves a Vector API method to the interpreter until C2
+     * compiles it.
+     */
+    private static void values4(float[] acc, int off, float[] r, float[] p, int m, float[] vt, int tile, int headDim) {
+        int lanes = S.length();
         int b = 4 * lanes;
         float ra = r[0], rb = r[1], rc = r[2], rd = r[3];
-        int oa = accOff, ob = oa + headDim, oc = ob + headDim, od = oc + headDim;
-        int d = 0;
-        for (; d + 4 * lanes <= headDim; d += 4 * lanes) {
-            FloatVector a0 = FloatVector.fromArray(S, acc, oa + d).mul(ra);
-            FloatVector a1 = FloatVector.fromArray(S, acc, oa + d + lanes).mul(ra);
-            FloatVector a2 = FloatVector.fromArray(S, acc, oa + d + 2 * lanes).mul(ra);
-            FloatVector a3 = FloatVector.fromArray(S, acc, oa + d + 3 * lanes).mul(ra);
-            FloatVector b0 = FloatVector.fromArray(S, acc, ob + d).mul(rb);
-            FloatVector b1 = FloatVector.fromArray(S, acc, ob + d + lanes).mul(rb);
-            FloatVector b2 = FloatVector.fromArray(S, acc, ob + d + 2 * lanes).mul(rb);
-            FloatVector b3 = FloatVector.fromArray(S, acc, ob + d + 3 * lanes).mul(rb);
-            FloatVector c0 = FloatVector.fromArray(S, acc, oc + d).mul(rc);
-            FloatVector c1 = FloatVector.fromArray(S, acc, oc + d + lanes).mul(rc);
-            FloatVector c2 = FloatVector.fromArray(S, acc, oc + d + 2 * lanes).mul(rc);
-            FloatVector c3 = FloatVector.fromArray(S, acc, oc + d + 3 * lanes).mul(rc);
-            FloatVector d0 = FloatVector.fromArray(S, acc, od + d).mul(rd);
-            FloatVector d1 = FloatVector.fromArray(S, acc, od + d + lanes).mul(rd);
-            FloatVector d2 = FloatVector.fromArray(S, acc, od + d + 2 * lanes).mul(rd);
-            FloatVector d3 = FloatVector.fromArray(S, acc, od + d + 3 * lanes).mul(rd);
-            for (int jj = 0; jj < m; jj++) {
-                int o = tile + jj * headDim + d;
-                FloatVector v0 = FloatVector.fromArray(S, vt, o);
-                FloatVector v1 = FloatVector.fromArray(S, vt, o + lanes);
-                FloatVector v2 = FloatVector.fromArray(S, vt, o + 2 * lanes);
-                FloatVector v3 = FloatVector.fromArray(S, vt, o + 3 * lanes);
-                FloatVector x = FloatVector.broadcast(S, p[jj]);
-                a0 = v0.fma(x, a0); a1 = v1.fma(x, a1); a2 = v2.fma(x, a2); a3 = v3.fma(x, a3);
-                x = FloatVector.broadcast(S, p[b + jj]);
-                b0 = v0.fma(x, b0); b1 = v1.fma(x, b1); b2 = v2.fma(x, b2); b3 = v3.fma(x, b3);
-                x = FloatVector.broadcast(S, p[2 * b + jj]);
-                c0 = v0.fma(x, c0); c1 = v1.fma(x, c1); c2 = v2.fma(x, c2); c3 = v3.fma(x, c3);
-                x = FloatVector.broadcast(S, p[3 * b + jj]);
-                d0 = v0.fma(x, d0); d1 = v1.fma(x, d1); d2 = v2.fma(x, d2); d3 = v3.fma(x, d3);
-            }
-            a0.intoArray(acc, oa + d); a1.intoArray(acc, oa + d + lanes);
-            a2.intoArray(acc, oa + d + 2 * lanes); a3.intoArray(acc, oa + d + 3 * lanes);
-            b0.intoArray(acc, ob + d); b1.intoArray(acc, ob + d + lanes);
-            b2.intoArray(acc, ob + d + 2 * lanes); b3.intoArray(acc, ob + d + 3 * lanes);
-            c0.intoArray(acc, oc + d); c1.intoArray(acc, oc + d + lanes);
-            c2.intoArray(acc, oc + d + 2 * lanes); c3.intoArray(acc, oc + d + 3 * lanes);
-            d0.intoArray(acc, od + d); d1.intoArray(acc, od + d + lanes);
-            d2.intoArray(acc, od + d + 2 * lanes); d3.intoArray(acc, od + d + 3 * lanes);
+        int oa = off, ob = oa + headDim, oc = ob + headDim, od = oc + headDim;
+        FloatVector a0 = FloatVector.fromArray(S, acc, oa).mul(ra);
+        FloatVector a1 = FloatVector.fromArray(S, acc, oa + lanes).mul(ra);
+        FloatVector a2 = FloatVector.fromArray(S, acc, oa + 2 * lanes).mul(ra);
+        FloatVector a3 = FloatVector.fromArray(S, acc, oa + 3 * lanes).mul(ra);
+        FloatVector b0 = FloatVector.fromArray(S, acc, ob).mul(rb);
+        FloatVector b1 = FloatVector.fromArray(S, acc, ob + lanes).mul(rb);
+        FloatVector b2 = FloatVector.fromArray(S, acc, ob + 2 * lanes).mul(rb);
+        FloatVector b3 = FloatVector.fromArray(S, acc, ob + 3 * lanes).mul(rb);
+        FloatVector c0 = FloatVector.fromArray(S, acc, oc).mul(rc);
+        FloatVector c1 = FloatVector.fromArray(S, acc, oc + lanes).mul(rc);
+        FloatVector c2 = FloatVector.fromArray(S, acc, oc + 2 * lanes).mul(rc);
+        FloatVector c3 = FloatVector.fromArray(S, acc, oc + 3 * lanes).mul(rc);
+        FloatVector d0 = FloatVector.fromArray(S, acc, od).mul(rd);
+        FloatVector d1 = FloatVector.fromArray(S, acc, od + lanes).mul(rd);
+        FloatVector d2 = FloatVector.fromArray(S, acc, od + 2 * lanes).mul(rd);
+        FloatVector d3 = FloatVector.fromArray(S, acc, od + 3 * lanes).mul(rd);
+        for (int jj = 0; jj < m; jj++) {
+            int o = tile + jj * headDim;
+            FloatVector v0 = FloatVector.fromArray(S, vt, o);
+            FloatVector v1 = FloatVector.fromArray(S, vt, o + lanes);
+            FloatVector v2 = FloatVector.fromArray(S, vt, o + 2 * lanes);
+            FloatVector v3 = FloatVector.fromArray(S, vt, o + 3 * lanes);
+            FloatVector x = FloatVector.broadcast(S, p[jj]);
+            a0 = v0.fma(x, a0); a1 = v1.fma(x, a1); a2 = v2.fma(x, a2); a3 = v3.fma(x, a3);
+            x = FloatVector.broadcast(S, p[b + jj]);
+            b0 = v0.fma(x, b0); b1 = v1.fma(x, b1); b2 = v2.fma(x, b2); b3 = v3.fma(x, b3);
+            x = FloatVector.broadcast(S, p[2 * b + jj]);
+            c0 = v0.fma(x, c0); c1 = v1.fma(x, c1); c2 = v2.fma(x, c2); c3 = v3.fma(x, c3);
+            x = FloatVector.broadcast(S, p[3 * b + jj]);
+            d0 = v0.fma(x, d0); d1 = v1.fma(x, d1); d2 = v2.fma(x, d2); d3 = v3.fma(x, d3);
         }
-        for (; d < headDim; d += lanes) {
-            VectorMask<Float> live = S.indexInRange(d, headDim);
-            FloatVector a = FloatVector.fromArray(S, acc, oa + d, live).mul(ra);
-            FloatVector bb = FloatVector.fromArray(S, acc, ob + d, live).mul(rb);
-            FloatVector c = FloatVector.fromArray(S, acc, oc + d, live).mul(rc);
-            FloatVector dd = FloatVector.fromArray(S, acc, od + d, live).mul(rd);
-            for (int jj = 0; jj < m; jj++) {
-                FloatVector v = FloatVector.fromArray(S, vt, tile + jj * headDim + d, live);
-                a = v.fma(FloatVector.broadcast(S, p[jj]), a);
-                bb = v.fma(FloatVector.broadcast(S, p[b + jj]), bb);
-                c = v.fma(FloatVector.broadcast(S, p[2 * b + jj]), c);
-                dd = v.fma(FloatVector.broadcast(S, p[3 * b + jj]), dd);
-            }
-            a.intoArray(acc, oa + d, live);
-            bb.intoArray(acc, ob + d, live);
-            c.intoArray(acc, oc + d, live);
-            dd.intoArray(acc, od + d, live);
+        a0.intoArray(acc, oa); a1.intoArray(acc, oa + lanes); a2.intoArray(acc, oa + 2 * lanes); a3.intoArray(acc, oa + 3 * lanes);
+        b0.intoArray(acc, ob); b1.intoArray(acc, ob + lanes); b2.intoArray(acc, ob + 2 * lanes); b3.intoArray(acc, ob + 3 * lanes);
+        c0.intoArray(acc, oc); c1.intoArray(acc, oc + lanes); c2.intoArray(acc, oc + 2 * lanes); c3.intoArray(acc, oc + 3 * lanes);
+        d0.intoArray(acc, od); d1.intoArray(acc, od + lanes); d2.intoArray(acc, od + 2 * lanes); d3.intoArray(acc, od + 3 * lanes);
+    }
+
+    /** {@link #values} for one head vector, of which the first {@code live} lanes are the head's. */
+    private static void values1(float[] acc, int off, float[] r, float[] p, int m, float[] vt, int tile, int headDim,
+                                int live) {
+        int b = 4 * S.length();
+        VectorMask<Float> in = S.indexInRange(0, live);
+        int oa = off, ob = oa + headDim, oc = ob + headDim, od = oc + headDim;
+        FloatVector a = FloatVector.fromArray(S, acc, oa, in).mul(r[0]);
+        FloatVector bb = FloatVector.fromArray(S, acc, ob, in).mul(r[1]);
+        FloatVector c = FloatVector.fromArray(S, acc, oc, in).mul(r[2]);
+        FloatVector dd = FloatVector.fromArray(S, acc, od, in).mul(r[3]);
+        for (int jj = 0; jj < m; jj++) {
+            FloatVector v = FloatVector.fromArray(S, vt, tile + jj * headDim, in);
+            a = v.fma(FloatVector.broadcast(S, p[jj]), a);
+            bb = v.fma(FloatVector.broadcast(S, p[b + jj]), bb);
+            c = v.fma(FloatVector.broadcast(S, p[2 * b + jj]), c);
+            dd = v.fma(FloatVector.broadcast(S, p[3 * b + jj]), dd);
         }
+        a.intoArray(acc, oa, in);
+        bb.intoArray(acc, ob, in);
+        c.intoArray(acc, oc, in);
+        dd.intoArray(acc, od, in);
     }
 
     static void decode(float[] q, int qOff, float[] kCache, float[] vCache, int capacity, int length,

@@ -95,13 +95,15 @@ public final class VectorBackend extends JavaBackend {
             VectorAttention.transposeKeys(k, keys, nKvHeads, headDim, kt, kvh);
             VectorAttention.transposeValues(v, keys, nKvHeads, headDim, vt, kvh);
         });
-        // Work items are a KV head's group of query heads for a few consecutive tokens (VectorAttention.prefill).
-        // Later tokens see more keys, so the longest items go first and the short ones fill in at the end.
+        // Work items are a KV head's group of query heads for a few consecutive tokens (VectorAttention.prefill),
+        // head by head, so the threads read the same keys and values at about the same time and the next
+        // items find them in L2/L3 (8 heads in turn, 4 MiB each at 8,192 tokens, did not stay there).
+        // Within a head later tokens see more keys, so the longest items go first.
         int tokens = VectorAttention.tokensPerItem(nHeads / nKvHeads);
         int items = (nTokens + tokens - 1) / tokens;
         parallelFor(items * nKvHeads, i -> {
-            int t0 = (items - 1 - i / nKvHeads) * tokens;
-            VectorAttention.prefill(q, kt, vt, out, t0, pos0, i % nKvHeads, nTokens, nHeads, nKvHeads, headDim, scale);
+            int t0 = (items - 1 - i % items) * tokens;
+            VectorAttention.prefill(q, kt, vt, out, t0, pos0, i / items, nTokens, nHeads, nKvHeads, headDim, scale);
         });
     }
 
