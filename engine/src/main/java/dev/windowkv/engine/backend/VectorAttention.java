@@ -90,8 +90,9 @@ final class VectorAttention {
      * Rows of one work item: its key and value tiles (16 KiB each at head dimension 64) come from L2 or
      * L3 once per key block and serve its {@code ITEM_ROWS / ROWS} row tiles from L1. With 4 rows (the
      * kernel before), every work item streamed its head's keys and values (4 MiB at 8,192 tokens on
-     * Llama-3.2-1B) for 2 FLOPs per byte, and 8,192 keys ran at 60% of the speed of 2,048; at 16 rows
-     * still 85%, at 32 the same speed, at 64 slower (the row tiles' sums, 16 KiB, crowd L1 out).
+     * Llama-3.2-1B) for 2 FLOPs per byte, and 8,192 keys ran at 60% of the speed of 2,048. 32 rows (with
+     * VectorBackend's head-by-head order) run both at the same speed; 64 are slower again (their
+     * sums, 16 KiB, join the two 16 KiB tiles in L1). Figures: PERFORMANCE.md, "Prefill attention".
      */
     private static final int ITEM_ROWS = 32;
 
