@@ -1,6 +1,7 @@
 package dev.windowkv.engine.backend;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -35,24 +36,25 @@ final class VectorAttention {
      * reuse one buffer for every layer instead of leaving a key-sized array of garbage per layer.
      */
     static float[] transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim, float[] kt) {
+        for (int kvh = 0; kvh < nKvHeads; kvh++) transposeKeys(k, nTokens, nKvHeads, headDim, kt, kvh);
+        return kt;
+    }
+
+    /** {@link #transposeKeys} of KV head {@code kvh} only, so that the heads can go to different threads. */
+    static void transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim, float[] kt, int kvh) {
         int b = block();
         int blocks = padded(nTokens) / b;
-        if (blocks == 0) return kt;
-        // The last block's padding keys are scored (then weighted 0): zeros, as in a fresh array.
-        for (int kvh = 0; kvh < nKvHeads; kvh++) {
-            int tile = (kvh * blocks + blocks - 1) * headDim * b;
-            for (int d = 0; d < headDim; d++) {
-                java.util.Arrays.fill(kt, tile + d * b + (nTokens - (blocks - 1) * b), tile + (d + 1) * b, 0f);
-            }
+        if (blocks == 0) return;
+        // The last block's padding keys are scored (then masked): zeros, as in a fresh array.
+        int last = (kvh * blocks + blocks - 1) * headDim * b;
+        for (int d = 0; d < headDim; d++) {
+            java.util.Arrays.fill(kt, last + d * b + (nTokens - (blocks - 1) * b), last + (d + 1) * b, 0f);
         }
         for (int j = 0; j < nTokens; j++) {
-            for (int kvh = 0; kvh < nKvHeads; kvh++) {
-                int src = (j * nKvHeads + kvh) * headDim;
-                int dst = (kvh * blocks + j / b) * headDim * b + j % b;
-                for (int d = 0; d < headDim; d++) kt[dst + d * b] = k[src + d];
-            }
+            int src = (j * nKvHeads + kvh) * headDim;
+            int dst = (kvh * blocks + j / b) * headDim * b + j % b;
+            for (int d = 0; d < headDim; d++) kt[dst + d * b] = k[src + d];
         }
-        return kt;
     }
 
     static int padded(int nTokens) {
@@ -64,130 +66,277 @@ final class VectorAttention {
         return 4 * S.length();
     }
 
-    /**
-     * Queries of tokens t0 .. t0+3 (fewer at the end of the prompt) at head {@code h} of a causal
-     * prefill, keys from {@link #transposeKeys}. Four queries share every key and value vector loaded,
-     * four FMAs per load. Scores go half a block at a time: 8 accumulators, where 16 (a whole block for
-     * four queries) ran at half the speed in C2. 34 GFLOP/s on one thread at 1,024 tokens, against 16
-     * for one query at a time. Each query keeps its own online-softmax state; keys past a query's causal
-     * limit get weight 0.
-     */
-    static void prefill(float[] q, float[] kt, float[] v, float[] out, int t0, int h, int nTokens, int nHeads,
-                        int nKvHeads, int headDim, float scale) {
-        prefill(q, kt, v, out, t0, 0, h, nTokens, nHeads, nKvHeads, headDim, scale);
+    /** Floats {@link #transposeValues} writes. */
+    static int valuesSize(int nTokens, int nKvHeads, int headDim) {
+        return nKvHeads * nTokens * headDim;
     }
 
     /**
-     * {@link #prefill} for a chunk of a prefill: {@code q} and {@code out} hold the chunk's
-     * {@code nTokens} rows, the first at position {@code pos0}; {@code kt} and {@code v} hold the
-     * keys and values of positions {@code 0 .. pos0 + nTokens - 1} ({@code kt} transposed for that count).
+     * The values of KV head {@code kvh} with the keys contiguous: {@code vt[(kvh * nTokens + j) * headDim + d]},
+     * so a key block's values are one contiguous tile. Read in place, a block's value rows lie
+     * {@code nKvHeads · headDim} floats apart (2 KiB on Llama-3.2-1B), which puts them in 8 of L1's 64
+     * sets: the tile would not stay in L1 for the work item's four row tiles that reuse it.
      */
-    static void prefill(float[] q, float[] kt, float[] v, float[] out, int t0, int pos0, int h, int nTokens, int nHeads,
-                        int nKvHeads, int headDim, float scale) {
-        int nq = Math.min(QUERIES, nTokens - t0);
-        int last = t0 + nq - 1;
-        int kvh = h / (nHeads / nKvHeads);
-        int kvStride = nKvHeads * headDim;
-        int lanes = S.length();
+    static void transposeValues(float[] v, int nTokens, int nKvHeads, int headDim, float[] vt, int kvh) {
+        for (int j = 0; j < nTokens; j++) {
+            System.arraycopy(v, (j * nKvHeads + kvh) * headDim, vt, (kvh * nTokens + j) * headDim, headDim);
+        }
+    }
+
+    /** Rows (query heads × tokens) of one register tile: every key and value vector loaded feeds four FMAs. */
+    static final int ROWS = 4;
+
+    /**
+     * Rows of one work item: its key and value tiles (16 KiB each at head dimension 64) come from L2 or
+     * L3 once per key block and serve its {@code ITEM_ROWS / ROWS} row tiles from L1. With 4 rows (the
+     * kernel before), every work item streamed its head's keys and values (4 MiB at 8,192 tokens on
+     * Llama-3.2-1B) for 2 FLOPs per byte, and 8,192 keys ran at 60% of the speed of 2,048. 32 rows (with
+     * VectorBackend's head-by-head order) run both at the same speed; 64 are slower again (their
+     * sums, 16 KiB, join the two 16 KiB tiles in L1). Figures: PERFORMANCE.md, "Prefill attention".
+     */
+    private static final int ITEM_ROWS = 32;
+
+    /** Tokens per work item when {@code group} query heads share a KV head. */
+    static int tokensPerItem(int group) {
+        return Math.max(1, ITEM_ROWS / group);
+    }
+
+    /**
+     * The causal prefill attention of the query heads of KV head {@code kvh} (its GQA group) for tokens
+     * {@code t0 .. t0 + tokensPerItem - 1} (fewer at the end), so the group shares every key and value
+     * loaded. {@code q} and {@code out} hold the chunk's {@code nTokens} rows, the first at position
+     * {@code pos0}; {@code kt} ({@link #transposeKeys}) and {@code vt} ({@link #transposeValues}) hold
+     * positions {@code 0 .. pos0 + nTokens - 1}.
+     *
+     * <p>The rows (token-major, heads within a token) go in register tiles of {@link #ROWS}: a tile's
+     * scores for a key block are 4 rows × 4 key vectors in 16 accumulators, its weighted values 4 rows ×
+     * 4 head vectors in 16, so each part loads 8 vectors per 16 FMAs and has 16 independent FMA chains,
+     * enough to cover the FMA latency on two pipes. Same online softmax per row as the reference, one
+     * max update per key block; keys past a row's position score -inf and weigh 0.
+     */
+    static void prefill(float[] q, float[] kt, float[] vt, float[] out, int t0, int pos0, int kvh, int nTokens,
+                        int nHeads, int nKvHeads, int headDim, float scale) {
+        int group = nHeads / nKvHeads;
+        int rows = Math.min(tokensPerItem(group), nTokens - t0) * group;
+        int tiled = (rows + ROWS - 1) / ROWS * ROWS;
         int b = block();
-        int ktBase = kvh * (padded(pos0 + nTokens) / b) * headDim * b;
-        // A missing fourth query repeats the last real one; its results are never stored.
-        int qa = (t0 * nHeads + h) * headDim;
-        int qb = (Math.min(t0 + 1, last) * nHeads + h) * headDim;
-        int qc = (Math.min(t0 + 2, last) * nHeads + h) * headDim;
-        int qd = (Math.min(t0 + 3, last) * nHeads + h) * headDim;
-        int[] qOff = {qa, qb, qc, qd};
-        for (int i = 0; i < nq; i++) java.util.Arrays.fill(out, qOff[i], qOff[i] + headDim, 0f);
-        float[] p = new float[QUERIES * b];
-        float[] max = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
-        float[] sum = new float[QUERIES];
-        float[] r = new float[QUERIES];
-        for (int j0 = 0; j0 <= pos0 + last; j0 += b) {
-            int tile = ktBase + j0 / b * headDim * b;
-            for (int half = 0; half < 4; half += 2) {
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
-                for (int d = 0; d < headDim; d++) {
-                    int o = tile + d * b + half * lanes;
-                    FloatVector k0 = FloatVector.fromArray(S, kt, o);
-                    FloatVector k1 = FloatVector.fromArray(S, kt, o + lanes);
-                    FloatVector x = FloatVector.broadcast(S, q[qa + d]);
-                    a0 = k0.fma(x, a0); a1 = k1.fma(x, a1);
-                    x = FloatVector.broadcast(S, q[qb + d]);
-                    b0 = k0.fma(x, b0); b1 = k1.fma(x, b1);
-                    x = FloatVector.broadcast(S, q[qc + d]);
-                    c0 = k0.fma(x, c0); c1 = k1.fma(x, c1);
-                    x = FloatVector.broadcast(S, q[qd + d]);
-                    d0 = k0.fma(x, d0); d1 = k1.fma(x, d1);
-                }
-                int o = half * lanes;
-                a0.mul(scale).intoArray(p, o); a1.mul(scale).intoArray(p, o + lanes);
-                b0.mul(scale).intoArray(p, b + o); b1.mul(scale).intoArray(p, b + o + lanes);
-                c0.mul(scale).intoArray(p, 2 * b + o); c1.mul(scale).intoArray(p, 2 * b + o + lanes);
-                d0.mul(scale).intoArray(p, 3 * b + o); d1.mul(scale).intoArray(p, 3 * b + o + lanes);
+        int keys = pos0 + nTokens;
+        int ktBase = kvh * (padded(keys) / b) * headDim * b;
+        int vtBase = kvh * keys * headDim;
+        // Row r: token t0 + r / group, head kvh·group + r % group. Rows past the last repeat it; their
+        // results are never stored.
+        int[] qOff = new int[tiled];
+        int[] seen = new int[tiled];
+        for (int r = 0; r < tiled; r++) {
+            int real = Math.min(r, rows - 1);
+            int t = t0 + real / group;
+            qOff[r] = (t * nHeads + kvh * group + real % group) * headDim;
+            seen[r] = pos0 + t + 1;
+        }
+        float[] acc = new float[tiled * headDim];
+        float[] max = new float[tiled];
+        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        float[] sum = new float[tiled];
+        float[] p = new float[ROWS * b];
+        float[] r = new float[ROWS];
+        int end = seen[tiled - 1];
+        for (int j0 = 0; j0 < end; j0 += b) {
+            int kTile = ktBase + j0 / b * headDim * b;
+            int vTile = vtBase + j0 * headDim;
+            for (int r0 = 0; r0 < tiled; r0 += ROWS) {
+                // Rows go by token, so a tile's last row sees the most keys.
+                int m = Math.min(b, seen[r0 + ROWS - 1] - j0);
+                if (m <= 0) continue;
+                scores(q, qOff[r0], qOff[r0 + 1], qOff[r0 + 2], qOff[r0 + 3], kt, kTile, headDim, scale, p);
+                for (int i = 0; i < ROWS; i++) r[i] = softmax(p, i * b, seen[r0 + i] - j0, max, sum, r0 + i);
+                values(acc, r0 * headDim, r, p, m, vt, vTile, headDim);
             }
-            int mAll = Math.min(b, pos0 + last + 1 - j0);
-            for (int i = 0; i < QUERIES; i++) {
-                int m = i < nq ? Math.min(b, pos0 + t0 + i + 1 - j0) : 0;
-                r[i] = 1f;
-                if (m > 0) {
-                    float blockMax = Float.NEGATIVE_INFINITY;
-                    for (int jj = 0; jj < m; jj++) blockMax = Math.max(blockMax, p[i * b + jj]);
-                    if (blockMax > max[i]) {
-                        if (sum[i] > 0f) {
-                            r[i] = (float) Math.exp(max[i] - blockMax);
-                            sum[i] *= r[i];
-                        }
-                        max[i] = blockMax;
-                    }
-                    sum[i] += exp(p, i * b, m, max[i]);
-                }
-                java.util.Arrays.fill(p, i * b + Math.max(m, 0), i * b + b, 0f);
-            }
-            accumulate4(out, qOff, nq, r, p, b, mAll, v, j0 * kvStride + kvh * headDim, kvStride, headDim);
         }
         int bound = S.loopBound(headDim);
-        for (int i = 0; i < nq; i++) scaleInPlace(out, qOff[i], headDim, 1f / sum[i], bound);
+        for (int row = 0; row < rows; row++) {
+            float inv = 1f / sum[row];
+            int a = row * headDim, o = qOff[row];
+            int d = 0;
+            for (; d < bound; d += S.length()) FloatVector.fromArray(S, acc, a + d).mul(inv).intoArray(out, o + d);
+            for (; d < headDim; d++) out[o + d] = acc[a + d] * inv;
+        }
     }
 
-    /** Queries per prefill work item. */
-    static final int QUERIES = 4;
+    /**
+     * p[i·block + jj] = scale · q_i · k_jj for the four rows i (queries at qa..qd) and the block's keys
+     * (tile of {@link #transposeKeys}): per head element, 4 key vectors and 4 broadcast query elements
+     * feed 16 FMAs; 8–15% faster than two halves of 8 accumulators (the kernel before).
+     */
+    private static void scores(float[] q, int qa, int qb, int qc, int qd, float[] kt, int tile, int headDim,
+                               float scale, float[] p) {
+        int lanes = S.length();
+        int b = 4 * lanes;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        for (int d = 0; d < headDim; d++) {
+            int o = tile + d * b;
+            FloatVector k0 = FloatVector.fromArray(S, kt, o);
+            FloatVector k1 = FloatVector.fromArray(S, kt, o + lanes);
+            FloatVector k2 = FloatVector.fromArray(S, kt, o + 2 * lanes);
+            FloatVector k3 = FloatVector.fromArray(S, kt, o + 3 * lanes);
+            FloatVector x = FloatVector.broadcast(S, q[qa + d]);
+            a0 = k0.fma(x, a0); a1 = k1.fma(x, a1); a2 = k2.fma(x, a2); a3 = k3.fma(x, a3);
+            x = FloatVector.broadcast(S, q[qb + d]);
+            b0 = k0.fma(x, b0); b1 = k1.fma(x, b1); b2 = k2.fma(x, b2); b3 = k3.fma(x, b3);
+            x = FloatVector.broadcast(S, q[qc + d]);
+            c0 = k0.fma(x, c0); c1 = k1.fma(x, c1); c2 = k2.fma(x, c2); c3 = k3.fma(x, c3);
+            x = FloatVector.broadcast(S, q[qd + d]);
+            d0 = k0.fma(x, d0); d1 = k1.fma(x, d1); d2 = k2.fma(x, d2); d3 = k3.fma(x, d3);
+        }
+        a0.mul(scale).intoArray(p, 0); a1.mul(scale).intoArray(p, lanes);
+        a2.mul(scale).intoArray(p, 2 * lanes); a3.mul(scale).intoArray(p, 3 * lanes);
+        b0.mul(scale).intoArray(p, b); b1.mul(scale).intoArray(p, b + lanes);
+        b2.mul(scale).intoArray(p, b + 2 * lanes); b3.mul(scale).intoArray(p, b + 3 * lanes);
+        c0.mul(scale).intoArray(p, 2 * b); c1.mul(scale).intoArray(p, 2 * b + lanes);
+        c2.mul(scale).intoArray(p, 2 * b + 2 * lanes); c3.mul(scale).intoArray(p, 2 * b + 3 * lanes);
+        d0.mul(scale).intoArray(p, 3 * b); d1.mul(scale).intoArray(p, 3 * b + lanes);
+        d2.mul(scale).intoArray(p, 3 * b + 2 * lanes); d3.mul(scale).intoArray(p, 3 * b + 3 * lanes);
+    }
 
     /**
-     * For each of the four queries i: out_i = out_i · r[i] + Σ_{jj < m} p[i·stride + jj] · v_jj, one
-     * vector of the head at a time with the four queries' sums in registers, so each value vector
-     * loaded feeds four FMAs. Only the first {@code nq} queries are stored.
+     * One row's online-softmax step over a block of scores at {@code p[off ..]}, of which the first
+     * {@code visible} are causal (none when ≤ 0): the row's max and sum move, the scores become their
+     * weights (0 past {@code visible}); returns the factor that rescales the row's earlier sums.
      */
-    private static void accumulate4(float[] out, int[] qOff, int nq, float[] r, float[] p, int pStride, int m,
-                                    float[] v, int vBase, int stride, int headDim) {
+    private static float softmax(float[] p, int off, int visible, float[] max, float[] sum, int row) {
         int lanes = S.length();
-        int bound = S.loopBound(headDim);
-        int oa = qOff[0], ob = qOff[1], oc = qOff[2], od = qOff[3];
-        int pa = 0, pb = pStride, pc = 2 * pStride, pd = 3 * pStride;
+        FloatVector s0 = FloatVector.fromArray(S, p, off);
+        FloatVector s1 = FloatVector.fromArray(S, p, off + lanes);
+        FloatVector s2 = FloatVector.fromArray(S, p, off + 2 * lanes);
+        FloatVector s3 = FloatVector.fromArray(S, p, off + 3 * lanes);
+        boolean edge = visible < 4 * lanes;
+        if (edge) {
+            s0 = causal(s0, 0, visible);
+            s1 = causal(s1, lanes, visible);
+            s2 = causal(s2, 2 * lanes, visible);
+            s3 = causal(s3, 3 * lanes, visible);
+        }
+        float blockMax = s0.max(s1).max(s2.max(s3)).reduceLanes(VectorOperators.MAX);
+        float r = 1f;
+        float mx = max[row];
+        if (blockMax > mx) {
+            if (sum[row] > 0f) {
+                r = (float) Math.exp(mx - blockMax);
+                sum[row] *= r;
+            }
+            mx = blockMax;
+            max[row] = mx;
+        }
+        FloatVector e0 = s0.sub(mx).lanewise(VectorOperators.EXP);
+        FloatVector e1 = s1.sub(mx).lanewise(VectorOperators.EXP);
+        FloatVector e2 = s2.sub(mx).lanewise(VectorOperators.EXP);
+        FloatVector e3 = s3.sub(mx).lanewise(VectorOperators.EXP);
+        if (edge) {
+            e0 = weight(e0, 0, visible);
+            e1 = weight(e1, lanes, visible);
+            e2 = weight(e2, 2 * lanes, visible);
+            e3 = weight(e3, 3 * lanes, visible);
+        }
+        e0.intoArray(p, off);
+        e1.intoArray(p, off + lanes);
+        e2.intoArray(p, off + 2 * lanes);
+        e3.intoArray(p, off + 3 * lanes);
+        sum[row] += e0.add(e1).add(e2.add(e3)).reduceLanes(VectorOperators.ADD);
+        return r;
+    }
+
+    /** Scores of lanes {@code from ..} with those at or past {@code visible} set to -inf. */
+    private static FloatVector causal(FloatVector s, int from, int visible) {
+        return FloatVector.broadcast(S, Float.NEGATIVE_INFINITY).blend(s, S.indexInRange(from, visible));
+    }
+
+    /** Weights of lanes {@code from ..} with those at or past {@code visible} set to 0. */
+    private static FloatVector weight(FloatVector e, int from, int visible) {
+        return FloatVector.zero(S).blend(e, S.indexInRange(from, visible));
+    }
+
+    /**
+     * For the four rows i of a tile, acc_i = acc_i · r[i] + Σ_{jj < m} p[i·block + jj] · vt_jj, with the
+     * block's values a contiguous tile at {@code vt[tile ..]}: four head vectors at a time, so per key
+     * 4 value vectors and 4 broadcast weights feed 16 FMAs; then single (the last one masked) vectors
+     * for a head dimension that is not a multiple of four vectors.
+     */
+    private static void values(float[] acc, int accOff, float[] r, float[] p, int m, float[] vt, int tile, int headDim) {
+        int lanes = S.length();
         int d = 0;
-        for (; d < bound; d += lanes) {
-            FloatVector xa = FloatVector.fromArray(S, out, oa + d).mul(r[0]);
-            FloatVector xb = FloatVector.fromArray(S, out, ob + d).mul(r[1]);
-            FloatVector xc = FloatVector.fromArray(S, out, oc + d).mul(r[2]);
-            FloatVector xd = FloatVector.fromArray(S, out, od + d).mul(r[3]);
-            for (int jj = 0; jj < m; jj++) {
-                FloatVector vv = FloatVector.fromArray(S, v, vBase + jj * stride + d);
-                xa = vv.fma(FloatVector.broadcast(S, p[pa + jj]), xa);
-                xb = vv.fma(FloatVector.broadcast(S, p[pb + jj]), xb);
-                xc = vv.fma(FloatVector.broadcast(S, p[pc + jj]), xc);
-                xd = vv.fma(FloatVector.broadcast(S, p[pd + jj]), xd);
-            }
-            xa.intoArray(out, oa + d);
-            if (nq > 1) xb.intoArray(out, ob + d);
-            if (nq > 2) xc.intoArray(out, oc + d);
-            if (nq > 3) xd.intoArray(out, od + d);
+        for (; d + 4 * lanes <= headDim; d += 4 * lanes) values4(acc, accOff + d, r, p, m, vt, tile + d, headDim);
+        for (; d < headDim; d += lanes) values1(acc, accOff + d, r, p, m, vt, tile + d, headDim, headDim - d);
+    }
+
+    /**
+     * {@link #values} for the four head vectors at {@code acc[off ..]} (rows {@code headDim} apart) and
+     * {@code vt[tile ..]}. Its own method, as {@link #values1} is: one method with both loops was too big
+     * for C1 ("out of virtual registers"), which leaves a Vector API method to the interpreter until C2
+     * compiles it.
+     */
+    private static void values4(float[] acc, int off, float[] r, float[] p, int m, float[] vt, int tile, int headDim) {
+        int lanes = S.length();
+        int b = 4 * lanes;
+        float ra = r[0], rb = r[1], rc = r[2], rd = r[3];
+        int oa = off, ob = oa + headDim, oc = ob + headDim, od = oc + headDim;
+        FloatVector a0 = FloatVector.fromArray(S, acc, oa).mul(ra);
+        FloatVector a1 = FloatVector.fromArray(S, acc, oa + lanes).mul(ra);
+        FloatVector a2 = FloatVector.fromArray(S, acc, oa + 2 * lanes).mul(ra);
+        FloatVector a3 = FloatVector.fromArray(S, acc, oa + 3 * lanes).mul(ra);
+        FloatVector b0 = FloatVector.fromArray(S, acc, ob).mul(rb);
+        FloatVector b1 = FloatVector.fromArray(S, acc, ob + lanes).mul(rb);
+        FloatVector b2 = FloatVector.fromArray(S, acc, ob + 2 * lanes).mul(rb);
+        FloatVector b3 = FloatVector.fromArray(S, acc, ob + 3 * lanes).mul(rb);
+        FloatVector c0 = FloatVector.fromArray(S, acc, oc).mul(rc);
+        FloatVector c1 = FloatVector.fromArray(S, acc, oc + lanes).mul(rc);
+        FloatVector c2 = FloatVector.fromArray(S, acc, oc + 2 * lanes).mul(rc);
+        FloatVector c3 = FloatVector.fromArray(S, acc, oc + 3 * lanes).mul(rc);
+        FloatVector d0 = FloatVector.fromArray(S, acc, od).mul(rd);
+        FloatVector d1 = FloatVector.fromArray(S, acc, od + lanes).mul(rd);
+        FloatVector d2 = FloatVector.fromArray(S, acc, od + 2 * lanes).mul(rd);
+        FloatVector d3 = FloatVector.fromArray(S, acc, od + 3 * lanes).mul(rd);
+        for (int jj = 0; jj < m; jj++) {
+            int o = tile + jj * headDim;
+            FloatVector v0 = FloatVector.fromArray(S, vt, o);
+            FloatVector v1 = FloatVector.fromArray(S, vt, o + lanes);
+            FloatVector v2 = FloatVector.fromArray(S, vt, o + 2 * lanes);
+            FloatVector v3 = FloatVector.fromArray(S, vt, o + 3 * lanes);
+            FloatVector x = FloatVector.broadcast(S, p[jj]);
+            a0 = v0.fma(x, a0); a1 = v1.fma(x, a1); a2 = v2.fma(x, a2); a3 = v3.fma(x, a3);
+            x = FloatVector.broadcast(S, p[b + jj]);
+            b0 = v0.fma(x, b0); b1 = v1.fma(x, b1); b2 = v2.fma(x, b2); b3 = v3.fma(x, b3);
+            x = FloatVector.broadcast(S, p[2 * b + jj]);
+            c0 = v0.fma(x, c0); c1 = v1.fma(x, c1); c2 = v2.fma(x, c2); c3 = v3.fma(x, c3);
+            x = FloatVector.broadcast(S, p[3 * b + jj]);
+            d0 = v0.fma(x, d0); d1 = v1.fma(x, d1); d2 = v2.fma(x, d2); d3 = v3.fma(x, d3);
         }
-        for (; d < headDim; d++) {
-            for (int i = 0; i < nq; i++) {
-                float o = out[qOff[i] + d] * r[i];
-                for (int jj = 0; jj < m; jj++) o += p[i * pStride + jj] * v[vBase + jj * stride + d];
-                out[qOff[i] + d] = o;
-            }
+        a0.intoArray(acc, oa); a1.intoArray(acc, oa + lanes); a2.intoArray(acc, oa + 2 * lanes); a3.intoArray(acc, oa + 3 * lanes);
+        b0.intoArray(acc, ob); b1.intoArray(acc, ob + lanes); b2.intoArray(acc, ob + 2 * lanes); b3.intoArray(acc, ob + 3 * lanes);
+        c0.intoArray(acc, oc); c1.intoArray(acc, oc + lanes); c2.intoArray(acc, oc + 2 * lanes); c3.intoArray(acc, oc + 3 * lanes);
+        d0.intoArray(acc, od); d1.intoArray(acc, od + lanes); d2.intoArray(acc, od + 2 * lanes); d3.intoArray(acc, od + 3 * lanes);
+    }
+
+    /** {@link #values} for one head vector, of which the first {@code live} lanes are the head's. */
+    private static void values1(float[] acc, int off, float[] r, float[] p, int m, float[] vt, int tile, int headDim,
+                                int live) {
+        int b = 4 * S.length();
+        VectorMask<Float> in = S.indexInRange(0, live);
+        int oa = off, ob = oa + headDim, oc = ob + headDim, od = oc + headDim;
+        FloatVector a = FloatVector.fromArray(S, acc, oa, in).mul(r[0]);
+        FloatVector bb = FloatVector.fromArray(S, acc, ob, in).mul(r[1]);
+        FloatVector c = FloatVector.fromArray(S, acc, oc, in).mul(r[2]);
+        FloatVector dd = FloatVector.fromArray(S, acc, od, in).mul(r[3]);
+        for (int jj = 0; jj < m; jj++) {
+            FloatVector v = FloatVector.fromArray(S, vt, tile + jj * headDim, in);
+            a = v.fma(FloatVector.broadcast(S, p[jj]), a);
+            bb = v.fma(FloatVector.broadcast(S, p[b + jj]), bb);
+            c = v.fma(FloatVector.broadcast(S, p[2 * b + jj]), c);
+            dd = v.fma(FloatVector.broadcast(S, p[3 * b + jj]), dd);
         }
+        a.intoArray(acc, oa, in);
+        bb.intoArray(acc, ob, in);
+        c.intoArray(acc, oc, in);
+        dd.intoArray(acc, od, in);
     }
 
     static void decode(float[] q, int qOff, float[] kCache, float[] vCache, int capacity, int length,

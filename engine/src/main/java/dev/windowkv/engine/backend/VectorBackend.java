@@ -14,6 +14,8 @@ public final class VectorBackend extends JavaBackend {
     private float[] packed = new float[0];
     /** The prefill's transposed keys; one layer's attention runs at a time, so one buffer serves every layer. */
     private float[] keysT = new float[0];
+    /** The prefill's values with each KV head's keys contiguous (VectorAttention.transposeValues); reused like keysT. */
+    private float[] valuesT = new float[0];
 
     public VectorBackend(int threads) {
         super(threads);
@@ -86,13 +88,22 @@ public final class VectorBackend extends JavaBackend {
         // A chunked prefill asks for a little more every chunk: doubling leaves garbage of at most
         // the final size, not one key-sized array per chunk.
         if (keysT.length < size) keysT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(size, 2L * keysT.length))];
-        float[] kt = VectorAttention.transposeKeys(k, keys, nKvHeads, headDim, keysT);
-        // Work items are four consecutive queries of one head. Later queries see more keys, so the
-        // longest items go first and the short ones fill in at the end.
-        int quads = (nTokens + VectorAttention.QUERIES - 1) / VectorAttention.QUERIES;
-        parallelFor(quads * nHeads, i -> {
-            int t0 = (quads - 1 - i / nHeads) * VectorAttention.QUERIES;
-            VectorAttention.prefill(q, kt, v, out, t0, pos0, i % nHeads, nTokens, nHeads, nKvHeads, headDim, scale);
+        int vSize = VectorAttention.valuesSize(keys, nKvHeads, headDim);
+        if (valuesT.length < vSize) valuesT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(vSize, 2L * valuesT.length))];
+        float[] kt = keysT, vt = valuesT;
+        parallelFor(nKvHeads, kvh -> {
+            VectorAttention.transposeKeys(k, keys, nKvHeads, headDim, kt, kvh);
+            VectorAttention.transposeValues(v, keys, nKvHeads, headDim, vt, kvh);
+        });
+        // Work items are a KV head's group of query heads for a few consecutive tokens (VectorAttention.prefill),
+        // head by head, so the threads read the same keys and values at about the same time and the next
+        // items find them in L2/L3 (8 heads in turn, 4 MiB each at 8,192 tokens, did not stay there).
+        // Within a head later tokens see more keys, so the longest items go first.
+        int tokens = VectorAttention.tokensPerItem(nHeads / nKvHeads);
+        int items = (nTokens + tokens - 1) / tokens;
+        parallelFor(items * nKvHeads, i -> {
+            int t0 = (items - 1 - i % items) * tokens;
+            VectorAttention.prefill(q, kt, vt, out, t0, pos0, i / items, nTokens, nHeads, nKvHeads, headDim, scale);
         });
     }
 

@@ -80,7 +80,7 @@ public final class PrefillCpuTime {
     }
 
     /** The best of 8 runs of 12 independent FMA chains, in GFLOP/s. */
-    private static double fmaPeak() {
+    static double fmaPeak() {
         float[] seed = new float[2 * F.length()];
         seed[0] = 0.5f;
         double best = 0;
