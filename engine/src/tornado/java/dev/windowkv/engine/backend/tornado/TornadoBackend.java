@@ -145,7 +145,9 @@ public final class TornadoBackend implements Backend {
      * sink's {@code DeviceSelection}s allow ({@link TornadoPrefill.Mode}), through a plan compiled for
      * an earlier prompt of the same length bucket and mode when there is one (the least recently used is freed past
      * {@link #PREFILL_PLANS}); null, and the transformer prefills op by op on the host, when the
-     * model has weights, biases or head sizes without device kernels.
+     * model has weights, biases or head sizes without device kernels. When the sink names a decoder
+     * of this backend ({@code LayerSink.decoder}: a generation's prefill), the prefill runs in that
+     * decoder's plan instead, and the keys and values stay on the device for its decode.
      */
     @Override
     public float[] prefill(Model model, int[] tokens, Transformer.LayerSink sink) {

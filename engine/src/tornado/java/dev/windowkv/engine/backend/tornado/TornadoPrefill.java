@@ -98,8 +98,10 @@ final class TornadoPrefill implements AutoCloseable {
     private final int[] order;     // WINDOW_ORDER: every window, best first
     private final boolean keepKv;  // in a decoder's plan: the keys/values stay there for its kept<l> graphs
     private final CountedGraph[] graphs;
+    private final GridScheduler grid;
     private CountedPlan plan;
     private int first;             // the index of prefill0 in the plan
+    private boolean ownsPlan;      // false in a decoder's plan, which closes it
 
     /** A plan of its own: the keys and values come back once per prompt. */
     TornadoPrefill(Model model, int promptLength, Mode mode, Function<Weight, DeviceWeight> weights,
@@ -108,9 +110,6 @@ final class TornadoPrefill implements AutoCloseable {
         attach(new CountedPlan(traffic, grid, graphs), 0);
         ownsPlan = true;
     }
-
-    private final GridScheduler grid;
-    private boolean ownsPlan;
 
     /**
      * The graphs only, for a decoder's plan ({@link #attach}), their work-group sizes in {@code grid}.
