@@ -1,17 +1,24 @@
 package dev.windowkv.engine.backend.tornado;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.kvcache.Compressor;
 import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.kvcache.KvPolicy;
 import dev.windowkv.engine.kvcache.Policies;
+import dev.windowkv.engine.kvcache.TaskType;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.model.Transformer;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -85,6 +92,75 @@ class TornadoDecodeTest {
         assertTrue(decodePlans <= 2, decodePlans + " decode plans built for two buckets");
         long compiled = tornado.deviceCounters().minus(before).compilations();
         assertTrue(compiled <= 2, compiled + " plans compiled for two buckets (a decode plan each, its prefill in it)");
+    }
+
+    /**
+     * A sweep's path, where the keys and values do come from the host: one prefill captured for two
+     * policies, each restored (the decoder's {@code prompt<l>} graphs take the kept keys/values
+     * down), through the plan a generation's device prefill built first for the same buckets. The
+     * same kept indices per layer and KV head and the same 8 greedy tokens as {@code vector}'s.
+     */
+    @Test
+    void aCapturesRestoreDecodesAsVectorThroughAPlanThatAlsoPrefills() {
+        String prompt = "the key for the blue door is seven four two . remember it . "
+                + "people walked in the park and talked about the weather and the long road home . ".repeat(5)
+                + "the key for the blue door is";
+        int[] tokens = model.tokenizer().encode(prompt, true, false);
+        List<KvPolicy> policies = List.of(Policies.create("snapkv", Map.of("budget", "24")),
+                Policies.create("windowkv", Map.of("budget", "24")));
+        ModelConfig c = model.config();
+        Transformer generation = new Transformer(model, tornado); // builds the plan that prefills, for these buckets
+        generation.prefill(tokens, policies.getFirst().start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(),
+                tokens.length, TaskType.QA), 8, KvCache.Dtype.F32);
+        generation.decode(1);
+        int plansBefore = tornado.decodePlansBuilt();
+        try (Backend vector = Backends.create("vector", 2)) {
+            for (KvPolicy policy : policies) {
+                Restored expected = Restored.of(vector, tokens, policies, policy);
+                Restored actual = Restored.of(tornado, tokens, policies, policy);
+                for (int l = 0; l < c.nLayers(); l++) {
+                    for (int h = 0; h < c.nKvHeads(); h++) {
+                        assertArrayEquals(expected.kept[l][h], actual.kept[l][h],
+                                policy.name() + ": kept indices of layer " + l + ", KV head " + h);
+                    }
+                }
+                assertTrue(expected.kept[0][0].length < tokens.length, policy.name() + " should drop tokens");
+                assertArrayEquals(expected.tokens, actual.tokens, policy.name() + ": greedy tokens");
+            }
+        }
+        assertEquals(plansBefore, tornado.decodePlansBuilt(), "the restores should reuse the plan that prefills");
+    }
+
+    /**
+     * The kept prompt indices per layer and KV head, and 8 greedy tokens, after restoring
+     * {@code policy} from a capture of {@code prompt} (the indices read before decoding: with a
+     * device decoder the host cache does not grow).
+     */
+    private record Restored(int[][][] kept, int[] tokens) {
+        static Restored of(Backend b, int[] prompt, List<KvPolicy> policies, KvPolicy policy) {
+            Transformer tf = new Transformer(model, b);
+            try (PrefillCapture capture = PrefillCapture.run(tf, prompt, policies, TaskType.QA)) {
+                tf.restore(capture, policy, 8, KvCache.Dtype.F32);
+                ModelConfig c = model.config();
+                int[][][] kept = new int[c.nLayers()][c.nKvHeads()][];
+                for (int l = 0; l < c.nLayers(); l++) {
+                    for (int h = 0; h < c.nKvHeads(); h++) kept[l][h] = tf.cache().positions(l, h);
+                }
+                float[] logits = capture.logits();
+                int[] out = new int[8];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = argmax(logits);
+                    logits = tf.decode(out[i]);
+                }
+                return new Restored(kept, out);
+            }
+        }
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+        return best;
     }
 
     /**
