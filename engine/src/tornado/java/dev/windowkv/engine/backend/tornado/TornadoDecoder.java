@@ -26,16 +26,17 @@ import java.util.function.IntConsumer;
  *   every later token:            token, layer0, layer1, ..., logits
  * </pre>
  * <ul>
- *   <li>{@code kept<l>}: compacts layer l's kept prompt tokens into that layer's KV cache from the
- *       keys and values {@code prefill<l>} left on the device; only the kept indices go down. On the
- *       plan's first prompt it also runs, compacting nothing, right after {@code prefill<l>}: that
- *       links {@code prefill<l>}'s buffers into it (pitfall 6), and the link stays, since a graph's
- *       buffers are allocated once and kept;</li>
  *   <li>{@code token}: looks up the token's embedding in the table on the device; only
  *       {@code step = {position, token}} goes down;</li>
- *   <li>{@code prompt<l>}: compacts layer l's kept prompt tokens into that layer's KV cache on the
- *       device ({@code ScoringKernels.gatherKept}). It runs once per generation: the prompt's keys,
- *       values and kept indices go down then, and never again;</li>
+ *   <li>{@code kept<l>}: compacts layer l's kept prompt tokens into that layer's KV cache
+ *       ({@code ScoringKernels.gatherKept}) from the keys and values {@code prefill<l>} left on the
+ *       device; only the kept indices go down, once per generation. On the plan's first prompt it
+ *       also runs, compacting nothing, right after {@code prefill<l>}: that links
+ *       {@code prefill<l>}'s buffers into it (pitfall 6), and the link stays, since a graph's
+ *       buffers are allocated once and kept;</li>
+ *   <li>{@code prompt<l>}: the same from keys and values the host holds (a capture's restore, a
+ *       model the device does not prefill). It runs once per generation: the prompt's keys, values
+ *       and kept indices go down then, and never again;</li>
  *   <li>{@code layer<l>}: the transformer block for one token; the append writes the cache slot
  *       {@code kept + position - promptLength}, so the slot is computed on the device. With Q8_0,
  *       Q4_0 or F16 weights it is 6 launches ({@code FusedDecodeKernels}: norm + QKV + RoPE + append,
@@ -50,9 +51,9 @@ import java.util.function.IntConsumer;
  * re-links every consumed object from that predecessor, which does not hold them. So every graph
  * names each of its possible predecessors as a source of exactly what that predecessor holds:
  * {@code layer<l>} takes x and step from {@code layer<l-1>} (or {@code token}) and, on a
- * generation's first token, x, step, the cache and its base from {@code prompt<l>}, which passes
- * x and step through. The link, once made, stays until the next generation's {@code prompt<l>}
- * makes it again. The other ways out were closed: a {@code FIRST_EXECUTION} prompt is sent once per
+ * generation's first token, x, step, the cache and its base from {@code prompt<l>} or
+ * {@code kept<l>}, which pass x and step through. The link, once made, stays until the next
+ * generation's compaction makes it again. The other ways out were closed: a {@code FIRST_EXECUTION} prompt is sent once per
  * plan, not per generation; {@code UNDER_DEMAND} towards the device only allocates (no copy-in
  * exists); {@code mapOnDeviceMemoryRegion} is unimplemented for Java arrays on OpenCL; and a fresh
  * plan per generation recompiles every kernel (the code cache is keyed by plan id).
