@@ -2,17 +2,18 @@ package dev.windowkv.engine.backend;
 
 /**
  * What a device backend moved and launched, summed since it started; {@link #minus} gives an
- * interval. Decode counts cover only the graphs a decoded token runs, so the prompt's keys and values
- * (sent once per generation, with the compaction) and the weights (once per plan) are counted in
- * {@code setupBytesToDevice}, not per token.
+ * interval. Decode counts cover only the graphs a decoded token runs, so the compaction (once per
+ * generation: the kept indices, and the prompt's keys and values when the host holds them) and the
+ * weights (once per plan) are counted in {@code setupBytesToDevice}, not per token.
  *
  * @param decodedTokens        tokens decoded on the device
  * @param bytesToDevice        host→device bytes of those tokens' graphs
  * @param bytesToHost          device→host bytes of those tokens' graphs
  * @param launches             kernels those tokens launched
  * @param setupBytesToDevice   host→device bytes of everything else: weights, prompt keys/values, kept indices, scoring inputs
- * @param setupBytesToHost     device→host bytes of everything else: a device prefill's keys/values and its queries or
- *                             the policy's selection, scores
+ * @param setupBytesToHost     device→host bytes of everything else: a device prefill's logits and the policy's
+ *                             selection, or its keys/values and queries (a prefill on its own, or selected on the
+ *                             host); scores
  * @param compilations         plans compiled (each compiles its kernels on its first execution)
  * @param deviceBytes          device memory the backend's plans hold now
  * @param profiled             true when the bytes are TornadoVM's profiler's, false when counted at our transfer sites

@@ -4,14 +4,17 @@ import dev.windowkv.engine.kvcache.KeptTokens;
 
 /**
  * A backend's whole-model decode on a device: the KV cache lives there from the end of prefill on,
- * and each token runs every layer without coming back to the host. The host runs the prefill and
- * the policy's selection, then hands each layer's prefill keys/values and kept tokens to
- * {@link #compact}; the cache's copy on the host is then only bookkeeping (lengths, positions).
+ * and each token runs every layer without coming back to the host. After the prefill and the
+ * policy's selection, each layer's kept tokens (with its prefill keys/values, unless the backend
+ * prefilled on the device and kept them there) go to {@link #compact}; the cache's copy on the host
+ * is then only bookkeeping (lengths, positions).
  */
 public interface DeviceDecoder {
     /**
      * Compacts layer {@code layer}'s kept prompt tokens into the device cache, from the prefill
-     * keys/values {@code k}, {@code v} ({@code [n][nKvHeads][headDim]}).
+     * keys/values {@code k}, {@code v} ({@code [n][nKvHeads][headDim]}), or, when the backend
+     * prefilled into this decoder ({@code Transformer.LayerSink#decoder}), from the copies it kept on
+     * the device ({@code k} and {@code v} may then be null).
      */
     void compact(int layer, float[] k, float[] v, int n, KeptTokens kept);
 

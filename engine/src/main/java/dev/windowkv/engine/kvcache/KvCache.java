@@ -150,7 +150,8 @@ public final class KvCache {
     /**
      * Stores the kept prompt tokens of {@code layer} (replacing what it held) from the prefill
      * tensors {@code k}, {@code v} laid out {@code [n][nKvHeads][headDim]}. {@code kept == null}
-     * or {@link KeptTokens#all} keeps all {@code n} in order.
+     * or {@link KeptTokens#all} keeps all {@code n} in order. {@code k} and {@code v} null: the
+     * values live in a device decoder's memory, and only which tokens are kept is recorded.
      */
     public void fillFromPrefill(int layer, float[] k, float[] v, int n, KeptTokens kept, Backend backend) {
         KeptTokens sel = kept == null ? KeptTokens.all(n) : kept;
@@ -164,7 +165,7 @@ public final class KvCache {
         ensure(layer);
         int[] flat = sel.flat(nKvHeads);
         int cap = capacity[layer];
-        if (count > 0) {
+        if (count > 0 && k != null) {
             int items = nKvHeads * count;
             switch (dtype) {
                 case F32 -> {

@@ -78,9 +78,21 @@ public final class Transformer {
             return null;
         }
 
-        /** Instead of {@link #layer}: the layer's keys/values and the device's result for {@link #deviceSelection}. */
+        /**
+         * Instead of {@link #layer}: the layer's keys/values and the device's result for
+         * {@link #deviceSelection}. {@code k} and {@code v} are null when they stayed on the device,
+         * in {@link #decoder}'s memory.
+         */
         default void layerSelected(int layer, int[] result, float[] k, float[] v) {
             throw new UnsupportedOperationException("this sink takes the queries");
+        }
+
+        /**
+         * The device decoder this prefill's kept keys and values go to, or null (the default): a
+         * device backend may then prefill in that decoder's memory and keep them there.
+         */
+        default dev.windowkv.engine.backend.DeviceDecoder decoder() {
+            return null;
         }
     }
 
@@ -143,6 +155,11 @@ public final class Transformer {
                 KeptTokens kept = compressor.selectFromDevice(l, n, c.nKvHeads(), result);
                 compressMillis += (System.nanoTime() - t0) / 1e6;
                 store(l, n, k, v, kept);
+            }
+
+            @Override
+            public dev.windowkv.engine.backend.DeviceDecoder decoder() {
+                return device;
             }
         });
         if (onDevice != null) {
@@ -223,7 +240,11 @@ public final class Transformer {
         store(l, n, k, v, kept);
     }
 
-    /** Fills layer {@code l} of the cache (and of the device's) with the {@code kept} prompt tokens. */
+    /**
+     * Fills layer {@code l} of the cache (and of the device's) with the {@code kept} prompt tokens;
+     * {@code k} and {@code v} are null when they stayed in the device decoder's memory, and the host
+     * cache then records only which tokens it keeps.
+     */
     private void store(int l, int n, float[] k, float[] v, KeptTokens kept) {
         long t0 = System.nanoTime();
         cache.fillFromPrefill(l, k, v, n, kept, backend);

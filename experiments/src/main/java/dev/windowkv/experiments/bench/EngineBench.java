@@ -85,7 +85,8 @@ public final class EngineBench {
 
     /**
      * The device counters of decoding {@code n} tokens after a prompt of {@code depth}, less the
-     * first token (which carries the prompt's keys/values and, for a new plan, the weights), or null
+     * first token (which carries the compaction: the kept indices, or the prompt's keys/values when
+     * the host prefilled; and, for a new plan, the weights), or null
      * for a backend without a device.
      */
     public DeviceCounters deviceCounters(int depth, int n) {

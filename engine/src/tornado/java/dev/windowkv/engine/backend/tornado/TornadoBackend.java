@@ -23,8 +23,9 @@ import java.util.function.IntConsumer;
  * The {@code tornado} backend. Decode runs whole layers on TornadoVM's default device
  * ({@link TornadoDecoder}: KV cache compacted into and kept in device memory, Q8_0/F16/F32 weights
  * resident). The prefill runs there too ({@link TornadoPrefill}, one plan per prompt-length
- * bucket); its keys/values come back once per prompt for the policies' selection, and the kept
- * ones go to the decoder once. A model the decoder cannot run
+ * bucket). A generation's prefill runs inside its decoder's plan, so the prompt's keys and values
+ * stay on the device and only the policy's selection comes back; a prefill on its own (a capture)
+ * brings them back once per prompt. A model the decoder cannot run
  * (other weight types, biases) decodes op by op with its matmuls on the device. Loaded reflectively
  * by {@code Backends.create("tornado")}, so the engine builds without TornadoVM.
  */
@@ -144,7 +145,9 @@ public final class TornadoBackend implements Backend {
      * sink's {@code DeviceSelection}s allow ({@link TornadoPrefill.Mode}), through a plan compiled for
      * an earlier prompt of the same length bucket and mode when there is one (the least recently used is freed past
      * {@link #PREFILL_PLANS}); null, and the transformer prefills op by op on the host, when the
-     * model has weights, biases or head sizes without device kernels.
+     * model has weights, biases or head sizes without device kernels. When the sink names a decoder
+     * of this backend ({@code LayerSink.decoder}: a generation's prefill), the prefill runs in that
+     * decoder's plan instead, and the keys and values stay on the device for its decode.
      */
     @Override
     public float[] prefill(Model model, int[] tokens, Transformer.LayerSink sink) {
@@ -152,6 +155,9 @@ public final class TornadoBackend implements Backend {
         DeviceSelection[] specs = new DeviceSelection[model.config().nLayers()];
         for (int l = 0; l < specs.length; l++) specs[l] = sink.deviceSelection(l, tokens.length);
         TornadoPrefill.Mode mode = TornadoPrefill.Mode.of(specs);
+        if (sink.decoder() instanceof TornadoGeneration g && g.of(this)) {
+            return g.prefill(tokens, sink, specs, mode, host); // in the decoder's plan: the keys/values stay
+        }
         TornadoPrefill p = null;
         for (TornadoPrefill candidate : prefills) {
             if (candidate.fits(model, tokens.length, mode)) {
@@ -176,7 +182,7 @@ public final class TornadoBackend implements Backend {
         return decodePlansBuilt;
     }
 
-    /** Prefill plans built so far (each compiles on its first prompt). */
+    /** Prefill plans built so far, on their own or inside a decode plan (each compiles on its first prompt). */
     int prefillPlansBuilt() {
         return prefillPlansBuilt;
     }
@@ -213,22 +219,12 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * The whole-layer decode for a new generation: a plan compiled for an earlier generation when
-     * the prompt length and cache capacities round up to the same buckets (TornadoVM compiles a
-     * plan's kernels on its first execution, seconds on PoCL), else a new one (the least recently
-     * used is freed past {@link #DECODE_PLANS}); or null with a one-line notice when the model has
-     * weights or biases without device kernels.
+     * The whole-layer decode for a new generation ({@link TornadoGeneration}, whose plan is chosen
+     * when its prompt arrives: {@link #decodePlan}); or null with a one-line notice when the model
+     * has weights or biases without device kernels.
      */
     @Override
     public DeviceDecoder deviceDecoder(Model model, KvCache cache, int promptLength) {
-        for (TornadoDecoder d : decoders) {
-            if (d.fits(model, cache, promptLength)) {
-                decoders.remove(d);
-                decoders.addFirst(d);
-                d.start(cache); // its kernels are compiled already
-                return d;
-            }
-        }
         String unsupported = cache.dtype() == KvCache.Dtype.F16
                 ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
                 : cache.dtype() != KvCache.Dtype.F32 ? "a " + cache.dtype() + " KV cache (no device decoder for it yet)"
@@ -240,11 +236,31 @@ public final class TornadoBackend implements Backend {
             }
             return null;
         }
+        return new TornadoGeneration(this, model, cache, promptLength);
+    }
+
+    /**
+     * A decode plan for a generation: one compiled for an earlier generation when the prompt length
+     * and cache capacities round up to the same buckets and, for a prompt prefilled in the plan
+     * ({@code prefillMode} not null), its prefill has that mode (TornadoVM compiles a plan's kernels
+     * on its first execution, seconds on PoCL); else a new one (the least recently used is freed past
+     * {@link #DECODE_PLANS}). Keys and values from the host fit any plan.
+     */
+    TornadoDecoder decodePlan(Model model, KvCache cache, int promptLength, TornadoPrefill.Mode prefillMode) {
+        for (TornadoDecoder d : decoders) {
+            if (d.fits(model, cache, promptLength, prefillMode)) {
+                decoders.remove(d);
+                decoders.addFirst(d);
+                d.start(cache); // its kernels are compiled already
+                return d;
+            }
+        }
         while (decoders.size() >= DECODE_PLANS) decoders.removeLast().close();
-        TornadoDecoder d = new TornadoDecoder(model, cache, promptLength,
+        TornadoDecoder d = new TornadoDecoder(model, cache, promptLength, prefillMode,
                 w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
         decoders.addFirst(d);
         decodePlansBuilt++;
+        if (prefillMode != null) prefillPlansBuilt++;
         return d;
     }
 

@@ -1,29 +1,42 @@
 package dev.windowkv.engine.backend.tornado;
 
+import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.DeviceDecoder;
+import dev.windowkv.engine.kvcache.DeviceSelection;
 import dev.windowkv.engine.kvcache.KeptTokens;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.LayerWeights;
 import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
+import dev.windowkv.engine.model.Transformer;
 import dev.windowkv.engine.model.Weight;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
- * The decode on the device, as one {@link CountedPlan} of task graphs, executed in this order:
+ * The decode on the device, and with a prefill mode its generation's prefill, as one
+ * {@link CountedPlan} of task graphs, executed in this order:
  * <pre>
- *   first token of a generation:  token, prompt0, layer0, prompt1, layer1, ..., logits
+ *   the prompt, on the device:    prefill0, ..., prefill&lt;L-1&gt;, prefillLogits   ({@link TornadoPrefill})
+ *   first token of a generation:  token, kept0, layer0, kept1, layer1, ..., logits   (prompt prefilled here)
+ *                                 token, prompt0, layer0, prompt1, layer1, ..., logits (prompt from the host)
  *   every later token:            token, layer0, layer1, ..., logits
  * </pre>
  * <ul>
  *   <li>{@code token}: looks up the token's embedding in the table on the device; only
  *       {@code step = {position, token}} goes down;</li>
- *   <li>{@code prompt<l>}: compacts layer l's kept prompt tokens into that layer's KV cache on the
- *       device ({@code ScoringKernels.gatherKept}). It runs once per generation: the prompt's keys,
- *       values and kept indices go down then, and never again;</li>
+ *   <li>{@code kept<l>}: compacts layer l's kept prompt tokens into that layer's KV cache
+ *       ({@code ScoringKernels.gatherKept}) from the keys and values {@code prefill<l>} left on the
+ *       device; only the kept indices go down, once per generation. On the plan's first prompt it
+ *       also runs, compacting nothing, right after {@code prefill<l>}: that links
+ *       {@code prefill<l>}'s buffers into it (pitfall 6), and the link stays, since a graph's
+ *       buffers are allocated once and kept;</li>
+ *   <li>{@code prompt<l>}: the same from keys and values the host holds (a capture's restore, a
+ *       model the device does not prefill). It runs once per generation: the prompt's keys, values
+ *       and kept indices go down then, and never again;</li>
  *   <li>{@code layer<l>}: the transformer block for one token; the append writes the cache slot
  *       {@code kept + position - promptLength}, so the slot is computed on the device. With Q8_0,
  *       Q4_0 or F16 weights it is 6 launches ({@code FusedDecodeKernels}: norm + QKV + RoPE + append,
@@ -38,9 +51,9 @@ import java.util.function.Function;
  * re-links every consumed object from that predecessor, which does not hold them. So every graph
  * names each of its possible predecessors as a source of exactly what that predecessor holds:
  * {@code layer<l>} takes x and step from {@code layer<l-1>} (or {@code token}) and, on a
- * generation's first token, x, step, the cache and its base from {@code prompt<l>}, which passes
- * x and step through. The link, once made, stays until the next generation's {@code prompt<l>}
- * makes it again. The other ways out were closed: a {@code FIRST_EXECUTION} prompt is sent once per
+ * generation's first token, x, step, the cache and its base from {@code prompt<l>} or
+ * {@code kept<l>}, which pass x and step through. The link, once made, stays until the next
+ * generation's compaction makes it again. The other ways out were closed: a {@code FIRST_EXECUTION} prompt is sent once per
  * plan, not per generation; {@code UNDER_DEMAND} towards the device only allocates (no copy-in
  * exists); {@code mapOnDeviceMemoryRegion} is unimplemented for Java arrays on OpenCL; and a fresh
  * plan per generation recompiles every kernel (the code cache is keyed by plan id).
@@ -61,7 +74,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final int[] capacity;     // device cache slots per layer (rounded up)
     private final int[] hostCapacity; // this generation's real capacity per layer
     private final int[] slot;         // next free cache slot per layer, for the overflow check
-    private final boolean[] pending;  // layer compacted on the host side, its prompt graph not yet run
+    private final int[] pending;      // per layer, the compaction graph the first token runs (0: none)
     private final int[] step = new int[2];   // {position, token}
     private final int[][] base;       // per layer {kept prompt tokens, prompt length}
     private final float[][] kPrompt;  // staging for compaction, [promptBucket][nKvHeads][headDim]
@@ -70,10 +83,16 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final float[] logits;
     private final CountedPlan plan;
     private final DeviceTraffic traffic;
-    private final GridScheduler grid = new GridScheduler(); // the fused kernels' work-group sizes
+    private final GridScheduler grid = new GridScheduler(); // the fused kernels' and the prefill's work-group sizes
+    private final TornadoPrefill prefill; // null: the prompt comes from the host
+    private boolean linked;           // the kept<l> graphs have run once right after their prefill<l>
 
-    TornadoDecoder(Model model, KvCache cache, int promptLength, Function<Weight, DeviceWeight> weights,
-                   DeviceTraffic traffic) {
+    /**
+     * With {@code prefillMode} (may be null) the plan holds the prefill graphs for that mode and
+     * the {@code kept<l>} graphs, so the prompt's keys and values never leave the device.
+     */
+    TornadoDecoder(Model model, KvCache cache, int promptLength, TornadoPrefill.Mode prefillMode,
+                   Function<Weight, DeviceWeight> weights, DeviceTraffic traffic) {
         this.model = model;
         this.traffic = traffic;
         ModelConfig c = model.config();
@@ -84,7 +103,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         capacity = new int[nLayers];
         hostCapacity = new int[nLayers];
         slot = new int[nLayers];
-        pending = new boolean[nLayers];
+        pending = new int[nLayers];
         base = new int[nLayers][2];
         kPrompt = new float[nLayers][];
         vPrompt = new float[nLayers][];
@@ -94,7 +113,9 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int neox = c.arch().ropeNeox ? 1 : 0;
 
-        CountedGraph[] graphs = new CountedGraph[2 * nLayers + 2];
+        prefill = prefillMode == null ? null
+                : new TornadoPrefill(model, promptLength, prefillMode, weights, grid, TornadoDecoder::keptName);
+        CountedGraph[] graphs = new CountedGraph[2 * nLayers + 2 + (prefill == null ? 0 : 2 * nLayers + 1)];
         DeviceWeight embedding = weights.apply(model.tokenEmbedding());
         graphs[TOKEN] = new CountedGraph("token", true).every(step).first(embedding.data())
                 .task(g -> embedding.embeddingTask(g, "embedding", step, x)).persist(x, step);
@@ -114,6 +135,17 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                     .task(g -> g.task("compact", ScoringKernels::gatherKept, kp, vp, nKvHeads, headDim, kl, bl, maxKept,
                             cap, kCache, vCache))
                     .persist(x, step, kCache, vCache, bl);
+            if (prefill != null) {
+                float[] pk = prefill.keys(), pv = prefill.values(), px = prefill.residual();
+                int[] pc = prefill.count();
+                graphs[keptGraph(l)] = new CountedGraph(keptName(l), false).consume(before, x, step)
+                        // On the plan's first prompt it runs right after prefill<l> and passes x and count on.
+                        .consume(TornadoPrefill.layerName(l), pk, pv, px, pc)
+                        .every(kl, bl)
+                        .task(g -> g.task("compact", ScoringKernels::gatherKept, pk, pv, nKvHeads, headDim, kl, bl,
+                                maxKept, cap, kCache, vCache))
+                        .persist(x, step, kCache, vCache, bl, px, pc);
+            }
             graphs[layerGraph(l)] = layerGraph(l, before, model, c, weights, x, kCache, vCache, scale, neox);
         }
         float[] last = new float[c.dim()];
@@ -124,7 +156,12 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                 .task(g -> g.task("norm", LayerKernels::rmsnorm, last, x, outputNorm, 1, c.dim(), c.normEps()))
                 .task(g -> output.matmulTask(g, "output", last, logits, 1))
                 .back(logits);
+        if (prefill != null) {
+            CountedGraph[] p = prefill.graphs();
+            System.arraycopy(p, 0, graphs, prefillGraph(), p.length);
+        }
         plan = new CountedPlan(traffic, grid, graphs);
+        if (prefill != null) prefill.attach(plan, prefillGraph());
         start(cache);
     }
 
@@ -142,6 +179,18 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
 
     private int logitsGraph() {
         return 2 * nLayers + 1;
+    }
+
+    private int keptGraph(int l) {
+        return 2 * nLayers + 2 + l;
+    }
+
+    private int prefillGraph() {
+        return 3 * nLayers + 2;
+    }
+
+    private static String keptName(int l) {
+        return "kept" + l;
     }
 
     private static String promptName(int l) {
@@ -172,9 +221,8 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         int cap = capacity[l];
         if (FusedDecodeKernels.fusable(wq, wk, wv) >= 0 && FusedDecodeKernels.fusable(gate, up) >= 0) {
             int[] at = new int[2];
-            return new CountedGraph(layerName(l), true)
-                    .consume(before, x, step)
-                    .consume(promptName(l), x, step, kCache, vCache, bl)
+            return fromCompaction(new CountedGraph(layerName(l), true).consume(before, x, step), l, x, step, kCache,
+                            vCache, bl)
                     .first(lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(), wk.data(), wv.data(), wo.data(), gate.data(),
                             up.data(), down.data())
                     .first(at, q, att, g) // scratch, written first: only allocated
@@ -189,9 +237,8 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                     .task(t -> down.residualTask(t, "down", g, x))
                     .persist(x, step);
         }
-        return new CountedGraph(layerName(l), true)
-                .consume(before, x, step)
-                .consume(promptName(l), x, step, kCache, vCache, bl)
+        return fromCompaction(new CountedGraph(layerName(l), true).consume(before, x, step), l, x, step, kCache, vCache,
+                        bl)
                 .first(lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(), wk.data(), wv.data(), wo.data(), gate.data(),
                         up.data(), down.data())
                 // Scratch: every task argument must be declared; written before read, so only allocated.
@@ -214,8 +261,19 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                 .persist(x, step);
     }
 
-    /** True when this plan fits a generation of {@code model} with this prompt length and cache, so it can be reused. */
-    boolean fits(Model m, KvCache cache, int n) {
+    /** {@code layer<l>}'s sources on a generation's first token: the graph that compacted its cache, with it. */
+    private CountedGraph fromCompaction(CountedGraph layer, int l, Object... arrays) {
+        layer.consume(promptName(l), arrays);
+        if (prefill != null) layer.consume(keptName(l), arrays);
+        return layer;
+    }
+
+    /**
+     * True when this plan fits a generation of {@code model} with this prompt length and cache, so it
+     * can be reused: for a prompt prefilled here ({@code mode} not null), its prefill must be of that mode.
+     */
+    boolean fits(Model m, KvCache cache, int n, TornadoPrefill.Mode mode) {
+        if (mode != null && (prefill == null || prefill.mode() != mode)) return false;
         if (m != model || bucket(n) != promptBucket || cache.nLayers() != nLayers) return false;
         for (int l = 0; l < nLayers; l++) {
             if (bucket(cache.capacity(l)) != capacity[l]) return false;
@@ -228,7 +286,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         for (int l = 0; l < nLayers; l++) {
             hostCapacity[l] = cache.capacity(l);
             slot[l] = 0;
-            pending[l] = false;
+            pending[l] = 0;
         }
     }
 
@@ -247,22 +305,58 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         return true;
     }
 
+    /**
+     * Runs the prompt through this plan's prefill graphs, which leave every layer's keys and values
+     * on the device (see {@link TornadoPrefill#run}); the sink's compaction then comes back through
+     * {@link #compactKept}. On the plan's first prompt each {@code kept<l>} runs once right after
+     * {@code prefill<l>}, compacting nothing, to link that layer's buffers.
+     */
+    float[] prefill(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, Backend host) {
+        int n = tokens.length;
+        IntConsumer link = linked ? null : l -> {
+            base[l][0] = 0; // nothing to compact yet: the kernel only reads the count
+            base[l][1] = n;
+            plan.execute(keptGraph(l));
+        };
+        float[] out = prefill.run(tokens, sink, specs, host, link);
+        linked = true;
+        return out;
+    }
+
+    /** True when this plan prefills (its prompt's keys and values can stay on the device). */
+    boolean prefills() {
+        return prefill != null;
+    }
+
     /** Stages the layer's prompt keys/values and kept indices; they go down once, with the generation's first token. */
     @Override
     public void compact(int layer, float[] k, float[] v, int n, KeptTokens keptTokens) {
-        int count = keptTokens.count();
+        stage(layer, n, keptTokens, 1);
         int kvDim = nKvHeads * headDim;
+        System.arraycopy(k, 0, kPrompt[layer], 0, n * kvDim);
+        System.arraycopy(v, 0, vPrompt[layer], 0, n * kvDim);
+    }
+
+    /**
+     * Stages the layer's kept indices for {@code kept<l>}, which compacts them from the keys and
+     * values this plan's prefill left on the device; only the indices go down, with the first token.
+     */
+    void compactKept(int layer, int n, KeptTokens keptTokens) {
+        if (prefill == null) throw new IllegalStateException("this plan did not prefill the prompt");
+        stage(layer, n, keptTokens, 2);
+    }
+
+    private void stage(int layer, int n, KeptTokens keptTokens, int graph) {
+        int count = keptTokens.count();
         if (count > hostCapacity[layer] || n > promptBucket) {
             throw new IllegalStateException("layer " + layer + ": " + count + " kept of " + n + " do not fit the device cache");
         }
-        System.arraycopy(k, 0, kPrompt[layer], 0, n * kvDim);
-        System.arraycopy(v, 0, vPrompt[layer], 0, n * kvDim);
         int[] flat = keptTokens.flat(nKvHeads);
         System.arraycopy(flat, 0, kept[layer], 0, flat.length);
         base[layer][0] = count;
         base[layer][1] = n;
         slot[layer] = count;
-        pending[layer] = true;
+        pending[layer] = graph;
     }
 
     @Override
@@ -279,9 +373,9 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         step[1] = token;
         plan.execute(TOKEN);
         for (int l = 0; l < nLayers; l++) {
-            if (pending[l]) {
-                plan.execute(promptGraph(l));
-                pending[l] = false;
+            if (pending[l] != 0) {
+                plan.execute(pending[l] == 1 ? promptGraph(l) : keptGraph(l));
+                pending[l] = 0;
             }
             plan.execute(layerGraph(l));
             slot[l]++;

@@ -14,6 +14,8 @@ import uk.ac.manchester.tornado.api.annotations.Parallel;
 
 import java.util.Arrays;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 /**
  * The prefill on the device, as one {@link CountedPlan} per prompt-length bucket
@@ -37,12 +39,16 @@ import java.util.function.Function;
  * <p>What else a layer graph does and sends back is the plan's {@link Mode}, chosen from the sink's
  * {@code DeviceSelection}s: a policy that can select on the device scores and selects in the layer
  * graph, from the q/k already there, and only its result (kept indices, or WindowKV's window order)
- * comes back with the keys and values; otherwise the queries come back too and the policies select on
- * the host. The keys and values come back once per prompt and the decoder's {@code prompt<l>} graphs
- * take the kept ones down again: keeping them on the device would need these graphs inside the
- * decoder's plan, the only way 5.2.0 links buffers between graphs (pitfall 6; TORNADOVM.md, "What
- * remains"). The host hands the layers to the sink only after the last graph ran: a host step in
- * between would break the graphs' links.
+ * comes back; otherwise the queries come back too and the policies select on the host.
+ *
+ * <p>Where the keys and values go: a prefill on its own (a capture, {@code Transformer.prefill} with
+ * a plain sink) has its own plan and brings them back once per prompt. A generation's prefill
+ * ({@code Transformer.prefill} with a compressor) runs these graphs inside its decoder's plan
+ * ({@link TornadoDecoder}, built with {@code keptName}): each layer's keys and values stay in that
+ * layer graph's device buffers, the decoder's {@code kept<l>} graph compacts the kept ones from there,
+ * and only the selection (and the logits) come back. 5.2.0 links buffers only between graphs of one
+ * plan run back to back (pitfall 6), hence one plan. The host hands the layers to the sink only after
+ * the last graph ran.
  */
 final class TornadoPrefill implements AutoCloseable {
     /** What a plan's layer graphs send back besides the keys and values: the plan is compiled for one. */
@@ -90,13 +96,33 @@ final class TornadoPrefill implements AutoCloseable {
     private final int[] kept;      // TOP_K: kept[nKvHeads][keptCount[0]]
     private final int[] keptCount;
     private final int[] order;     // WINDOW_ORDER: every window, best first
-    private final CountedPlan plan;
-    private final GridScheduler grid = new GridScheduler();
+    private final boolean keepKv;  // in a decoder's plan: the keys/values stay there for its kept<l> graphs
+    private final CountedGraph[] graphs;
+    private final GridScheduler grid;
+    private CountedPlan plan;
+    private int first;             // the index of prefill0 in the plan
+    private boolean ownsPlan;      // false in a decoder's plan, which closes it
 
+    /** A plan of its own: the keys and values come back once per prompt. */
     TornadoPrefill(Model model, int promptLength, Mode mode, Function<Weight, DeviceWeight> weights,
                    DeviceTraffic traffic) {
+        this(model, promptLength, mode, weights, new GridScheduler(), null);
+        attach(new CountedPlan(traffic, grid, graphs), 0);
+        ownsPlan = true;
+    }
+
+    /**
+     * The graphs only, for a decoder's plan ({@link #attach}), their work-group sizes in {@code grid}.
+     * With {@code keptName} (the name of the decoder's graph that compacts layer l from these graphs'
+     * buffers, and runs right after {@code prefill<l>} on the plan's first prompt to link them), the
+     * keys and values stay on the device: they come back only in mode {@link Mode#QUERIES}.
+     */
+    TornadoPrefill(Model model, int promptLength, Mode mode, Function<Weight, DeviceWeight> weights, GridScheduler grid,
+                   IntFunction<String> keptName) {
         this.model = model;
         this.mode = mode;
+        this.grid = grid;
+        this.keepKv = keptName != null;
         ModelConfig c = model.config();
         dim = c.dim();
         nLayers = c.nLayers();
@@ -129,7 +155,7 @@ final class TornadoPrefill implements AutoCloseable {
         float[] windowScore = new float[mode == Mode.WINDOW_ORDER ? b : 1];
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
 
-        CountedGraph[] graphs = new CountedGraph[nLayers + 1];
+        graphs = new CountedGraph[nLayers + 1];
         for (int l = 0; l < nLayers; l++) {
             LayerWeights lw = model.layer(l);
             DeviceWeight wq = weights.apply(lw.wq()), wk = weights.apply(lw.wk()), wv = weights.apply(lw.wv());
@@ -138,6 +164,8 @@ final class TornadoPrefill implements AutoCloseable {
             float[] ql = q, kl = k, vl = v;
             CountedGraph graph = new CountedGraph(layerName(l), false);
             graph = l == 0 ? graph.every(x, count) : graph.consume(layerName(l - 1), x, count);
+            // On the plan's first prompt kept<l-1> runs in between, to link its buffers; it passes x and count on.
+            if (l > 0 && keepKv) graph.consume(keptName.apply(l - 1), x, count);
             graphs[l] = graph
                     .first(lw.attnNorm(), lw.ffnNorm(), invFreq, at, wq.data(), wk.data(), wv.data(), wo.data(),
                             gate.data(), up.data(), down.data())
@@ -163,9 +191,11 @@ final class TornadoPrefill implements AutoCloseable {
                     .task(t -> TiledMatmul.task(t, grid, "down", down, g, x, b, count, true));
             int[] s = sel[l], tp = top[l];
             if (mode != Mode.QUERIES) graphs[l].first(ql); // scratch then: written before read, only allocated
+            // Kept on the device: declared (written first, so only allocated), brought back only with the queries.
+            if (keepKv && mode != Mode.QUERIES) graphs[l].first(kl, vl);
             switch (mode) {
                 case QUERIES -> graphs[l].back(ql, kl, vl);
-                case NOTHING -> graphs[l].back(kl, vl);
+                case NOTHING -> { }
                 case TOP_K -> graphs[l].every(s, tp).first(rowMax, rowSum, a, pooled, perKv, place)
                         .task(t -> t.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
                                 c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
@@ -176,7 +206,7 @@ final class TornadoPrefill implements AutoCloseable {
                                 c.nKvHeads(), perKv))
                         .task(t -> SelectionKernels.topKPlaceTask(t, "topK", perKv, tp, c.nKvHeads(), b, place))
                         .task(t -> SelectionKernels.topKEmitTask(t, "topK", place, tp, c.nKvHeads(), b, kept, keptCount))
-                        .back(kl, vl, kept, keptCount);
+                        .back(kept, keptCount);
                 case WINDOW_ORDER -> graphs[l].every(s).first(rowMax, rowSum, a, windowScore)
                         .task(t -> t.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
                                 c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
@@ -186,24 +216,61 @@ final class TornadoPrefill implements AutoCloseable {
                         .task(t -> t.task("windowAverage", BucketScoringKernels::windowAverage, a, s, b, c.nHeads(),
                                 windowScore))
                         .task(t -> t.task("windowOrder", BucketScoringKernels::windowOrder, windowScore, s, b, order))
-                        .back(kl, vl, order);
+                        .back(order);
             }
+            if (!keepKv && mode != Mode.QUERIES) graphs[l].back(kl, vl);
             graphs[l].persist(x, count);
+            if (keepKv) graphs[l].persist(kl, vl);
         }
         float[] last = new float[dim];
         float[] lastNorm = new float[dim];
         float[] outputNorm = model.outputNorm();
         DeviceWeight output = weights.apply(model.output());
-        graphs[nLayers] = new CountedGraph("prefillLogits", false).consume(layerName(nLayers - 1), x, count)
+        graphs[nLayers] = new CountedGraph("prefillLogits", false).consume(layerName(nLayers - 1), x, count);
+        if (keepKv) graphs[nLayers].consume(keptName.apply(nLayers - 1), x, count);
+        graphs[nLayers]
                 .first(outputNorm, output.data(), last, lastNorm)
                 .task(t -> t.task("last", TornadoPrefill::lastToken, x, last, dim, count))
                 .task(t -> t.task("norm", LayerKernels::rmsnorm, lastNorm, last, outputNorm, 1, dim, c.normEps()))
                 .task(t -> output.matmulTask(t, "output", lastNorm, logits, 1))
                 .back(logits);
-        plan = new CountedPlan(traffic, grid, graphs);
     }
 
-    private static String layerName(int l) {
+    /** This prefill's graphs, {@code prefill0..prefill<L-1>, prefillLogits}, for a plan. */
+    CountedGraph[] graphs() {
+        return graphs;
+    }
+
+    /** Runs in {@code plan}, whose graph {@code first} is {@code prefill0}. */
+    void attach(CountedPlan plan, int first) {
+        this.plan = plan;
+        this.first = first;
+    }
+
+    /** The keys' host array: on the device, each layer graph's buffer of it holds that layer's keys. */
+    float[] keys() {
+        return k;
+    }
+
+    /** The values' host array, as {@link #keys}. */
+    float[] values() {
+        return v;
+    }
+
+    /** The residual stream and the length, which a decoder's kept<l> graph passes on between prefill graphs. */
+    float[] residual() {
+        return x;
+    }
+
+    int[] count() {
+        return count;
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    static String layerName(int l) {
         return "prefill" + l;
     }
 
@@ -223,6 +290,15 @@ final class TornadoPrefill implements AutoCloseable {
      * token's logits.
      */
     float[] run(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, Backend host) {
+        return run(tokens, sink, specs, host, null);
+    }
+
+    /**
+     * As {@link #run(int[], Transformer.LayerSink, DeviceSelection[], Backend)}, with {@code afterLayer}
+     * (may be null) run right after each layer's graph. Keys and values kept on the device reach the
+     * sink as null (in mode QUERIES the host copies come, for the host's scoring).
+     */
+    float[] run(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, Backend host, IntConsumer afterLayer) {
         int n = tokens.length;
         if (n > bucket) throw new IllegalArgumentException(n + " tokens do not fit a plan for " + bucket);
         for (int t = 0; t < n; t++) host.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
@@ -232,16 +308,19 @@ final class TornadoPrefill implements AutoCloseable {
         int[][] result = new int[nLayers][];
         for (int l = 0; l < nLayers; l++) {
             if (mode != Mode.QUERIES) setSelection(l, n, specs[l]);
-            plan.execute(l);
+            plan.execute(first + l);
+            if (afterLayer != null) afterLayer.accept(l);
             if (mode == Mode.QUERIES) ql[l] = Arrays.copyOf(q, n * c.qDim());
-            kl[l] = Arrays.copyOf(k, n * c.kvDim());
-            vl[l] = Arrays.copyOf(v, n * c.kvDim());
+            if (!keepKv || mode == Mode.QUERIES) {
+                kl[l] = Arrays.copyOf(k, n * c.kvDim());
+                vl[l] = Arrays.copyOf(v, n * c.kvDim());
+            }
             DeviceSelection.Kind kind = specs == null || specs[l] == null ? null : specs[l].kind();
             result[l] = kind == DeviceSelection.Kind.TOP_K ? Arrays.copyOf(kept, c.nKvHeads() * keptCount[0])
                     : kind == DeviceSelection.Kind.WINDOW_ORDER ? Arrays.copyOf(order, sel[l][BucketScoringKernels.WINDOWS])
                     : new int[0];
         }
-        plan.execute(nLayers);
+        plan.execute(first + nLayers);
         for (int l = 0; l < nLayers; l++) {
             if (mode == Mode.QUERIES) sink.layer(l, ql[l], kl[l], vl[l]);
             else sink.layerSelected(l, result[l], kl[l], vl[l]);
@@ -281,8 +360,9 @@ final class TornadoPrefill implements AutoCloseable {
         }
     }
 
+    /** Closes its own plan; one in a decoder's plan goes with that plan. */
     @Override
     public void close() {
-        plan.close();
+        if (ownsPlan) plan.close();
     }
 }

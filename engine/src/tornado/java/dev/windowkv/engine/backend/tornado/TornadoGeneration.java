@@ -1,0 +1,75 @@
+package dev.windowkv.engine.backend.tornado;
+
+import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.DeviceDecoder;
+import dev.windowkv.engine.kvcache.DeviceSelection;
+import dev.windowkv.engine.kvcache.KeptTokens;
+import dev.windowkv.engine.kvcache.KvCache;
+import dev.windowkv.engine.model.Model;
+import dev.windowkv.engine.model.Transformer;
+
+/**
+ * One generation's device decoder, as {@link TornadoBackend#deviceDecoder} hands it out before the
+ * prefill. Its plan ({@link TornadoDecoder}) is chosen when the prompt arrives, because the plan
+ * depends on where the prompt is: prefilled on the device in the plan itself (the prefill's
+ * selection mode, known only when the prefill asks the compressor), so that the keys and values
+ * never leave the device; or compacted from keys and values the host holds (a capture's restore, a
+ * model the device cannot prefill).
+ */
+final class TornadoGeneration implements DeviceDecoder {
+    private final TornadoBackend backend;
+    private final Model model;
+    private final KvCache cache;
+    private final int promptLength;
+    private TornadoDecoder plan;
+    private boolean kvOnDevice; // the prompt was prefilled in the plan: its keys and values are there
+
+    TornadoGeneration(TornadoBackend backend, Model model, KvCache cache, int promptLength) {
+        this.backend = backend;
+        this.model = model;
+        this.cache = cache;
+        this.promptLength = promptLength;
+    }
+
+    /** True when this generation's decoder comes from {@code b}. */
+    boolean of(TornadoBackend b) {
+        return backend == b;
+    }
+
+    /** Prefills {@code tokens} in a plan of this mode, which keeps the keys and values for the decode. */
+    float[] prefill(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, TornadoPrefill.Mode mode,
+                    Backend host) {
+        if (tokens.length != promptLength) {
+            throw new IllegalArgumentException(tokens.length + " prompt tokens for a decoder sized for " + promptLength);
+        }
+        plan = backend.decodePlan(model, cache, promptLength, mode);
+        kvOnDevice = true;
+        return plan.prefill(tokens, sink, specs, host);
+    }
+
+    /**
+     * After a prefill here, only the kept indices are staged ({@code k} and {@code v} are null, or
+     * the host's copies in mode QUERIES, and are not needed); else the host's keys and values are.
+     */
+    @Override
+    public void compact(int layer, float[] k, float[] v, int n, KeptTokens kept) {
+        if (kvOnDevice) {
+            plan.compactKept(layer, n, kept);
+            return;
+        }
+        if (k == null || v == null) {
+            throw new IllegalStateException("layer " + layer + ": no keys/values from the host, and none on the device");
+        }
+        resolve().compact(layer, k, v, n, kept);
+    }
+
+    @Override
+    public float[] decode(int token, int position) {
+        return resolve().decode(token, position);
+    }
+
+    private TornadoDecoder resolve() {
+        if (plan == null) plan = backend.decodePlan(model, cache, promptLength, null);
+        return plan;
+    }
+}
