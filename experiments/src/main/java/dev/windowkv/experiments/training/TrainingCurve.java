@@ -24,8 +24,8 @@ public final class TrainingCurve {
     }
 
     /** One row of loss.csv; NaN where the row has no value (held-out accuracy between checkpoints). */
-    record Point(long step, double millionTokens, double answerLoss, double answerTokenAccuracy, double heldOut1024,
-                 double heldOut2048, double copyTokenAccuracy, double heldOut256) {
+    record Point(long step, double millionTokens, double loss, double answerLoss, double answerTokenAccuracy,
+                 double heldOut1024, double heldOut2048, double copyTokenAccuracy, double heldOut256) {
     }
 
     static List<Point> read(Path lossCsv) {
@@ -39,31 +39,43 @@ public final class TrainingCurve {
             throw new UserError(lossCsv + " is not a train.py loss.csv (its header should start with 'step,tokens,')");
         }
         List<Point> points = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
             String[] f = line.split(",", -1);
             if (f.length < 10) continue;
-            long step = Long.parseLong(f[0]);
+            long step;
+            try {
+                step = Long.parseLong(f[0]);
+            } catch (NumberFormatException e) {
+                throw new UserError(lossCsv + " line " + (i + 1) + " does not start with a step number: '" + line + "'");
+            }
             // A run resumed from a checkpoint logs again from the checkpoint's step: its rows replace
             // the ones the stopped run wrote after that step.
             points.removeIf(p -> p.step() > step || (p.step() == step && !Double.isNaN(p.answerLoss()) && !f[6].isBlank()));
-            points.add(new Point(step, Double.parseDouble(f[1]) / 1e6, num(f[6]), num(f[7]), num(f[8]), num(f[9]),
-                    f.length > 10 ? num(f[10]) : Double.NaN, f.length > 11 ? num(f[11]) : Double.NaN));
+            try {
+                points.add(new Point(step, Double.parseDouble(f[1]) / 1e6, num(f[5]), num(f[6]), num(f[7]), num(f[8]),
+                        num(f[9]), f.length > 10 ? num(f[10]) : Double.NaN, f.length > 11 ? num(f[11]) : Double.NaN));
+            } catch (NumberFormatException e) {
+                throw new UserError(lossCsv + " line " + (i + 1) + " has a field that is not a number: '" + line + "'");
+            }
         }
         return points;
     }
 
+    /** Blank, or NumPy's "nan" (a window of steps without answers, e.g. an induction warm-up), is NaN. */
     private static double num(String s) {
-        return s.isBlank() ? Double.NaN : Double.parseDouble(s);
+        return s.isBlank() || s.equalsIgnoreCase("nan") ? Double.NaN : Double.parseDouble(s);
     }
 
     /** Writes {@code training-loss.{png,svg}} and {@code training-accuracy.{png,svg}} into {@code dir}. */
     public static List<Path> write(Path lossCsv, Path dir) {
         List<Point> points = read(lossCsv);
-        if (points.stream().noneMatch(p -> !Double.isNaN(p.answerLoss()))) {
+        if (points.stream().allMatch(p -> Double.isNaN(p.loss()) && Double.isNaN(p.answerLoss()))) {
             throw new UserError(lossCsv + " has no training rows yet; draw it after the run's first log line");
         }
-        XYChart loss = chart("Trained model: loss on answer tokens", "loss (nats)");
-        series(loss, "answer-token loss", points, Point::answerLoss);
+        XYChart loss = chart("Trained model: loss", "loss (nats)");
+        series(loss, "all weighted tokens (answers, probes, repeats)", points, Point::loss);
+        series(loss, "answer tokens", points, Point::answerLoss);
         XYChart acc = chart("Trained model: retrieval accuracy", "accuracy");
         series(acc, "answer tokens (training batches, teacher-forced)", points, Point::answerTokenAccuracy);
         series(acc, "copied tokens (training batches, teacher-forced)", points, Point::copyTokenAccuracy);

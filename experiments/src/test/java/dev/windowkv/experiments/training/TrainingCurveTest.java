@@ -72,6 +72,30 @@ class TrainingCurveTest {
     }
 
     @Test
+    void anInductionWarmUpWithoutAnswersDrawsItsLoss(@TempDir Path dir) throws Exception {
+        // train.py logs NumPy's "nan" for the answer columns while every row is a repeated segment.
+        Path csv = Files.writeString(dir.resolve("loss.csv"), """
+                step,tokens,wall_s,length,lr,loss,answer_loss,answer_token_acc,heldout_1024,heldout_2048,copy_token_acc,heldout_256
+                10,20160,3,64,0.003000,8.0,nan,nan,,,0.001,
+                20,40320,6,64,0.003000,7.9,nan,nan,0.0,0.0,0.002,0.0
+                """);
+        List<TrainingCurve.Point> points = TrainingCurve.read(csv);
+        assertEquals(7.9, points.get(1).loss());
+        assertTrue(Double.isNaN(points.get(0).answerLoss()) && Double.isNaN(points.get(0).answerTokenAccuracy()));
+        Cli.Outcome o = Cli.run("training-curve", "--loss", csv.toString(), "--out", dir.resolve("fig").toString());
+        assertEquals(0, o.exit(), o.errLines());
+        assertTrue(Files.readString(dir.resolve("fig/training-loss.svg")).contains("all weighted tokens"));
+    }
+
+    @Test
+    void aFieldThatIsNotANumberIsOneLine(@TempDir Path dir) throws Exception {
+        Path csv = Files.writeString(dir.resolve("loss.csv"), CSV.replace("5.1,5.1", "5.1,five"));
+        Cli.Outcome o = Cli.run("training-curve", "--loss", csv.toString(), "--out", dir.toString());
+        assertEquals(2, o.exit());
+        assertTrue(o.errLines().contains("line 3 has a field that is not a number"), o.errLines());
+    }
+
+    @Test
     void aFileThatIsNotALossCsvIsOneLine(@TempDir Path dir) throws Exception {
         Path csv = Files.writeString(dir.resolve("other.csv"), "a,b\n1,2\n");
         Cli.Outcome o = Cli.run("training-curve", "--loss", csv.toString(), "--out", dir.toString());
