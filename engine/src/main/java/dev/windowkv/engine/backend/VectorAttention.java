@@ -15,32 +15,20 @@ final class VectorAttention {
 
     private VectorAttention() {}
 
-    /**
-     * The keys of a prefill transposed per KV head and block of {@link #block()} keys, each block a
-     * contiguous [headDim][block] tile: {@code kt[((kvh * blocks + blk) * headDim + d) * block + jj]}.
-     * A query then scores a block's keys with lane-parallel FMAs (one broadcast query element per step)
-     * instead of one horizontal reduction per key. Tiles, not one [headDim][tokens] matrix per head:
-     * rows a power-of-two apart fell into the same cache sets, and the scores ran 10x slower.
-     */
-    static float[] transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim) {
-        return transposeKeys(k, nTokens, nKvHeads, headDim, new float[transposedSize(nTokens, nKvHeads, headDim)]);
-    }
-
-    /** Floats {@link #transposeKeys} writes. */
+    /** Floats {@link #transposeKeys} writes for all KV heads. */
     static int transposedSize(int nTokens, int nKvHeads, int headDim) {
         return nKvHeads * padded(nTokens) * headDim;
     }
 
     /**
-     * {@link #transposeKeys} into {@code kt} (at least {@link #transposedSize} long), so a prefill can
-     * reuse one buffer for every layer instead of leaving a key-sized array of garbage per layer.
+     * The keys of a prefill transposed per KV head and block of {@link #block()} keys, each block a
+     * contiguous [headDim][block] tile: {@code kt[((kvh * blocks + blk) * headDim + d) * block + jj]}.
+     * A query then scores a block's keys with lane-parallel FMAs (one broadcast query element per step)
+     * instead of one horizontal reduction per key. Tiles, not one [headDim][tokens] matrix per head:
+     * rows a power-of-two apart fell into the same cache sets, and the scores ran 10x slower. This
+     * writes KV head {@code kvh} only, so that the heads can go to different threads, into {@code kt}
+     * of at least {@link #transposedSize} floats, one buffer reused for every layer.
      */
-    static float[] transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim, float[] kt) {
-        for (int kvh = 0; kvh < nKvHeads; kvh++) transposeKeys(k, nTokens, nKvHeads, headDim, kt, kvh);
-        return kt;
-    }
-
-    /** {@link #transposeKeys} of KV head {@code kvh} only, so that the heads can go to different threads. */
     static void transposeKeys(float[] k, int nTokens, int nKvHeads, int headDim, float[] kt, int kvh) {
         int b = block();
         int blocks = padded(nTokens) / b;
@@ -382,7 +370,7 @@ final class VectorAttention {
     }
 
     /** p[off + jj] = exp(p[off + jj] - max) for jj < m; returns their sum. */
-    private static float exp(float[] p, int off, int m, float max) {
+    static float exp(float[] p, int off, int m, float max) {
         int pb = S.loopBound(m);
         int jj = 0;
         FloatVector sums = FloatVector.zero(S);

@@ -186,22 +186,9 @@ public final class VectorAttentionBefore {
         }
     }
 
-    /** p[off + jj] = exp(p[off + jj] - max) for jj < m; returns their sum. */
+    /** The kernel's own, unchanged by the rebuild. */
     private static float exp(float[] p, int off, int m, float max) {
-        int pb = S.loopBound(m);
-        int jj = 0;
-        FloatVector sums = FloatVector.zero(S);
-        for (; jj < pb; jj += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, p, off + jj).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(p, off + jj);
-            sums = sums.add(e);
-        }
-        float sum = sums.reduceLanes(VectorOperators.ADD);
-        for (; jj < m; jj++) {
-            p[off + jj] = (float) Math.exp(p[off + jj] - max);
-            sum += p[off + jj];
-        }
-        return sum;
+        return VectorAttention.exp(p, off, m, max);
     }
 
     private static void scaleInPlace(float[] x, int off, int n, float r, int bound) {
