@@ -2,6 +2,7 @@ package dev.windowkv.engine.bench;
 
 import dev.windowkv.engine.backend.VectorBackend;
 import dev.windowkv.engine.backend.simd.DecodeKernelsBefore;
+import dev.windowkv.engine.backend.simd.Q8_0TwoStreams;
 import dev.windowkv.engine.backend.simd.SimdMatmul;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.model.Weight;
@@ -37,11 +38,16 @@ public final class DecodeCpuTime {
     public static void main(String[] args) {
         int[] sizes = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 15;
-        String[] names = {"streaming sum", "before", "now"};
+        String[] names = {"streaming sum", "before", "two streams", "now"};
         Kernel[] kernels = {
             (w, x, out) -> sum(w.data(), w.rows() * w.rowBytes()),
             (w, x, out) -> {
                 DecodeKernelsBefore.dotRows(w.type(), w.data(), w.rowBytes(), 0, w.rows(), x, 0, w.cols(), out, 0);
+                return out[0];
+            },
+            (w, x, out) -> {
+                if (w.type() == GGMLType.Q8_0) Q8_0TwoStreams.dotRows(w.data(), w.rowBytes(), 0, w.rows(), x, 0, w.cols(), out, 0);
+                else SimdMatmul.dotRows(w.type(), w.data(), w.rowBytes(), 0, w.rows(), x, 0, w.cols(), out, 0);
                 return out[0];
             },
             (w, x, out) -> {

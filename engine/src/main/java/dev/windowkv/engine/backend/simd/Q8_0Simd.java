@@ -18,7 +18,7 @@ final class Q8_0Simd {
     private Q8_0Simd() {}
 
     /**
-     * Σ_b d_b · (q_b · x_b) over the row's blocks. One accumulator, so that {@link #dot2} gives each of
+     * Σ_b d_b · (q_b · x_b) over the row's blocks. One accumulator, so that {@link #dot4} gives each of
      * its rows this exact sum. The loop runs on the byte offset (a long) and C2 then drops the
      * segment's bounds checks from the loop body; with an int block index and a helper per block the
      * body kept a bounds check per load, spilled its offsets and ran at a third of this speed
@@ -29,7 +29,7 @@ final class Q8_0Simd {
         long end = off + (long) (n / Q8_0.BLOCK_SIZE) * Q8_0.TYPE_SIZE;
         int xb = xOff;
         for (long o = off; o < end; o += Q8_0.TYPE_SIZE, xb += Q8_0.BLOCK_SIZE) {
-            // Spelled out in the loop, also in dot2: a helper per block is inlined only while C2 has
+            // Spelled out in the loop, also in dot4: a helper per block is inlined only while C2 has
             // not compiled it on its own first ("already compiled into a big method"), and a call
             // boxes every vector it takes.
             ByteVector lo = bytes(w, o + 2), hi = bytes(w, o + 18);
@@ -42,35 +42,46 @@ final class Q8_0Simd {
     }
 
     /**
-     * {@link #dot} of the rows at off and off + stride into out[outOff] and out[outOff + outStride],
-     * each bit-identical to its own {@code dot}: two independent accumulation chains that share
-     * every activation load.
+     * {@link #dot} of the four rows at off + k·stride (k = 0..3) into out[outOff + k·outStride], each
+     * bit-identical to its own {@code dot}. Four sequential streams per thread: with two threads
+     * decoding, two streams each (the former dot2, kept in the tests as Q8_0TwoStreams) left the products ~30% short of what the memory system
+     * streams (experiments/PERFORMANCE.md, "Decode: four streams per thread"); the streams must be
+     * far apart: four adjacent rows ran at half the two-stream speed.
      */
-    static void dot2(MemorySegment w, long off, long stride, float[] x, int xOff, int n, float[] out, int outOff,
+    static void dot4(MemorySegment w, long off, long stride, float[] x, int xOff, int n, float[] out, int outOff,
                      int outStride) {
-        FloatVector a = FloatVector.zero(F), c = a;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         long end = off + (long) (n / Q8_0.BLOCK_SIZE) * Q8_0.TYPE_SIZE;
         int xb = xOff;
         for (long o = off; o < end; o += Q8_0.TYPE_SIZE, xb += Q8_0.BLOCK_SIZE) {
-            long o2 = o + stride;
-            ByteVector lo = bytes(w, o + 2), hi = bytes(w, o + 18), lo2 = bytes(w, o2 + 2), hi2 = bytes(w, o2 + 18);
-            FloatVector xh = FloatVector.fromArray(F, x, xb + 16);
-            FloatVector s = floats(hi, 0).mul(xh), s2 = floats(hi2, 0).mul(xh);
+            long o1 = o + stride, o2 = o1 + stride, o3 = o2 + stride;
+            // Each row's sum in dot's order: the high half's parts, then the low half's.
+            FloatVector xv = FloatVector.fromArray(F, x, xb + 16);
+            FloatVector s0 = floats(bytes(w, o + 18), 0).mul(xv), s1 = floats(bytes(w, o1 + 18), 0).mul(xv);
+            FloatVector s2 = floats(bytes(w, o2 + 18), 0).mul(xv), s3 = floats(bytes(w, o3 + 18), 0).mul(xv);
             for (int p = 1; p < PARTS; p++) {
-                xh = FloatVector.fromArray(F, x, xb + 16 + p * L);
-                s = floats(hi, p).fma(xh, s);
-                s2 = floats(hi2, p).fma(xh, s2);
+                xv = FloatVector.fromArray(F, x, xb + 16 + p * L);
+                s0 = floats(bytes(w, o + 18), p).fma(xv, s0);
+                s1 = floats(bytes(w, o1 + 18), p).fma(xv, s1);
+                s2 = floats(bytes(w, o2 + 18), p).fma(xv, s2);
+                s3 = floats(bytes(w, o3 + 18), p).fma(xv, s3);
             }
             for (int p = 0; p < PARTS; p++) {
-                FloatVector xl = FloatVector.fromArray(F, x, xb + p * L);
-                s = floats(lo, p).fma(xl, s);
-                s2 = floats(lo2, p).fma(xl, s2);
+                xv = FloatVector.fromArray(F, x, xb + p * L);
+                s0 = floats(bytes(w, o + 2), p).fma(xv, s0);
+                s1 = floats(bytes(w, o1 + 2), p).fma(xv, s1);
+                s2 = floats(bytes(w, o2 + 2), p).fma(xv, s2);
+                s3 = floats(bytes(w, o3 + 2), p).fma(xv, s3);
             }
-            a = s.fma(FloatVector.broadcast(F, f16(w, o)), a);
-            c = s2.fma(FloatVector.broadcast(F, f16(w, o2)), c);
+            a0 = s0.fma(FloatVector.broadcast(F, f16(w, o)), a0);
+            a1 = s1.fma(FloatVector.broadcast(F, f16(w, o1)), a1);
+            a2 = s2.fma(FloatVector.broadcast(F, f16(w, o2)), a2);
+            a3 = s3.fma(FloatVector.broadcast(F, f16(w, o3)), a3);
         }
-        out[outOff] = a.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = c.reduceLanes(VectorOperators.ADD);
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     static void dequantizeRow(MemorySegment w, long off, float[] out, int outOff, int n) {

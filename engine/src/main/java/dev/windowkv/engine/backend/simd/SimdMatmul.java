@@ -104,20 +104,20 @@ public final class SimdMatmul {
 
     /**
      * out[outOff + r] = row r · x[xOff, xOff+n) for r in [rowStart, rowEnd), each bit-identical to
-     * {@link #dot}. Q8_0 rows go in pairs, one from each half of the range (Q8_0Simd.dot2): two
+     * {@link #dot}. Q8_0 rows go in fours, one from each quarter of the range (Q8_0Simd.dot4): four
      * sequential streams per thread that share the activation loads. Callers should hand over long
      * ranges.
      */
     public static void dotRows(GGMLType t, MemorySegment w, long rowBytes, int rowStart, int rowEnd, float[] x,
                                int xOff, int n, float[] out, int outOff) {
         int r = rowStart;
-        int half = (rowEnd - rowStart) / 2;
-        if (t == GGMLType.Q8_0 && half > 0) {
-            long stride = half * rowBytes;
-            for (; r < rowStart + half; r++) {
-                Q8_0Simd.dot2(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, half);
+        int quarter = (rowEnd - rowStart) / 4;
+        if (t == GGMLType.Q8_0 && quarter > 0) {
+            long stride = quarter * rowBytes;
+            for (; r < rowStart + quarter; r++) {
+                Q8_0Simd.dot4(w, r * rowBytes, stride, x, xOff, n, out, outOff + r, quarter);
             }
-            r = rowStart + 2 * half;
+            r = rowStart + 4 * quarter;
         }
         for (; r < rowEnd; r++) {
             out[outOff + r] = dot(t, w, r * rowBytes, x, xOff, n);

@@ -97,7 +97,7 @@ class SimdMatmulTest {
     }
 
     /**
-     * The decode path reads Q8_0 and Q4_0 rows in pairs (one from each half of the range); each row's
+     * The decode path reads Q8_0 rows in fours (one from each quarter of the range); each row's
      * result must be the single-row dot bit for bit, so results do not depend on how rows are split
      * across threads.
      */
@@ -124,7 +124,7 @@ class SimdMatmulTest {
 
     /**
      * The same once C2 has compiled the kernels (a cold test runs them interpreted, where no
-     * instruction is reordered): the pair kernel and the single-row one are compiled separately, and
+     * instruction is reordered): the four-row kernel and the single-row one are compiled separately, and
      * must still round alike. Rows of Llama-3.2-1B's width, against the exact sum as well.
      */
     @Test
