@@ -118,8 +118,9 @@ public final class VectorBackend extends JavaBackend {
         int group = nHeads / cache.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int capacity = cache.capacity(layer);
-        float[] keys = cache.keysF32(layer);
-        float[] values = cache.valuesF32(layer);
+        // The cache's own storage, off the heap: read in place, no copy.
+        java.lang.foreign.MemorySegment keys = cache.keys(layer);
+        java.lang.foreign.MemorySegment values = cache.values(layer);
         // The length is per KV head: head-adaptive budgets differ.
         parallelFor(nHeads, h -> VectorAttention.decode(q, h * headDim, keys, values, capacity, cache.length(layer, h / group),
                 h / group, headDim, out, h * headDim, scale));

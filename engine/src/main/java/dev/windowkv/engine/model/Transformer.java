@@ -22,14 +22,19 @@ import dev.windowkv.engine.kvcache.ScoreMemo;
  * ({@link LayerObservations}), and only what it keeps is written into the cache. Decode then appends
  * one token per step, without eviction, at its true position.
  */
-public final class Transformer {
+public final class Transformer implements AutoCloseable {
     /**
      * Prompt tokens per prefill chunk. Enough for the packed GEMM's token tiles (it takes over from 64
      * tokens) to run at full width; small enough that a chunk's activations stay a few MiB.
      */
     static final int PREFILL_CHUNK = 512;
-    /** FFN activations are computed this many tokens at a time, to bound prefill memory. */
-    private static final int FFN_CHUNK = 512;
+    /**
+     * FFN activations are computed this many tokens at a time, to bound prefill memory: the gate and
+     * up blocks are {@code FFN_CHUNK × ffnDim} floats each (8 MiB on Llama-3.2-1B; 16 at 512 tokens).
+     * The packed GEMM multiplies at most 256 tokens per pass over the weights anyway
+     * ({@code PackedGemm.TILES_PER_BLOCK} tiles), so a smaller chunk would stream the weights more often.
+     */
+    static final int FFN_CHUNK = 256;
 
     private final Model model;
     private final ModelConfig c;
@@ -49,6 +54,16 @@ public final class Transformer {
     }
 
     public KvCache cache() { return cache; }
+
+    /**
+     * Frees the cache's storage (off the heap, {@link KvCache#close}); what it recorded stays readable
+     * and a new prefill starts a new one. A transformer dropped unclosed has its cache freed when it is
+     * collected.
+     */
+    @Override
+    public void close() {
+        if (cache != null) cache.close();
+    }
     public int position() { return position; }
     /** Wall time spent choosing and gathering kept tokens during the last prefill. */
     public double compressMillis() { return compressMillis; }
@@ -169,7 +184,7 @@ public final class Transformer {
         int chunk = chunkFor(n, compressor.queries());
         LayerObservations seen = new LayerObservations(c, backend, n, compressor.queries(), compressor.causalMass());
         try (PromptKv kv = chunk < n ? new PromptKv(c.nLayers(), n, c.kvDim()) : null) {
-            return chunked(tokens, chunk, kv, new ChunkSink() {
+            return chunked(tokens, chunk, kv, true, new ChunkSink() {
                 @Override
                 public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
                     seen.chunk(layer, pos0, m, q, k);
@@ -181,9 +196,8 @@ public final class Transformer {
                     KeptTokens kept = compressor.select(seen.layer(layer, k, ScoreMemo.none()));
                     seen.drop(layer);
                     compressMillis += (System.nanoTime() - t0) / 1e6;
+                    // The layer's block went back to the OS when its last chunk copied it out (chunked's freeAsRead).
                     store(layer, n, k, v, kept);
-                    // The cache now holds what this layer keeps: its full keys and values go back to the OS.
-                    if (kv != null) kv.free(layer);
                 }
             });
         }
@@ -224,6 +238,8 @@ public final class Transformer {
     }
 
     private void startCache(int n, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
+        // A new prefill replaces this transformer's cache: the old one's storage goes back to the OS now.
+        if (cache != null) cache.close();
         int[] capacity = new int[c.nLayers()];
         for (int l = 0; l < capacity.length; l++) capacity[l] = Math.min(n, compressor.capacity(l)) + decodeRoom;
         cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), capacity, dtype);
@@ -273,7 +289,7 @@ public final class Transformer {
             return onDevice;
         }
         float[][] queries = new float[1][];
-        return chunked(tokens, n, null, new ChunkSink() {
+        return chunked(tokens, n, null, false, new ChunkSink() {
             @Override
             public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
                 queries[0] = q;
@@ -299,7 +315,7 @@ public final class Transformer {
             position = n;
             return onDevice;
         }
-        return chunked(tokens, chunkFor(n, capture.queries()), capture.store(), capture);
+        return chunked(tokens, chunkFor(n, capture.queries()), capture.store(), false, capture);
     }
 
     /**
@@ -311,8 +327,12 @@ public final class Transformer {
      * attention output; the queries, which then take the output projection; the chunk's keys and
      * values; and, past the first chunk, one layer's keys and values so far (and the vector backend's
      * transposed keys), {@code n × kvDim} each.
+     *
+     * <p>{@code freeAsRead}: the prefill owns {@code kv}, and each layer's block is freed as soon as its
+     * last chunk has copied it onto the heap, before the cache of that layer is filled: the layer's keys
+     * and values then exist twice at that moment (heap copy, cache), not three times.
      */
-    private float[] chunked(int[] tokens, int chunk, PromptKv kv, ChunkSink sink) {
+    private float[] chunked(int[] tokens, int chunk, PromptKv kv, boolean freeAsRead, ChunkSink sink) {
         int n = tokens.length;
         int u = Math.min(chunk, n);
         if (u < n && kv == null) throw new IllegalArgumentException("a prefill in chunks needs a key/value store");
@@ -349,6 +369,7 @@ public final class Transformer {
                 if (u < n) {
                     kv.keys(l, pos0 + m, keys);
                     kv.values(l, pos0 + m, values);
+                    if (last && freeAsRead) kv.free(l);
                 }
                 float[] att = xb;
                 long a0 = System.nanoTime();
