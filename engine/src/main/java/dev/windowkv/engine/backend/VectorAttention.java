@@ -50,6 +50,35 @@ final class VectorAttention {
         }
     }
 
+    /**
+     * {@link #transposeKeys} from an F32 cache layer ({@code [kvHead][capacity][headDim]}, off the heap),
+     * keys {@code 0 .. nTokens-1}: the same tiles.
+     */
+    static void transposeKeys(MemorySegment k, int capacity, int nTokens, int headDim, float[] kt, int kvh) {
+        int b = block();
+        int blocks = padded(nTokens) / b;
+        if (blocks == 0) return;
+        int last = (kvh * blocks + blocks - 1) * headDim * b;
+        for (int d = 0; d < headDim; d++) {
+            java.util.Arrays.fill(kt, last + d * b + (nTokens - (blocks - 1) * b), last + (d + 1) * b, 0f);
+        }
+        long base = (long) kvh * capacity * headDim;
+        for (int j = 0; j < nTokens; j++) {
+            long src = base + (long) j * headDim;
+            int dst = (kvh * blocks + j / b) * headDim * b + j % b;
+            for (int d = 0; d < headDim; d++) kt[dst + d * b] = k.getAtIndex(ValueLayout.JAVA_FLOAT, src + d);
+        }
+    }
+
+    /**
+     * {@link #transposeValues} from an F32 cache layer: a KV head's values there are already its keys'
+     * rows one after another, so it is one copy.
+     */
+    static void transposeValues(MemorySegment v, int capacity, int nTokens, int headDim, float[] vt, int kvh) {
+        MemorySegment.copy(v, ValueLayout.JAVA_FLOAT, (long) kvh * capacity * headDim * Float.BYTES, vt, kvh * nTokens * headDim,
+                nTokens * headDim);
+    }
+
     static int padded(int nTokens) {
         return (nTokens + block() - 1) / block() * block();
     }

@@ -256,6 +256,29 @@ public final class KvCache implements AutoCloseable {
         return pruned * sel.count(h);
     }
 
+    /**
+     * Writes prompt tokens {@code pos0 .. pos0+m-1} of {@code layer} into slots {@code pos0 ..} of every
+     * KV head, from rows {@code [m][nKvHeads][headDim]} of {@code k} and {@code v}: a FullKV prefill
+     * fills an F32 cache chunk by chunk as it goes ({@link Compressor#keepsEveryToken}), and records
+     * the tokens at the end with {@code fillFromPrefill(layer, null, null, n, null, backend)}.
+     */
+    public void writePromptRows(int layer, int pos0, int m, float[] k, float[] v) {
+        if (dtype != Dtype.F32) throw new IllegalStateException("prompt rows go straight into an F32 cache only, not " + dtype);
+        ensure(layer);
+        int cap = capacity[layer];
+        if (pos0 + m > cap) {
+            throw new IllegalStateException("layer " + layer + " has capacity " + cap + ", not " + (pos0 + m) + " tokens");
+        }
+        MemorySegment kd = keys[layer], vd = values[layer];
+        for (int t = 0; t < m; t++) {
+            for (int h = 0; h < nKvHeads; h++) {
+                int src = (t * nKvHeads + h) * headDim;
+                MemorySegment.copy(k, src, kd, ValueLayout.JAVA_FLOAT, at(h, cap, pos0 + t), headDim);
+                MemorySegment.copy(v, src, vd, ValueLayout.JAVA_FLOAT, at(h, cap, pos0 + t), headDim);
+            }
+        }
+    }
+
     /** Appends one decoded token (all KV heads, {@code [nKvHeads][headDim]} at the offsets). */
     public void append(int layer, float[] k, int kOff, float[] v, int vOff, int position) {
         ensure(layer);

@@ -43,6 +43,7 @@ public final class Transformer implements AutoCloseable {
     private DeviceDecoder device; // non-null when the backend decodes whole layers on a device
     private int position;
     private int prefillChunk = PREFILL_CHUNK;
+    private int ffnChunk = FFN_CHUNK;
     private long prefillHeapFloats;
     private double compressMillis;
     private double attentionMillis;
@@ -132,6 +133,12 @@ public final class Transformer implements AutoCloseable {
         this.prefillChunk = tokens;
     }
 
+    /** Sets the tokens per FFN block of a prefill chunk (speed and memory comparisons). */
+    void ffnChunk(int tokens) {
+        if (tokens < 1) throw new IllegalArgumentException("FFN chunk " + tokens + " < 1");
+        this.ffnChunk = tokens;
+    }
+
     /** Floats of the arrays the last host prefill allocated for its activations (what a test bounds). */
     long prefillHeapFloats() {
         return prefillHeapFloats;
@@ -182,9 +189,24 @@ public final class Transformer implements AutoCloseable {
             return onDevice;
         }
         int chunk = chunkFor(n, compressor.queries());
+        if (chunk < n && dtype == KvCache.Dtype.F32 && device == null && compressor.keepsEveryToken()) {
+            // FullKV: each chunk's keys and values go straight into the cache, and later chunks attend
+            // to them there; nothing stages the prompt's keys and values, and nothing is selected.
+            return chunked(tokens, chunk, null, cache, false, new ChunkSink() {
+                @Override
+                public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {}
+
+                @Override
+                public void layerDone(int layer, float[] k, float[] v) {
+                    long t0 = System.nanoTime();
+                    cache.fillFromPrefill(layer, null, null, n, KeptTokens.all(n), backend);
+                    compressMillis += (System.nanoTime() - t0) / 1e6;
+                }
+            });
+        }
         LayerObservations seen = new LayerObservations(c, backend, n, compressor.queries(), compressor.causalMass());
         try (PromptKv kv = chunk < n ? new PromptKv(c.nLayers(), n, c.kvDim()) : null) {
-            return chunked(tokens, chunk, kv, true, new ChunkSink() {
+            return chunked(tokens, chunk, kv, null, true, new ChunkSink() {
                 @Override
                 public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
                     seen.chunk(layer, pos0, m, q, k);
@@ -289,7 +311,7 @@ public final class Transformer implements AutoCloseable {
             return onDevice;
         }
         float[][] queries = new float[1][];
-        return chunked(tokens, n, null, false, new ChunkSink() {
+        return chunked(tokens, n, null, null, false, new ChunkSink() {
             @Override
             public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
                 queries[0] = q;
@@ -315,7 +337,7 @@ public final class Transformer implements AutoCloseable {
             position = n;
             return onDevice;
         }
-        return chunked(tokens, chunkFor(n, capture.queries()), capture.store(), false, capture);
+        return chunked(tokens, chunkFor(n, capture.queries()), capture.store(), null, false, capture);
     }
 
     /**
@@ -331,11 +353,16 @@ public final class Transformer implements AutoCloseable {
      * <p>{@code freeAsRead}: the prefill owns {@code kv}, and each layer's block is freed as soon as its
      * last chunk has copied it onto the heap, before the cache of that layer is filled: the layer's keys
      * and values then exist twice at that moment (heap copy, cache), not three times.
+     *
+     * <p>{@code into} (instead of {@code kv}): an F32 cache that keeps every prompt token (FullKV). Each
+     * chunk's keys and values are written into it, and the attention reads them there
+     * ({@code Backend.attentionPrefill} over the cache layer): no staging block, no heap copy of a
+     * layer's keys and values so far; the sink sees no keys or values (null).
      */
-    private float[] chunked(int[] tokens, int chunk, PromptKv kv, boolean freeAsRead, ChunkSink sink) {
+    private float[] chunked(int[] tokens, int chunk, PromptKv kv, KvCache into, boolean freeAsRead, ChunkSink sink) {
         int n = tokens.length;
         int u = Math.min(chunk, n);
-        if (u < n && kv == null) throw new IllegalArgumentException("a prefill in chunks needs a key/value store");
+        if (u < n && kv == null && into == null) throw new IllegalArgumentException("a prefill in chunks needs a key/value store");
         int dim = c.dim();
         int kvDim = c.kvDim();
         int wide = Math.max(dim, c.qDim());
@@ -346,15 +373,16 @@ public final class Transformer implements AutoCloseable {
         float[] q = new float[u * wide];
         float[] k = new float[u * kvDim];
         float[] v = new float[u * kvDim];
-        float[] keys = u < n ? new float[n * kvDim] : k;
-        float[] values = u < n ? new float[n * kvDim] : v;
-        int ffn = Math.min(u, FFN_CHUNK);
+        boolean staged = u < n && into == null;
+        float[] keys = staged ? new float[n * kvDim] : k;
+        float[] values = staged ? new float[n * kvDim] : v;
+        int ffn = Math.min(u, ffnChunk);
         float[] gate = new float[ffn * c.ffnDim()];
         float[] up = new float[ffn * c.ffnDim()];
         float[] xc = new float[ffn * dim];
         float[] down = new float[ffn * dim];
         prefillHeapFloats = (long) x.length + xb.length + q.length + k.length + v.length + gate.length + up.length
-                + xc.length + down.length + (u < n ? keys.length + values.length : 0);
+                + xc.length + down.length + (staged ? keys.length + values.length : 0);
         attentionMillis = 0;
         int m = 0;
         for (int pos0 = 0; pos0 < n; pos0 += m) {
@@ -365,18 +393,28 @@ public final class Transformer implements AutoCloseable {
                 LayerWeights w = model.layer(l);
                 backend.rmsnorm(xb, x, w.attnNorm(), m, dim, c.normEps());
                 qkv(w, xb, m, q, k, v, pos0);
-                if (kv != null) kv.write(l, pos0, m, k, v);
-                if (u < n) {
-                    kv.keys(l, pos0 + m, keys);
-                    kv.values(l, pos0 + m, values);
-                    if (last && freeAsRead) kv.free(l);
-                }
                 float[] att = xb;
-                long a0 = System.nanoTime();
-                backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
-                attentionMillis += (System.nanoTime() - a0) / 1e6;
-                sink.chunk(l, pos0, m, q, keys, values);
-                if (last) sink.layerDone(l, keys, values);
+                if (into != null) {
+                    into.writePromptRows(l, pos0, m, k, v);
+                    long a0 = System.nanoTime();
+                    backend.attentionPrefill(q, into.keys(l), into.values(l), into.capacity(l), att, m, pos0, c.nHeads(),
+                            c.nKvHeads(), c.headDim());
+                    attentionMillis += (System.nanoTime() - a0) / 1e6;
+                    sink.chunk(l, pos0, m, q, null, null);
+                    if (last) sink.layerDone(l, null, null);
+                } else {
+                    if (kv != null) kv.write(l, pos0, m, k, v);
+                    if (u < n) {
+                        kv.keys(l, pos0 + m, keys);
+                        kv.values(l, pos0 + m, values);
+                        if (last && freeAsRead) kv.free(l);
+                    }
+                    long a0 = System.nanoTime();
+                    backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
+                    attentionMillis += (System.nanoTime() - a0) / 1e6;
+                    sink.chunk(l, pos0, m, q, keys, values);
+                    if (last) sink.layerDone(l, keys, values);
+                }
                 float[] proj = q;
                 backend.matmul(w.wo(), att, m, proj);
                 add(x, proj, m * dim);
