@@ -71,11 +71,13 @@ public final class Generator {
 
     public Result generate(int[] prompt, Settings s, KvPolicy policy, TaskType taskHint, Listener listener) {
         Compressor compressor = start(policy, prompt.length, taskHint);
-        Transformer tf = new Transformer(model, backend);
-        long t0 = System.nanoTime();
-        float[] logits = tf.prefill(prompt, compressor, s.maxNewTokens(), s.kvDtype());
-        double prefillAll = (System.nanoTime() - t0) / 1e6;
-        return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, describe(policy), listener);
+        // The cache is freed (off the heap) when the generation ends, not when a collector finds it.
+        try (Transformer tf = new Transformer(model, backend)) {
+            long t0 = System.nanoTime();
+            float[] logits = tf.prefill(prompt, compressor, s.maxNewTokens(), s.kvDtype());
+            double prefillAll = (System.nanoTime() - t0) / 1e6;
+            return decode(tf, prompt, logits, prefillAll - tf.compressMillis(), tf.compressMillis(), s, describe(policy), listener);
+        }
     }
 
     /**
@@ -93,9 +95,11 @@ public final class Generator {
         if (taskHint != capture.taskHint()) {
             throw new IllegalArgumentException("the prefill was captured with task hint " + capture.taskHint() + ", not " + taskHint);
         }
-        Transformer tf = new Transformer(model, backend);
-        tf.restore(capture, policy, s.maxNewTokens(), s.kvDtype());
-        return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, describe(policy), listener);
+        try (Transformer tf = new Transformer(model, backend)) {
+            tf.restore(capture, policy, s.maxNewTokens(), s.kvDtype());
+            return decode(tf, prompt, capture.logits(), capture.prefillMillis(), tf.compressMillis(), s, describe(policy),
+                    listener);
+        }
     }
 
     /** The policy as it runs on this model, e.g. {@code windowkv budget=128 groupSize=2 strategy=auto ...}. */

@@ -87,6 +87,28 @@ public interface Backend extends AutoCloseable {
         });
     }
 
+    /**
+     * {@link #attentionPrefill(float[], float[], float[], float[], int, int, int, int, int)} over keys and
+     * values that a FullKV prefill writes straight into an F32 KV cache layer ({@code KvCache.keys}):
+     * {@code [kvHead][capacity][headDim]} floats, key {@code j} of KV head {@code kvh} at float
+     * {@code (kvh * capacity + j) * headDim}, rows {@code 0 .. pos0 + nTokens - 1} valid. The default
+     * copies them into the prompt's layout on the heap and runs the array form.
+     */
+    default void attentionPrefill(float[] q, java.lang.foreign.MemorySegment k, java.lang.foreign.MemorySegment v,
+                                  int capacity, float[] out, int nTokens, int pos0, int nHeads, int nKvHeads, int headDim) {
+        int keys = pos0 + nTokens;
+        float[] ka = new float[keys * nKvHeads * headDim], va = new float[ka.length];
+        for (int kvh = 0; kvh < nKvHeads; kvh++) {
+            for (int j = 0; j < keys; j++) {
+                long from = ((long) kvh * capacity + j) * headDim * Float.BYTES;
+                int to = (j * nKvHeads + kvh) * headDim;
+                java.lang.foreign.MemorySegment.copy(k, java.lang.foreign.ValueLayout.JAVA_FLOAT, from, ka, to, headDim);
+                java.lang.foreign.MemorySegment.copy(v, java.lang.foreign.ValueLayout.JAVA_FLOAT, from, va, to, headDim);
+            }
+        }
+        attentionPrefill(q, ka, va, out, nTokens, pos0, nHeads, nKvHeads, headDim);
+    }
+
     /** One query token's attention over the cached keys/values of one layer. */
     void attentionDecode(float[] q, KvCache cache, int layer, float[] out, int nHeads);
 

@@ -7,6 +7,7 @@ import dev.windowkv.kernels.RmsNorm;
 import dev.windowkv.kernels.Rope;
 import dev.windowkv.kernels.SwiGlu;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.IntConsumer;
 
@@ -75,7 +76,7 @@ public abstract class JavaBackend implements Backend {
     }
 
     private static void copyRow(Weight w, int r, byte[] buf) {
-        java.lang.foreign.MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes(), buf, 0, (int) w.rowBytes());
+        MemorySegment.copy(w.data(), ValueLayout.JAVA_BYTE, r * w.rowBytes(), buf, 0, (int) w.rowBytes());
     }
 
     @Override
@@ -103,25 +104,83 @@ public abstract class JavaBackend implements Backend {
         });
     }
 
+    /**
+     * The reference kernels read {@code float[]}, {@code short[]} or {@code byte[]} caches, as TornadoVM
+     * needs; the cache lives off the heap ({@link KvCache#keys}), so each KV head's valid rows are
+     * copied into a per-thread scratch first, once for the query heads of its group. The kernels then
+     * see a one-head cache of {@code length} slots: the same rows in the same order, so the same results.
+     */
     @Override
     public void attentionDecode(float[] q, KvCache cache, int layer, float[] out, int nHeads) {
         int headDim = cache.headDim();
         int group = nHeads / cache.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int capacity = cache.capacity(layer);
-        parallelFor(nHeads, h -> {
-            int length = cache.length(layer, h / group); // per KV head: head-adaptive budgets differ
-            switch (cache.dtype()) {
-                case F32 -> Attention.decode(q, h * headDim, cache.keysF32(layer), cache.valuesF32(layer), capacity, length,
-                        h / group, headDim, out, h * headDim, scale);
-                case F16 -> Attention.decodeF16(q, h * headDim, cache.keysF16(layer), cache.valuesF16(layer), capacity, length,
-                        h / group, headDim, out, h * headDim, scale);
-                case Q8_0 -> Attention.decodeQ8_0(q, h * headDim, cache.keysQuant(layer), cache.valuesQuant(layer), capacity,
-                        length, h / group, headDim, out, h * headDim, scale);
-                case Q4_0 -> Attention.decodeQ4_0(q, h * headDim, cache.keysQuant(layer), cache.valuesQuant(layer), capacity,
-                        length, h / group, headDim, out, h * headDim, scale);
+        KvCache.Dtype dtype = cache.dtype();
+        long rowBytes = dtype.rowBytes(headDim);
+        MemorySegment keys = cache.keys(layer), values = cache.values(layer);
+        parallelFor(cache.nKvHeads(), kvh -> {
+            int length = cache.length(layer, kvh); // per KV head: head-adaptive budgets differ
+            long from = kvh * capacity * rowBytes;
+            int bytes = Math.toIntExact(length * rowBytes);
+            DecodeScratch s = decodeScratch.get();
+            for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                switch (dtype) {
+                    case F32 -> {
+                        if (h == kvh * group) s.floats(keys, values, from, bytes / Float.BYTES);
+                        Attention.decode(q, h * headDim, s.kf, s.vf, length, length, 0, headDim, out, h * headDim, scale);
+                    }
+                    case F16 -> {
+                        if (h == kvh * group) s.shorts(keys, values, from, bytes / Short.BYTES);
+                        Attention.decodeF16(q, h * headDim, s.kh, s.vh, length, length, 0, headDim, out, h * headDim, scale);
+                    }
+                    case Q8_0 -> {
+                        if (h == kvh * group) s.bytes(keys, values, from, bytes);
+                        Attention.decodeQ8_0(q, h * headDim, s.kb, s.vb, length, length, 0, headDim, out, h * headDim, scale);
+                    }
+                    case Q4_0 -> {
+                        if (h == kvh * group) s.bytes(keys, values, from, bytes);
+                        Attention.decodeQ4_0(q, h * headDim, s.kb, s.vb, length, length, 0, headDim, out, h * headDim, scale);
+                    }
+                }
             }
         });
+    }
+
+    private final ThreadLocal<DecodeScratch> decodeScratch = ThreadLocal.withInitial(DecodeScratch::new);
+
+    /** One KV head's keys and values, copied off the cache for the reference kernels; grows as the cache does. */
+    private static final class DecodeScratch {
+        float[] kf = new float[0], vf = new float[0];
+        short[] kh = new short[0], vh = new short[0];
+        byte[] kb = new byte[0], vb = new byte[0];
+
+        void floats(MemorySegment k, MemorySegment v, long from, int count) {
+            if (kf.length < count) {
+                kf = new float[count];
+                vf = new float[count];
+            }
+            MemorySegment.copy(k, ValueLayout.JAVA_FLOAT, from, kf, 0, count);
+            MemorySegment.copy(v, ValueLayout.JAVA_FLOAT, from, vf, 0, count);
+        }
+
+        void shorts(MemorySegment k, MemorySegment v, long from, int count) {
+            if (kh.length < count) {
+                kh = new short[count];
+                vh = new short[count];
+            }
+            MemorySegment.copy(k, ValueLayout.JAVA_SHORT, from, kh, 0, count);
+            MemorySegment.copy(v, ValueLayout.JAVA_SHORT, from, vh, 0, count);
+        }
+
+        void bytes(MemorySegment k, MemorySegment v, long from, int count) {
+            if (kb.length < count) {
+                kb = new byte[count];
+                vb = new byte[count];
+            }
+            MemorySegment.copy(k, ValueLayout.JAVA_BYTE, from, kb, 0, count);
+            MemorySegment.copy(v, ValueLayout.JAVA_BYTE, from, vb, 0, count);
+        }
     }
 
     @Override

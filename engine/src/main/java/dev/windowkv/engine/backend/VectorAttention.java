@@ -5,6 +5,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * The attention kernels of {@code tornado-kernels}'s {@code Attention}, with the two inner loops
  * over the head dimension (q·k and the value accumulation) in SIMD lanes. Same online softmax, same
@@ -12,6 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private VectorAttention() {}
 
@@ -43,6 +48,35 @@ final class VectorAttention {
             int dst = (kvh * blocks + j / b) * headDim * b + j % b;
             for (int d = 0; d < headDim; d++) kt[dst + d * b] = k[src + d];
         }
+    }
+
+    /**
+     * {@link #transposeKeys} from an F32 cache layer ({@code [kvHead][capacity][headDim]}, off the heap),
+     * keys {@code 0 .. nTokens-1}: the same tiles.
+     */
+    static void transposeKeys(MemorySegment k, int capacity, int nTokens, int headDim, float[] kt, int kvh) {
+        int b = block();
+        int blocks = padded(nTokens) / b;
+        if (blocks == 0) return;
+        int last = (kvh * blocks + blocks - 1) * headDim * b;
+        for (int d = 0; d < headDim; d++) {
+            java.util.Arrays.fill(kt, last + d * b + (nTokens - (blocks - 1) * b), last + (d + 1) * b, 0f);
+        }
+        long base = (long) kvh * capacity * headDim;
+        for (int j = 0; j < nTokens; j++) {
+            long src = base + (long) j * headDim;
+            int dst = (kvh * blocks + j / b) * headDim * b + j % b;
+            for (int d = 0; d < headDim; d++) kt[dst + d * b] = k.getAtIndex(ValueLayout.JAVA_FLOAT, src + d);
+        }
+    }
+
+    /**
+     * {@link #transposeValues} from an F32 cache layer: a KV head's values there are already its keys'
+     * rows one after another, so it is one copy.
+     */
+    static void transposeValues(MemorySegment v, int capacity, int nTokens, int headDim, float[] vt, int kvh) {
+        MemorySegment.copy(v, ValueLayout.JAVA_FLOAT, (long) kvh * capacity * headDim * Float.BYTES, vt, kvh * nTokens * headDim,
+                nTokens * headDim);
     }
 
     static int padded(int nTokens) {
@@ -327,21 +361,26 @@ final class VectorAttention {
         dd.intoArray(acc, od, in);
     }
 
-    static void decode(float[] q, int qOff, float[] kCache, float[] vCache, int capacity, int length,
+    /**
+     * One query head over KV head {@code kvHead} of a cache layer laid out {@code [kvHead][capacity][headDim]}
+     * as native-order floats ({@code KvCache.keys}, off the heap). The same loads, FMAs and order as
+     * over a {@code float[]} cache, so the same bits.
+     */
+    static void decode(float[] q, int qOff, MemorySegment kCache, MemorySegment vCache, int capacity, int length,
                        int kvHead, int headDim, float[] out, int outOff, float scale) {
-        online(q, qOff, kCache, vCache, kvHead * capacity * headDim, headDim, length, headDim, out, outOff, scale);
+        online(q, qOff, kCache, vCache, (long) kvHead * capacity * headDim, headDim, length, headDim, out, outOff, scale);
     }
 
     /** Keys per block: scores of a block are exponentiated together, and the output rescaled once. */
     private static final int BLOCK = 64;
 
     /**
-     * Keys/values j in [0, count) start at {@code base + j * stride}. Online softmax by blocks of
+     * Keys/values j in [0, count) start at float {@code base + j * stride}. Online softmax by blocks of
      * keys: the running max moves at most once per block, and the block's exponentials are taken
      * in SIMD lanes.
      */
-    private static void online(float[] q, int qOff, float[] k, float[] v, int base, int stride, int count, int headDim,
-                               float[] out, int outOff, float scale) {
+    private static void online(float[] q, int qOff, MemorySegment k, MemorySegment v, long base, int stride, int count,
+                               int headDim, float[] out, int outOff, float scale) {
         int bound = S.loopBound(headDim);
         java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
         float[] p = new float[BLOCK];
@@ -351,7 +390,7 @@ final class VectorAttention {
             int m = Math.min(BLOCK, count - j0);
             float blockMax = Float.NEGATIVE_INFINITY;
             for (int jj = 0; jj < m; jj++) {
-                float s = dot(q, qOff, k, base + (j0 + jj) * stride, headDim, bound) * scale;
+                float s = dot(q, qOff, k, base + (long) (j0 + jj) * stride, headDim, bound) * scale;
                 p[jj] = s;
                 blockMax = Math.max(blockMax, s);
             }
@@ -364,7 +403,7 @@ final class VectorAttention {
                 max = blockMax;
             }
             sum += exp(p, 0, m, max);
-            accumulate(out, outOff, r, p, m, v, base + j0 * stride, stride, headDim, bound);
+            accumulate(out, outOff, r, p, m, v, base + (long) j0 * stride, stride, headDim, bound);
         }
         scaleInPlace(out, outOff, headDim, 1f / sum, bound);
     }
@@ -388,12 +427,14 @@ final class VectorAttention {
     }
 
     /**
-     * out = out · r + Σ_{jj < m} p[jj] · v[vBase + jj·stride ..]: the block's values, summed in registers
-     * four vectors of the head at a time, so {@code out} is read and written once per block, not per key.
+     * out = out · r + Σ_{jj < m} p[jj] · v[vBase + jj·stride ..] (float indices into {@code v}): the block's
+     * values, summed in registers four vectors of the head at a time, so {@code out} is read and
+     * written once per block, not per key.
      */
-    private static void accumulate(float[] out, int outOff, float r, float[] p, int m, float[] v, int vBase, int stride,
-                                  int headDim, int bound) {
+    private static void accumulate(float[] out, int outOff, float r, float[] p, int m, MemorySegment v, long vBase,
+                                   int stride, int headDim, int bound) {
         int lanes = S.length();
+        long lb = (long) lanes * Float.BYTES;
         int d = 0;
         for (; d + 4 * lanes <= bound; d += 4 * lanes) {
             int o = outOff + d;
@@ -403,11 +444,11 @@ final class VectorAttention {
             FloatVector o3 = FloatVector.fromArray(S, out, o + 3 * lanes).mul(r);
             for (int jj = 0; jj < m; jj++) {
                 FloatVector pv = FloatVector.broadcast(S, p[jj]);
-                int vo = vBase + jj * stride + d;
-                o0 = FloatVector.fromArray(S, v, vo).fma(pv, o0);
-                o1 = FloatVector.fromArray(S, v, vo + lanes).fma(pv, o1);
-                o2 = FloatVector.fromArray(S, v, vo + 2 * lanes).fma(pv, o2);
-                o3 = FloatVector.fromArray(S, v, vo + 3 * lanes).fma(pv, o3);
+                long vo = (vBase + (long) jj * stride + d) * Float.BYTES;
+                o0 = FloatVector.fromMemorySegment(S, v, vo, NATIVE).fma(pv, o0);
+                o1 = FloatVector.fromMemorySegment(S, v, vo + lb, NATIVE).fma(pv, o1);
+                o2 = FloatVector.fromMemorySegment(S, v, vo + 2 * lb, NATIVE).fma(pv, o2);
+                o3 = FloatVector.fromMemorySegment(S, v, vo + 3 * lb, NATIVE).fma(pv, o3);
             }
             o0.intoArray(out, o);
             o1.intoArray(out, o + lanes);
@@ -417,15 +458,28 @@ final class VectorAttention {
         for (; d < bound; d += lanes) {
             FloatVector o0 = FloatVector.fromArray(S, out, outOff + d).mul(r);
             for (int jj = 0; jj < m; jj++) {
-                o0 = FloatVector.fromArray(S, v, vBase + jj * stride + d).fma(FloatVector.broadcast(S, p[jj]), o0);
+                long vo = (vBase + (long) jj * stride + d) * Float.BYTES;
+                o0 = FloatVector.fromMemorySegment(S, v, vo, NATIVE).fma(FloatVector.broadcast(S, p[jj]), o0);
             }
             o0.intoArray(out, outOff + d);
         }
         for (; d < headDim; d++) {
             float o = out[outOff + d] * r;
-            for (int jj = 0; jj < m; jj++) o += p[jj] * v[vBase + jj * stride + d];
+            for (int jj = 0; jj < m; jj++) o += p[jj] * v.getAtIndex(ValueLayout.JAVA_FLOAT, vBase + (long) jj * stride + d);
             out[outOff + d] = o;
         }
+    }
+
+    /** {@code a[aOff ..] · b[bOff ..]} over {@code n} floats, {@code bOff} a float index into the segment. */
+    private static float dot(float[] a, int aOff, MemorySegment b, long bOff, int n, int bound) {
+        FloatVector acc = FloatVector.zero(S);
+        int d = 0;
+        for (; d < bound; d += S.length()) {
+            acc = FloatVector.fromArray(S, a, aOff + d).fma(FloatVector.fromMemorySegment(S, b, (bOff + d) * Float.BYTES, NATIVE), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; d < n; d++) s += a[aOff + d] * b.getAtIndex(ValueLayout.JAVA_FLOAT, bOff + d);
+        return s;
     }
 
     private static float dot(float[] a, int aOff, float[] b, int bOff, int n, int bound) {

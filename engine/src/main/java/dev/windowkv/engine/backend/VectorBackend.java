@@ -82,19 +82,42 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int pos0, int nHeads,
                                  int nKvHeads, int headDim) {
-        float scale = (float) (1.0 / Math.sqrt(headDim));
         int keys = pos0 + nTokens;
+        growTransposed(keys, nKvHeads, headDim);
+        float[] kt = keysT, vt = valuesT;
+        parallelFor(nKvHeads, kvh -> {
+            VectorAttention.transposeKeys(k, keys, nKvHeads, headDim, kt, kvh);
+            VectorAttention.transposeValues(v, keys, nKvHeads, headDim, vt, kvh);
+        });
+        prefillTransposed(q, out, nTokens, pos0, nHeads, nKvHeads, headDim);
+    }
+
+    /** Over an F32 cache layer (a FullKV prefill's): the same tiles, transposed from there. */
+    @Override
+    public void attentionPrefill(float[] q, java.lang.foreign.MemorySegment k, java.lang.foreign.MemorySegment v, int capacity,
+                                 float[] out, int nTokens, int pos0, int nHeads, int nKvHeads, int headDim) {
+        int keys = pos0 + nTokens;
+        growTransposed(keys, nKvHeads, headDim);
+        float[] kt = keysT, vt = valuesT;
+        parallelFor(nKvHeads, kvh -> {
+            VectorAttention.transposeKeys(k, capacity, keys, headDim, kt, kvh);
+            VectorAttention.transposeValues(v, capacity, keys, headDim, vt, kvh);
+        });
+        prefillTransposed(q, out, nTokens, pos0, nHeads, nKvHeads, headDim);
+    }
+
+    private void growTransposed(int keys, int nKvHeads, int headDim) {
         int size = VectorAttention.transposedSize(keys, nKvHeads, headDim);
         // A chunked prefill asks for a little more every chunk: doubling leaves garbage of at most
         // the final size, not one key-sized array per chunk.
         if (keysT.length < size) keysT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(size, 2L * keysT.length))];
         int vSize = VectorAttention.valuesSize(keys, nKvHeads, headDim);
         if (valuesT.length < vSize) valuesT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(vSize, 2L * valuesT.length))];
+    }
+
+    private void prefillTransposed(float[] q, float[] out, int nTokens, int pos0, int nHeads, int nKvHeads, int headDim) {
+        float scale = (float) (1.0 / Math.sqrt(headDim));
         float[] kt = keysT, vt = valuesT;
-        parallelFor(nKvHeads, kvh -> {
-            VectorAttention.transposeKeys(k, keys, nKvHeads, headDim, kt, kvh);
-            VectorAttention.transposeValues(v, keys, nKvHeads, headDim, vt, kvh);
-        });
         // Work items are a KV head's group of query heads for a few consecutive tokens (VectorAttention.prefill),
         // head by head, so the threads read the same keys and values at about the same time and the next
         // items find them in L2/L3 (8 heads in turn, 4 MiB each at 8,192 tokens, did not stay there).
@@ -118,8 +141,9 @@ public final class VectorBackend extends JavaBackend {
         int group = nHeads / cache.nKvHeads();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int capacity = cache.capacity(layer);
-        float[] keys = cache.keysF32(layer);
-        float[] values = cache.valuesF32(layer);
+        // The cache's own storage, off the heap: read in place, no copy.
+        java.lang.foreign.MemorySegment keys = cache.keys(layer);
+        java.lang.foreign.MemorySegment values = cache.values(layer);
         // The length is per KV head: head-adaptive budgets differ.
         parallelFor(nHeads, h -> VectorAttention.decode(q, h * headDim, keys, values, capacity, cache.length(layer, h / group),
                 h / group, headDim, out, h * headDim, scale));

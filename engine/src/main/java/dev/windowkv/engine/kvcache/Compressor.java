@@ -48,4 +48,14 @@ public interface Compressor {
     default boolean causalMass() {
         return false;
     }
+
+    /**
+     * Whether {@link #select} keeps every prompt token of every layer, in prompt order, with every key
+     * channel (FullKV). A chunked prefill into an F32 cache then writes each chunk's keys and values
+     * straight into the cache and attends to them there, without staging the prompt's keys and
+     * values elsewhere first; {@link #select} is not called.
+     */
+    default boolean keepsEveryToken() {
+        return false;
+    }
 }

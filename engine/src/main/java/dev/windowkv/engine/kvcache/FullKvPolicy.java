@@ -34,6 +34,11 @@ public record FullKvPolicy() implements KvPolicy {
             public int queries() {
                 return 0;
             }
+
+            @Override
+            public boolean keepsEveryToken() {
+                return true;
+            }
         };
     }
 

@@ -2,8 +2,13 @@ package dev.windowkv.engine.kvcache;
 
 import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.kernels.Half;
 import dev.windowkv.kernels.kv.KvCompaction;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
 
 /**
@@ -22,12 +27,23 @@ import java.util.Arrays;
  * a selection prunes ({@link KeptTokens#prunesKeyChannel}, ThinK) are zeroed in the prompt keys and
  * not counted: a prompt token's key costs its kept channels only, as ThinK accounts them (F32 and
  * F16 caches; a quantized cache stores whole blocks, so ThinK is refused there).
+ *
+ * <p>The storage lives off the Java heap, in one arena per cache, allocated layer by layer on first
+ * use and freed by {@link #close} (a {@link Cleaner} frees it if a cache is dropped unclosed). On the
+ * heap, a FullKV cache was one G1 humongous object per layer's keys or values (16 MiB at 8,192 tokens
+ * on Llama-3.2-1B, each in whole 4 MiB regions) and made G1 grow the heap, with its headroom, around
+ * it: at 8,192 tokens the resident set held 60–95 MiB more than the cache. Off the heap it is exactly
+ * its bytes, and it goes back to the operating system the moment the cache is closed. Reading a
+ * closed cache's storage is an {@link IllegalStateException} naming the cause, never a crash.
  */
-public final class KvCache {
+public final class KvCache implements AutoCloseable {
+    /** Frees the storage of caches dropped without {@link #close}. */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     /**
-     * Element storage: F32 in {@code float[]}, F16 as IEEE binary16 bits in {@code short[]}, Q8_0
-     * and Q4_0 as GGUF blocks of 32 values along the head dimension in {@code byte[]}, one scale
-     * per block of one token and head (quantized on the way in, dequantized inside attention).
+     * Element storage: F32 as native-order floats, F16 as IEEE binary16 bits (native-order shorts),
+     * Q8_0 and Q4_0 as GGUF blocks of 32 values along the head dimension, one scale per block of one
+     * token and head (quantized on the way in, dequantized inside attention).
      */
     public enum Dtype {
         F32("f32", 1, 4), F16("f16", 1, 2), Q8_0("q8_0", 32, 34), Q4_0("q4_0", 32, 18);
@@ -48,6 +64,15 @@ public final class KvCache {
         /** Whether the values are stored as blocks with a scale (Q8_0, Q4_0). */
         public boolean quantized() {
             return blockSize > 1;
+        }
+
+        /** Bytes one value takes in storage: 4 (F32), 2 (F16); 1 for the block types, which count blocks in bytes. */
+        int elementBytes() {
+            return switch (this) {
+                case F32 -> 4;
+                case F16 -> 2;
+                case Q8_0, Q4_0 -> 1;
+            };
         }
 
         /** Bytes one token of one head takes for K (or for V). */
@@ -72,13 +97,12 @@ public final class KvCache {
     private final int[] capacity;
     private final int[][] length; // [layer][kvHead]
     private final int[][] prunedKeyElements; // [layer][kvHead]: zeroed key elements, not counted in bytes
-    private final float[][] keysF32;
-    private final float[][] valuesF32;
-    private final short[][] keysF16;
-    private final short[][] valuesF16;
-    private final byte[][] keysQuant;
-    private final byte[][] valuesQuant;
+    private final Arena arena;
+    private final Cleaner.Cleanable freeing;
+    private final MemorySegment[] keys;   // per layer, [kvHead][capacity] rows of rowBytes; null until first use
+    private final MemorySegment[] values; // laid out as keys
     private final int[][][] positions; // [layer][kvHead][slot]
+    private volatile boolean freed;
 
     public KvCache(int nLayers, int nKvHeads, int headDim, int[] capacityPerLayer, Dtype dtype) {
         if (capacityPerLayer.length != nLayers) {
@@ -95,19 +119,20 @@ public final class KvCache {
         this.capacity = capacityPerLayer.clone();
         this.length = new int[nLayers][nKvHeads];
         this.prunedKeyElements = new int[nLayers][nKvHeads];
-        this.keysF32 = dtype == Dtype.F32 ? new float[nLayers][] : null;
-        this.valuesF32 = dtype == Dtype.F32 ? new float[nLayers][] : null;
-        this.keysF16 = dtype == Dtype.F16 ? new short[nLayers][] : null;
-        this.valuesF16 = dtype == Dtype.F16 ? new short[nLayers][] : null;
-        this.keysQuant = dtype.quantized() ? new byte[nLayers][] : null;
-        this.valuesQuant = dtype.quantized() ? new byte[nLayers][] : null;
+        this.keys = new MemorySegment[nLayers];
+        this.values = new MemorySegment[nLayers];
         this.positions = new int[nLayers][nKvHeads][];
         for (int l = 0; l < nLayers; l++) {
-            Math.multiplyExact(Math.multiplyExact(nKvHeads, capacity[l]), headDim); // too large: fail now, not at first use
+            // too large for the kernels' int offsets: fail now, not at first use
+            Math.toIntExact(Math.multiplyExact((long) nKvHeads * capacity[l], dtype.rowBytes(headDim)));
+            Math.multiplyExact(Math.multiplyExact(nKvHeads, capacity[l]), headDim);
             for (int h = 0; h < nKvHeads; h++) {
                 positions[l][h] = new int[capacity[l]];
             }
         }
+        Arena a = Arena.ofShared();
+        this.arena = a;
+        this.freeing = CLEANER.register(this, a::close);
     }
 
     /**
@@ -116,35 +141,25 @@ public final class KvCache {
      * staging hold about one full KV between them instead of two.
      */
     private void ensure(int l) {
-        boolean present = switch (dtype) {
-            case F32 -> keysF32[l] != null;
-            case F16 -> keysF16[l] != null;
-            case Q8_0, Q4_0 -> keysQuant[l] != null;
-        };
-        if (present) return;
+        if (freed) throw freedError();
+        if (keys[l] != null) return;
         synchronized (this) {
-            allocate(l);
+            if (freed) throw freedError();
+            if (keys[l] != null) return;
+            long bytes = (long) nKvHeads * capacity[l] * dtype.rowBytes(headDim);
+            values[l] = arena.allocate(Math.max(1, bytes), 64);
+            keys[l] = arena.allocate(Math.max(1, bytes), 64);
         }
     }
 
-    private void allocate(int l) {
-        if (dtype == Dtype.F32 ? keysF32[l] != null : dtype == Dtype.F16 ? keysF16[l] != null : keysQuant[l] != null) return;
-        int elements = Math.multiplyExact(Math.multiplyExact(nKvHeads, capacity[l]), headDim);
-        switch (dtype) {
-            case F32 -> {
-                keysF32[l] = new float[elements];
-                valuesF32[l] = new float[elements];
-            }
-            case F16 -> {
-                keysF16[l] = new short[elements];
-                valuesF16[l] = new short[elements];
-            }
-            case Q8_0, Q4_0 -> {
-                int bytes = Math.toIntExact(Math.multiplyExact((long) nKvHeads * capacity[l], dtype.rowBytes(headDim)));
-                keysQuant[l] = new byte[bytes];
-                valuesQuant[l] = new byte[bytes];
-            }
-        }
+    private IllegalStateException freedError() {
+        return new IllegalStateException("this KV cache was freed (its generation ended, or a new prefill of the same "
+                + "Transformer replaced it); prefill again for a new cache");
+    }
+
+    /** Byte offset of slot {@code slot} of KV head {@code h} in a layer of capacity {@code cap}. */
+    private long at(int h, int cap, int slot) {
+        return ((long) h * cap + slot) * dtype.rowBytes(headDim);
     }
 
     /**
@@ -166,30 +181,57 @@ public final class KvCache {
         int[] flat = sel.flat(nKvHeads);
         int cap = capacity[layer];
         if (count > 0 && k != null) {
-            int items = nKvHeads * count;
-            switch (dtype) {
-                case F32 -> {
-                    float[] kd = keysF32[layer], vd = valuesF32[layer];
-                    backend.parallelFor(items, item -> KvCompaction.gatherF32(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
-                }
-                case F16 -> {
-                    short[] kd = keysF16[layer], vd = valuesF16[layer];
-                    backend.parallelFor(items, item -> KvCompaction.gatherF16(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
-                }
-                case Q8_0 -> {
-                    byte[] kd = keysQuant[layer], vd = valuesQuant[layer];
-                    backend.parallelFor(items, item -> KvCompaction.gatherQ8_0(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
-                }
-                case Q4_0 -> {
-                    byte[] kd = keysQuant[layer], vd = valuesQuant[layer];
-                    backend.parallelFor(items, item -> KvCompaction.gatherQ4_0(item, k, v, nKvHeads, headDim, flat, count, cap, kd, vd));
-                }
-            }
+            MemorySegment kd = keys[layer], vd = values[layer];
+            // Work items: one KV head's run of up to GATHER tokens, so a quantized row's scratch serves many.
+            int runs = (count + GATHER - 1) / GATHER;
+            backend.parallelFor(nKvHeads * runs, item -> {
+                int h = item / runs;
+                int t0 = item % runs * GATHER;
+                gather(k, v, flat, h, count, t0, Math.min(count, t0 + GATHER), cap, kd, vd);
+            });
         }
         for (int h = 0; h < nKvHeads; h++) {
             System.arraycopy(flat, h * count, positions[layer][h], 0, count);
             length[layer][h] = sel.count(h);
             prunedKeyElements[layer][h] = sel.prunesKeyChannels() ? pruneKeyChannels(layer, h, sel) : 0;
+        }
+    }
+
+    /** Tokens per work item of {@link #fillFromPrefill}. */
+    private static final int GATHER = 256;
+
+    /**
+     * Slots {@code t0 .. t1-1} of KV head {@code h}: prompt token {@code flat[h * count + t]} into slot
+     * {@code t}. The values are encoded by {@link KvCompaction}'s kernels (the device's compaction),
+     * one token into a one-slot scratch, then copied: the bytes are those kernels' bytes.
+     */
+    private void gather(float[] k, float[] v, int[] flat, int h, int count, int t0, int t1, int cap,
+                        MemorySegment kd, MemorySegment vd) {
+        int rowBytes = (int) dtype.rowBytes(headDim);
+        byte[] sk = dtype.quantized() ? new byte[rowBytes] : null;
+        byte[] sv = dtype.quantized() ? new byte[rowBytes] : null;
+        for (int t = t0; t < t1; t++) {
+            int src = (flat[h * count + t] * nKvHeads + h) * headDim;
+            long dst = at(h, cap, t);
+            switch (dtype) {
+                case F32 -> {
+                    MemorySegment.copy(k, src, kd, ValueLayout.JAVA_FLOAT, dst, headDim);
+                    MemorySegment.copy(v, src, vd, ValueLayout.JAVA_FLOAT, dst, headDim);
+                }
+                case F16 -> {
+                    for (int d = 0; d < headDim; d++) {
+                        kd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(k[src + d]));
+                        vd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(v[src + d]));
+                    }
+                }
+                case Q8_0, Q4_0 -> {
+                    // kvh 0 of a one-slot cache: the kernel reads k[src ..] and writes the scratch from 0.
+                    if (dtype == Dtype.Q8_0) KvCompaction.appendQ8_0(0, k, src, v, src, headDim, 0, 1, sk, sv);
+                    else KvCompaction.appendQ4_0(0, k, src, v, src, headDim, 0, 1, sk, sv);
+                    MemorySegment.copy(sk, 0, kd, ValueLayout.JAVA_BYTE, dst, rowBytes);
+                    MemorySegment.copy(sv, 0, vd, ValueLayout.JAVA_BYTE, dst, rowBytes);
+                }
+            }
         }
     }
 
@@ -200,17 +242,41 @@ public final class KvCache {
                     + " cache stores whole blocks of 32 channels: use --kv-dtype f16 (or f32) with think");
         }
         int cap = capacity[layer];
+        MemorySegment kd = keys[layer];
         int pruned = 0;
         for (int d = 0; d < headDim; d++) {
             if (!sel.prunesKeyChannel(h, d)) continue;
             pruned++;
             for (int slot = 0; slot < sel.count(h); slot++) {
-                int at = (h * cap + slot) * headDim + d;
-                if (dtype == Dtype.F32) keysF32[layer][at] = 0f;
-                else keysF16[layer][at] = 0; // +0.0 in binary16
+                long at = at(h, cap, slot) + (long) d * dtype.elementBytes();
+                if (dtype == Dtype.F32) kd.set(ValueLayout.JAVA_FLOAT, at, 0f);
+                else kd.set(ValueLayout.JAVA_SHORT, at, (short) 0); // +0.0 in binary16
             }
         }
         return pruned * sel.count(h);
+    }
+
+    /**
+     * Writes prompt tokens {@code pos0 .. pos0+m-1} of {@code layer} into slots {@code pos0 ..} of every
+     * KV head, from rows {@code [m][nKvHeads][headDim]} of {@code k} and {@code v}: a FullKV prefill
+     * fills an F32 cache chunk by chunk as it goes ({@link Compressor#keepsEveryToken}), and records
+     * the tokens at the end with {@code fillFromPrefill(layer, null, null, n, null, backend)}.
+     */
+    public void writePromptRows(int layer, int pos0, int m, float[] k, float[] v) {
+        if (dtype != Dtype.F32) throw new IllegalStateException("prompt rows go straight into an F32 cache only, not " + dtype);
+        ensure(layer);
+        int cap = capacity[layer];
+        if (pos0 + m > cap) {
+            throw new IllegalStateException("layer " + layer + " has capacity " + cap + ", not " + (pos0 + m) + " tokens");
+        }
+        MemorySegment kd = keys[layer], vd = values[layer];
+        for (int t = 0; t < m; t++) {
+            for (int h = 0; h < nKvHeads; h++) {
+                int src = (t * nKvHeads + h) * headDim;
+                MemorySegment.copy(k, src, kd, ValueLayout.JAVA_FLOAT, at(h, cap, pos0 + t), headDim);
+                MemorySegment.copy(v, src, vd, ValueLayout.JAVA_FLOAT, at(h, cap, pos0 + t), headDim);
+            }
+        }
     }
 
     /** Appends one decoded token (all KV heads, {@code [nKvHeads][headDim]} at the offsets). */
@@ -222,17 +288,69 @@ public final class KvCache {
                 throw new IllegalStateException("layer " + layer + " is full (" + cap + " tokens)");
             }
         }
+        MemorySegment kd = keys[layer], vd = values[layer];
+        int rowBytes = (int) dtype.rowBytes(headDim);
+        byte[] sk = dtype.quantized() ? new byte[nKvHeads * rowBytes] : null;
+        byte[] sv = dtype.quantized() ? new byte[nKvHeads * rowBytes] : null;
         for (int h = 0; h < nKvHeads; h++) {
             int slot = length[layer][h];
+            long dst = at(h, cap, slot);
+            int src = h * headDim;
             switch (dtype) {
-                case F32 -> KvCompaction.appendF32(h, k, kOff, v, vOff, headDim, slot, cap, keysF32[layer], valuesF32[layer]);
-                case F16 -> KvCompaction.appendF16(h, k, kOff, v, vOff, headDim, slot, cap, keysF16[layer], valuesF16[layer]);
-                case Q8_0 -> KvCompaction.appendQ8_0(h, k, kOff, v, vOff, headDim, slot, cap, keysQuant[layer], valuesQuant[layer]);
-                case Q4_0 -> KvCompaction.appendQ4_0(h, k, kOff, v, vOff, headDim, slot, cap, keysQuant[layer], valuesQuant[layer]);
+                case F32 -> {
+                    MemorySegment.copy(k, kOff + src, kd, ValueLayout.JAVA_FLOAT, dst, headDim);
+                    MemorySegment.copy(v, vOff + src, vd, ValueLayout.JAVA_FLOAT, dst, headDim);
+                }
+                case F16 -> {
+                    for (int d = 0; d < headDim; d++) {
+                        kd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(k[kOff + src + d]));
+                        vd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(v[vOff + src + d]));
+                    }
+                }
+                case Q8_0, Q4_0 -> {
+                    // Head h of a one-slot cache: the kernel writes the scratch at h · rowBytes.
+                    if (dtype == Dtype.Q8_0) KvCompaction.appendQ8_0(h, k, kOff, v, vOff, headDim, 0, 1, sk, sv);
+                    else KvCompaction.appendQ4_0(h, k, kOff, v, vOff, headDim, 0, 1, sk, sv);
+                    MemorySegment.copy(sk, h * rowBytes, kd, ValueLayout.JAVA_BYTE, dst, rowBytes);
+                    MemorySegment.copy(sv, h * rowBytes, vd, ValueLayout.JAVA_BYTE, dst, rowBytes);
+                }
             }
             positions[layer][h][slot] = position;
             length[layer][h] = slot + 1;
         }
+    }
+
+    /**
+     * The storage of {@code layer}'s keys: {@code [kvHead][capacity]} rows of {@link Dtype#rowBytes}
+     * bytes (native-order floats for F32, binary16 bits for F16, GGUF blocks for Q8_0/Q4_0). Valid
+     * until {@link #close}; reading it afterwards is an {@link IllegalStateException}.
+     */
+    public MemorySegment keys(int layer) {
+        ensure(layer);
+        return keys[layer];
+    }
+
+    /** The storage of {@code layer}'s values, laid out as {@link #keys}. */
+    public MemorySegment values(int layer) {
+        ensure(layer);
+        return values[layer];
+    }
+
+    /** Whether {@link #close} freed the storage. */
+    public boolean isFreed() {
+        return freed;
+    }
+
+    /**
+     * Frees the storage now (idempotent). What the cache recorded (lengths, positions, bytes) stays
+     * readable; its keys and values do not.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            freed = true;
+        }
+        freeing.clean();
     }
 
     /** The most tokens any KV head of {@code layer} holds (the count of every head unless ragged). */
@@ -251,49 +369,37 @@ public final class KvCache {
         return capacity[layer];
     }
 
-    /** Keys of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
+    /** A copy of the keys of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
     public float[] keysF32(int layer) {
-        if (keysF32 == null) return null;
-        ensure(layer);
-        return keysF32[layer];
+        return dtype == Dtype.F32 ? keys(layer).toArray(ValueLayout.JAVA_FLOAT) : null;
     }
 
-    /** Values of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
+    /** A copy of the values of {@code layer}, {@code [kvHead][capacity][headDim]}; null unless F32. */
     public float[] valuesF32(int layer) {
-        if (valuesF32 == null) return null;
-        ensure(layer);
-        return valuesF32[layer];
+        return dtype == Dtype.F32 ? values(layer).toArray(ValueLayout.JAVA_FLOAT) : null;
     }
 
-    /** Keys of {@code layer} as binary16 bits; null unless F16. */
+    /** A copy of the keys of {@code layer} as binary16 bits; null unless F16. */
     public short[] keysF16(int layer) {
-        if (keysF16 == null) return null;
-        ensure(layer);
-        return keysF16[layer];
+        return dtype == Dtype.F16 ? keys(layer).toArray(ValueLayout.JAVA_SHORT) : null;
     }
 
-    /** Values of {@code layer} as binary16 bits; null unless F16. */
+    /** A copy of the values of {@code layer} as binary16 bits; null unless F16. */
     public short[] valuesF16(int layer) {
-        if (valuesF16 == null) return null;
-        ensure(layer);
-        return valuesF16[layer];
+        return dtype == Dtype.F16 ? values(layer).toArray(ValueLayout.JAVA_SHORT) : null;
     }
 
     /**
-     * Keys of {@code layer} as Q8_0 or Q4_0 blocks, {@code [kvHead][capacity][headDim / 32 blocks]};
+     * A copy of the keys of {@code layer} as Q8_0 or Q4_0 blocks, {@code [kvHead][capacity][headDim / 32 blocks]};
      * null unless quantized.
      */
     public byte[] keysQuant(int layer) {
-        if (keysQuant == null) return null;
-        ensure(layer);
-        return keysQuant[layer];
+        return dtype.quantized() ? keys(layer).toArray(ValueLayout.JAVA_BYTE) : null;
     }
 
-    /** Values of {@code layer} as Q8_0 or Q4_0 blocks, laid out as {@link #keysQuant}; null unless quantized. */
+    /** A copy of the values of {@code layer} as Q8_0 or Q4_0 blocks, laid out as {@link #keysQuant}; null unless quantized. */
     public byte[] valuesQuant(int layer) {
-        if (valuesQuant == null) return null;
-        ensure(layer);
-        return valuesQuant[layer];
+        return dtype.quantized() ? values(layer).toArray(ValueLayout.JAVA_BYTE) : null;
     }
 
     public Dtype dtype() {

@@ -22,14 +22,19 @@ import dev.windowkv.engine.kvcache.ScoreMemo;
  * ({@link LayerObservations}), and only what it keeps is written into the cache. Decode then appends
  * one token per step, without eviction, at its true position.
  */
-public final class Transformer {
+public final class Transformer implements AutoCloseable {
     /**
      * Prompt tokens per prefill chunk. Enough for the packed GEMM's token tiles (it takes over from 64
      * tokens) to run at full width; small enough that a chunk's activations stay a few MiB.
      */
     static final int PREFILL_CHUNK = 512;
-    /** FFN activations are computed this many tokens at a time, to bound prefill memory. */
-    private static final int FFN_CHUNK = 512;
+    /**
+     * FFN activations are computed this many tokens at a time, to bound prefill memory: the gate and
+     * up blocks are {@code FFN_CHUNK × ffnDim} floats each (8 MiB on Llama-3.2-1B; 16 at 512 tokens).
+     * The packed GEMM multiplies at most 256 tokens per pass over the weights anyway
+     * ({@code PackedGemm.TILES_PER_BLOCK} tiles), so a smaller chunk would stream the weights more often.
+     */
+    static final int FFN_CHUNK = 256;
 
     private final Model model;
     private final ModelConfig c;
@@ -38,6 +43,7 @@ public final class Transformer {
     private DeviceDecoder device; // non-null when the backend decodes whole layers on a device
     private int position;
     private int prefillChunk = PREFILL_CHUNK;
+    private int ffnChunk = FFN_CHUNK;
     private long prefillHeapFloats;
     private double compressMillis;
     private double attentionMillis;
@@ -49,6 +55,16 @@ public final class Transformer {
     }
 
     public KvCache cache() { return cache; }
+
+    /**
+     * Frees the cache's storage (off the heap, {@link KvCache#close}); what it recorded stays readable
+     * and a new prefill starts a new one. A transformer dropped unclosed has its cache freed when it is
+     * collected.
+     */
+    @Override
+    public void close() {
+        if (cache != null) cache.close();
+    }
     public int position() { return position; }
     /** Wall time spent choosing and gathering kept tokens during the last prefill. */
     public double compressMillis() { return compressMillis; }
@@ -117,6 +133,12 @@ public final class Transformer {
         this.prefillChunk = tokens;
     }
 
+    /** Sets the tokens per FFN block of a prefill chunk (speed and memory comparisons). */
+    void ffnChunk(int tokens) {
+        if (tokens < 1) throw new IllegalArgumentException("FFN chunk " + tokens + " < 1");
+        this.ffnChunk = tokens;
+    }
+
     /** Floats of the arrays the last host prefill allocated for its activations (what a test bounds). */
     long prefillHeapFloats() {
         return prefillHeapFloats;
@@ -167,9 +189,24 @@ public final class Transformer {
             return onDevice;
         }
         int chunk = chunkFor(n, compressor.queries());
+        if (chunk < n && dtype == KvCache.Dtype.F32 && device == null && compressor.keepsEveryToken()) {
+            // FullKV: each chunk's keys and values go straight into the cache, and later chunks attend
+            // to them there; nothing stages the prompt's keys and values, and nothing is selected.
+            return chunked(tokens, chunk, null, cache, false, new ChunkSink() {
+                @Override
+                public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {}
+
+                @Override
+                public void layerDone(int layer, float[] k, float[] v) {
+                    long t0 = System.nanoTime();
+                    cache.fillFromPrefill(layer, null, null, n, KeptTokens.all(n), backend);
+                    compressMillis += (System.nanoTime() - t0) / 1e6;
+                }
+            });
+        }
         LayerObservations seen = new LayerObservations(c, backend, n, compressor.queries(), compressor.causalMass());
         try (PromptKv kv = chunk < n ? new PromptKv(c.nLayers(), n, c.kvDim()) : null) {
-            return chunked(tokens, chunk, kv, new ChunkSink() {
+            return chunked(tokens, chunk, kv, null, true, new ChunkSink() {
                 @Override
                 public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
                     seen.chunk(layer, pos0, m, q, k);
@@ -181,9 +218,8 @@ public final class Transformer {
                     KeptTokens kept = compressor.select(seen.layer(layer, k, ScoreMemo.none()));
                     seen.drop(layer);
                     compressMillis += (System.nanoTime() - t0) / 1e6;
+                    // The layer's block went back to the OS when its last chunk copied it out (chunked's freeAsRead).
                     store(layer, n, k, v, kept);
-                    // The cache now holds what this layer keeps: its full keys and values go back to the OS.
-                    if (kv != null) kv.free(layer);
                 }
             });
         }
@@ -224,6 +260,8 @@ public final class Transformer {
     }
 
     private void startCache(int n, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
+        // A new prefill replaces this transformer's cache: the old one's storage goes back to the OS now.
+        if (cache != null) cache.close();
         int[] capacity = new int[c.nLayers()];
         for (int l = 0; l < capacity.length; l++) capacity[l] = Math.min(n, compressor.capacity(l)) + decodeRoom;
         cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), capacity, dtype);
@@ -273,7 +311,7 @@ public final class Transformer {
             return onDevice;
         }
         float[][] queries = new float[1][];
-        return chunked(tokens, n, null, new ChunkSink() {
+        return chunked(tokens, n, null, null, false, new ChunkSink() {
             @Override
             public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
                 queries[0] = q;
@@ -299,7 +337,7 @@ public final class Transformer {
             position = n;
             return onDevice;
         }
-        return chunked(tokens, chunkFor(n, capture.queries()), capture.store(), capture);
+        return chunked(tokens, chunkFor(n, capture.queries()), capture.store(), null, false, capture);
     }
 
     /**
@@ -311,11 +349,20 @@ public final class Transformer {
      * attention output; the queries, which then take the output projection; the chunk's keys and
      * values; and, past the first chunk, one layer's keys and values so far (and the vector backend's
      * transposed keys), {@code n × kvDim} each.
+     *
+     * <p>{@code freeAsRead}: the prefill owns {@code kv}, and each layer's block is freed as soon as its
+     * last chunk has copied it onto the heap, before the cache of that layer is filled: the layer's keys
+     * and values then exist twice at that moment (heap copy, cache), not three times.
+     *
+     * <p>{@code into} (instead of {@code kv}): an F32 cache that keeps every prompt token (FullKV). Each
+     * chunk's keys and values are written into it, and the attention reads them there
+     * ({@code Backend.attentionPrefill} over the cache layer): no staging block, no heap copy of a
+     * layer's keys and values so far; the sink sees no keys or values (null).
      */
-    private float[] chunked(int[] tokens, int chunk, PromptKv kv, ChunkSink sink) {
+    private float[] chunked(int[] tokens, int chunk, PromptKv kv, KvCache into, boolean freeAsRead, ChunkSink sink) {
         int n = tokens.length;
         int u = Math.min(chunk, n);
-        if (u < n && kv == null) throw new IllegalArgumentException("a prefill in chunks needs a key/value store");
+        if (u < n && kv == null && into == null) throw new IllegalArgumentException("a prefill in chunks needs a key/value store");
         int dim = c.dim();
         int kvDim = c.kvDim();
         int wide = Math.max(dim, c.qDim());
@@ -326,15 +373,16 @@ public final class Transformer {
         float[] q = new float[u * wide];
         float[] k = new float[u * kvDim];
         float[] v = new float[u * kvDim];
-        float[] keys = u < n ? new float[n * kvDim] : k;
-        float[] values = u < n ? new float[n * kvDim] : v;
-        int ffn = Math.min(u, FFN_CHUNK);
+        boolean staged = u < n && into == null;
+        float[] keys = staged ? new float[n * kvDim] : k;
+        float[] values = staged ? new float[n * kvDim] : v;
+        int ffn = Math.min(u, ffnChunk);
         float[] gate = new float[ffn * c.ffnDim()];
         float[] up = new float[ffn * c.ffnDim()];
         float[] xc = new float[ffn * dim];
         float[] down = new float[ffn * dim];
         prefillHeapFloats = (long) x.length + xb.length + q.length + k.length + v.length + gate.length + up.length
-                + xc.length + down.length + (u < n ? keys.length + values.length : 0);
+                + xc.length + down.length + (staged ? keys.length + values.length : 0);
         attentionMillis = 0;
         int m = 0;
         for (int pos0 = 0; pos0 < n; pos0 += m) {
@@ -345,17 +393,28 @@ public final class Transformer {
                 LayerWeights w = model.layer(l);
                 backend.rmsnorm(xb, x, w.attnNorm(), m, dim, c.normEps());
                 qkv(w, xb, m, q, k, v, pos0);
-                if (kv != null) kv.write(l, pos0, m, k, v);
-                if (u < n) {
-                    kv.keys(l, pos0 + m, keys);
-                    kv.values(l, pos0 + m, values);
-                }
                 float[] att = xb;
-                long a0 = System.nanoTime();
-                backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
-                attentionMillis += (System.nanoTime() - a0) / 1e6;
-                sink.chunk(l, pos0, m, q, keys, values);
-                if (last) sink.layerDone(l, keys, values);
+                if (into != null) {
+                    into.writePromptRows(l, pos0, m, k, v);
+                    long a0 = System.nanoTime();
+                    backend.attentionPrefill(q, into.keys(l), into.values(l), into.capacity(l), att, m, pos0, c.nHeads(),
+                            c.nKvHeads(), c.headDim());
+                    attentionMillis += (System.nanoTime() - a0) / 1e6;
+                    sink.chunk(l, pos0, m, q, null, null);
+                    if (last) sink.layerDone(l, null, null);
+                } else {
+                    if (kv != null) kv.write(l, pos0, m, k, v);
+                    if (u < n) {
+                        kv.keys(l, pos0 + m, keys);
+                        kv.values(l, pos0 + m, values);
+                        if (last && freeAsRead) kv.free(l);
+                    }
+                    long a0 = System.nanoTime();
+                    backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
+                    attentionMillis += (System.nanoTime() - a0) / 1e6;
+                    sink.chunk(l, pos0, m, q, keys, values);
+                    if (last) sink.layerDone(l, keys, values);
+                }
                 float[] proj = q;
                 backend.matmul(w.wo(), att, m, proj);
                 add(x, proj, m * dim);

@@ -182,6 +182,16 @@ class ChunkedPrefillTest {
     }
 
 
+    /** Equal up to the rounding of a kernel in another JIT tier (1e-6 of the largest magnitude). */
+    private static void assertSame(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        float scale = 0;
+        for (float e : expected) scale = Math.max(scale, Math.abs(e));
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-6f * Math.max(1f, scale), what + " [" + i + "]");
+        }
+    }
+
     /** Equal up to the reassociation of sums across chunks (and the matmul path a short chunk takes). */
     private static void assertClose(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
@@ -189,6 +199,59 @@ class ChunkedPrefillTest {
         for (float e : expected) scale = Math.max(scale, Math.abs(e));
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], 1e-4f * Math.max(1f, scale), what + " [" + i + "]");
+        }
+    }
+
+    /**
+     * FullKV's chunked prefill writes each chunk straight into the F32 cache and attends to it there
+     * (Compressor.keepsEveryToken); the same policy without that declaration stages the keys and values
+     * off the heap and fills the cache per layer. Same chunks, same kernels: the same results, bit for
+     * bit once the JIT has compiled both (the Vector API's lane reductions and EXP round differently in
+     * the interpreter and in C2, and the two prefills may run in different tiers), so the floats are
+     * compared at 1e-6 of their scale here and the kept tokens exactly.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "threads", "vector"})
+    void fullKvStraightIntoTheCacheIsTheStagedPrefillBitForBit(String backend) {
+        try (Model m = Model.load(MODEL); Backend b = Backends.create(backend, 2)) {
+            ModelConfig c = m.config();
+            int[] tokens = tokens(N, 5);
+            Compressor full = start(Policies.create("full", Map.of()), c, N);
+            assertTrue(full.keepsEveryToken());
+            Compressor stagedFull = new Compressor() {
+                @Override
+                public int capacity(int layer) {
+                    return full.capacity(layer);
+                }
+
+                @Override
+                public dev.windowkv.engine.kvcache.KeptTokens select(dev.windowkv.engine.kvcache.PrefillLayer layer) {
+                    return full.select(layer);
+                }
+
+                @Override
+                public int queries() {
+                    return full.queries();
+                }
+            };
+            try (Transformer direct = new Transformer(m, b); Transformer staged = new Transformer(m, b)) {
+                direct.prefillChunk(CHUNK);
+                staged.prefillChunk(CHUNK);
+                float[] expected = staged.prefill(tokens, stagedFull, 3, KvCache.Dtype.F32);
+                float[] actual = direct.prefill(tokens, full, 3, KvCache.Dtype.F32);
+                assertSame(expected, actual, backend + ": logits");
+                for (int l = 0; l < c.nLayers(); l++) {
+                    assertSame(staged.cache().keysF32(l), direct.cache().keysF32(l), backend + ": keys of layer " + l);
+                    assertSame(staged.cache().valuesF32(l), direct.cache().valuesF32(l), backend + ": values of layer " + l);
+                    for (int h = 0; h < c.nKvHeads(); h++) {
+                        assertArrayEquals(staged.cache().positions(l, h), direct.cache().positions(l, h));
+                    }
+                    assertEquals(staged.cache().bytes(l), direct.cache().bytes(l));
+                }
+                for (int t = 0; t < 3; t++) {
+                    assertSame(staged.decode(5 + t), direct.decode(5 + t), backend + ": decode step " + t);
+                }
+            }
         }
     }
 }

@@ -31,7 +31,7 @@ public final class MemoryPhases {
         out.add(phase(n, "after FullKV prefill", null, fileBytes, full.cache().bytes(), true));
         e.decodeMore(full, gen);
         out.add(phase(n, "FullKV decode", null, fileBytes, full.cache().bytes(), false));
-        full = null; // the next phase's collection frees it
+        full.close(); // its cache goes back to the OS now (off the heap), not at the next collection
 
         collect();
         ProcessMemory.resetPeak();
@@ -39,6 +39,7 @@ public final class MemoryPhases {
         out.add(phase(n, "after " + policy + " prefill + compression", budget, fileBytes, small.cache().bytes(), false));
         e.decodeMore(small, gen);
         out.add(phase(n, policy + " decode", budget, fileBytes, small.cache().bytes(), false));
+        small.close();
         return out;
     }
 
