@@ -44,8 +44,9 @@ public final class EngineBench {
     /** Runs every kernel path (tiled prefill, single-token decode) until the JIT has compiled it. */
     public void warmUp() {
         for (int i = 0; i < 2; i++) {
-            Transformer tf = prefilled(64, 8);
-            for (int j = 0; j < 8; j++) tf.decode(token());
+            try (Transformer tf = prefilled(64, 8)) {
+                for (int j = 0; j < 8; j++) tf.decode(token());
+            }
         }
     }
 
@@ -55,12 +56,14 @@ public final class EngineBench {
         double share = 0;
         for (int r = 0; r < repetitions; r++) {
             int[] prompt = tokens(n);
-            Transformer tf = new Transformer(model, backend);
-            long t0 = System.nanoTime();
-            tf.prefill(prompt, full(n), 1, KvCache.Dtype.F32);
-            double ms = (System.nanoTime() - t0) / 1e6;
-            ts[r] = n / (ms / 1e3);
-            share += tf.attentionMillis() / ms;
+            // Closed at once: an unclosed cache's off-heap memory waits for a collection (KvCache's Cleaner).
+            try (Transformer tf = new Transformer(model, backend)) {
+                long t0 = System.nanoTime();
+                tf.prefill(prompt, full(n), 1, KvCache.Dtype.F32);
+                double ms = (System.nanoTime() - t0) / 1e6;
+                ts[r] = n / (ms / 1e3);
+                share += tf.attentionMillis() / ms;
+            }
         }
         attentionShare = share / repetitions;
         return speed(ts);
@@ -74,11 +77,14 @@ public final class EngineBench {
     /** tg n at depth d: tokens per second of decoding n tokens after a prompt of {@code depth} tokens (at least 1). */
     public Speed decode(int n, int depth, int repetitions) {
         // One untimed pass of this shape first: a device backend compiles its decode plan for it.
-        timeDecode(prefilled(Math.max(1, depth), n), n);
+        try (Transformer warm = prefilled(Math.max(1, depth), n)) {
+            timeDecode(warm, n);
+        }
         double[] ts = new double[repetitions];
         for (int r = 0; r < repetitions; r++) {
-            Transformer tf = prefilled(Math.max(1, depth), n);
-            ts[r] = timeDecode(tf, n);
+            try (Transformer tf = prefilled(Math.max(1, depth), n)) {
+                ts[r] = timeDecode(tf, n);
+            }
         }
         return speed(ts);
     }
@@ -91,11 +97,12 @@ public final class EngineBench {
      */
     public DeviceCounters deviceCounters(int depth, int n) {
         if (backend.deviceCounters() == null) return null;
-        Transformer tf = prefilled(Math.max(1, depth), n);
-        tf.decode(token());
-        DeviceCounters before = backend.deviceCounters();
-        for (int i = 1; i < n; i++) tf.decode(token());
-        return backend.deviceCounters().minus(before);
+        try (Transformer tf = prefilled(Math.max(1, depth), n)) {
+            tf.decode(token());
+            DeviceCounters before = backend.deviceCounters();
+            for (int i = 1; i < n; i++) tf.decode(token());
+            return backend.deviceCounters().minus(before);
+        }
     }
 
     /** Prefills {@code n} tokens once and keeps it for {@code policies}, for {@link #compress}. */
@@ -110,14 +117,15 @@ public final class EngineBench {
 
     /** Compresses the capture under {@code policy} at {@code budget} (0: FullKV) and decodes {@code n} tokens after it. */
     public Compressed compress(PrefillCapture capture, String policy, int budget, int n) {
-        Transformer tf = new Transformer(model, backend);
-        tf.restore(capture, policy(policy, budget), n, KvCache.Dtype.F32);
-        long kv = tf.cache().bytes();
-        double decode = n > 0 ? timeDecode(tf, n) : Double.NaN;
-        return new Compressed(policy, budget, tf.compressMillis(), capture.prefillMillis(), decode, kv);
+        try (Transformer tf = new Transformer(model, backend)) {
+            tf.restore(capture, policy(policy, budget), n, KvCache.Dtype.F32);
+            long kv = tf.cache().bytes();
+            double decode = n > 0 ? timeDecode(tf, n) : Double.NaN;
+            return new Compressed(policy, budget, tf.compressMillis(), capture.prefillMillis(), decode, kv);
+        }
     }
 
-    /** Prefills a random prompt of {@code n} tokens compressing under {@code policy} as it goes, with room for {@code room} more. */
+    /** Prefills a random prompt of {@code n} tokens compressing under {@code policy} as it goes, with room for {@code room} more; the caller closes it. */
     public Transformer compressed(int n, KvPolicy policy, int room) {
         Transformer tf = new Transformer(model, backend);
         tf.prefill(tokens(n), policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), n, null), room, KvCache.Dtype.F32);
@@ -129,7 +137,7 @@ public final class EngineBench {
         return timeDecode(tf, n);
     }
 
-    /** Prefills a random prompt of {@code n} tokens under FullKV with room for {@code room} more. */
+    /** Prefills a random prompt of {@code n} tokens under FullKV with room for {@code room} more; the caller closes it. */
     public Transformer prefilled(int n, int room) {
         Transformer tf = new Transformer(model, backend);
         tf.prefill(tokens(n), full(n), room, KvCache.Dtype.F32);

@@ -104,11 +104,12 @@ public final class SpeedComparison {
                         log.printf("[%s r%d] ours %s@d%d: %.2f tok/s%n", type, round, tg, dp, dd.mean());
                     }
                     if (memory == null) {
-                        var tf = e.prefilled(depth, plan.gen());
-                        for (int i = 0; i < 4; i++) tf.decode(1);
-                        Runtime rt = Runtime.getRuntime();
-                        memory = new BenchResults.Memory(ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
-                                fileBytes, tf.cache().bytes(), rt.totalMemory() - rt.freeMemory());
+                        try (var tf = e.prefilled(depth, plan.gen())) {
+                            for (int i = 0; i < 4; i++) tf.decode(1);
+                            Runtime rt = Runtime.getRuntime();
+                            memory = new BenchResults.Memory(ProcessMemory.residentBytes(), ProcessMemory.peakResidentBytes(),
+                                    fileBytes, tf.cache().bytes(), rt.totalMemory() - rt.freeMemory());
+                        }
                     }
                     List<KvPolicy> policies = new ArrayList<>(List.of(EngineBench.policy("full", 0)));
                     for (int budget : plan.budgets()) policies.add(EngineBench.policy("windowkv", budget));
