@@ -41,11 +41,16 @@ public final class EngineBench {
         this.rng = new SplittableRandom(seed);
     }
 
-    /** Runs every kernel path (tiled prefill, single-token decode) until the JIT has compiled it. */
+    /**
+     * Runs every kernel path (tiled prefill, single-token decode) until the JIT has compiled it. The
+     * decode's attention over a short cache runs short loops, so C2 compiles it only after several
+     * hundred calls; with 8 tokens a pass the first timed tokens still ran interpreted Vector API code
+     * (a 1-token prompt's first decoded token took 2× a later one).
+     */
     public void warmUp() {
         for (int i = 0; i < 2; i++) {
-            try (Transformer tf = prefilled(64, 8)) {
-                for (int j = 0; j < 8; j++) tf.decode(token());
+            try (Transformer tf = prefilled(64, 48)) {
+                for (int j = 0; j < 48; j++) tf.decode(token());
             }
         }
     }
