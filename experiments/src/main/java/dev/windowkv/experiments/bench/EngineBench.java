@@ -43,9 +43,10 @@ public final class EngineBench {
 
     /**
      * Runs every kernel path (tiled prefill, single-token decode) until the JIT has compiled it. The
-     * decode's attention over a short cache runs short loops, so C2 compiles it only after several
-     * hundred calls; with 8 tokens a pass the first timed tokens still ran interpreted Vector API code
-     * (a 1-token prompt's first decoded token took 2× a later one).
+     * decode's attention over a short cache runs short loops, so C2 compiles it only after many calls,
+     * and Vector API code that C2 has not compiled boxes every vector: 2 × 48 tokens, not 2 × 8, so
+     * that the timed tokens do not include that (on a cold engine, a 1-token prompt's first decoded
+     * tokens took 2–4× a later one).
      */
     public void warmUp() {
         for (int i = 0; i < 2; i++) {
