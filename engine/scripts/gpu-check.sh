@@ -85,8 +85,13 @@ for b in r.get("results", []):
             f"  prefill {b['prefillTokPerSec']:,.1f} tok/s  decode {b['decodeTokPerSec']:,.1f} tok/s")
     # The device counters (bytes and launches per decoded token, compilations, device memory): by name.
     extra = {k: v for k, v in b.items() if k not in known and v is not None}
-    for k, v in (extra.pop("counters", None) or {}).items():
+    for k, v in (extra.pop("counters", None) or extra.pop("deviceCost", None) or {}).items():
         extra[k] = v
+    # The slowdown check: decode after the short vs this prompt, beside attention's growth on the device.
+    s = extra.pop("slowdown", None)
+    if s:
+        extra["slowdown"] = (f"{s['slowdownMs']:+.2f}ms/token(attention {s['attentionGrowthMs']:+.2f},"
+                             f" tolerance {s['toleranceMs']:.2f}, {'within' if s['within'] else 'MORE'})")
     for k, v in extra.items():
         line += f"  {k}={v}"
     print(line)
