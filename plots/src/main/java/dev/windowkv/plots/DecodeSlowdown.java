@@ -18,12 +18,13 @@ import java.util.List;
  * @param attentionMsLong    the same after the long prompt
  * @param kernelMsShort      device time of all the token's kernels per token, ms, per sample; NaN without the profiler
  * @param kernelMsLong       the same after the long prompt
- * @param slowdownMs         median wall ms per token, long minus short
- * @param attentionGrowthMs  median attention ms per token, long minus short
- * @param otherKernelGrowthMs median ms per token of the other kernels, long minus short (should be about 0)
+ * @param slowdownMs         wall ms per token, long minus short: the mean over the samples of each long
+ *                           sample minus the short one taken just before it (a pair shares that moment's load)
+ * @param attentionGrowthMs  attention ms per token, long minus short, paired the same way
+ * @param otherKernelGrowthMs ms per token of the other kernels, long minus short, paired (should be about 0)
  * @param toleranceMs        how far the slowdown may exceed attention's growth and still count as within it:
- *                           the larger of the two lengths' ranges (max minus min) of wall ms per token, since
- *                           the run cannot resolve a difference smaller than its own samples' disagreement
+ *                           twice the standard error of the paired wall-time differences, the margin the
+ *                           samples resolve (about 95%)
  * @param within             {@code slowdownMs <= attentionGrowthMs + toleranceMs}; false without attention times
  */
 public record DecodeSlowdown(

@@ -54,15 +54,22 @@ public final class DecodeSlowdownRun {
                 attention.get(1), kernels.get(0), kernels.get(1));
     }
 
-    /** The slowdown, attention's growth, the other kernels' growth (medians, long minus short) and the verdict. */
+    /**
+     * The slowdown, attention's growth and the other kernels' growth, each the mean over the samples
+     * of the long sample minus the short one taken right before it (a pair shares the machine's load
+     * of that moment), and the verdict: within when the slowdown exceeds attention's growth by no more
+     * than twice the standard error of the paired wall-time differences, the margin the samples
+     * resolve (about 95%); the noise of a shared machine widens it, not the verdict's meaning.
+     */
     static DecodeSlowdown summarize(int shortPrompt, int longPrompt, int tokensPerSample, List<Double> wallShort,
                                     List<Double> wallLong, List<Double> attentionShort, List<Double> attentionLong,
                                     List<Double> kernelShort, List<Double> kernelLong) {
-        double slowdown = median(wallLong) - median(wallShort);
-        double growth = median(attentionLong) - median(attentionShort);
-        double other = median(minus(kernelLong, attentionLong)) - median(minus(kernelShort, attentionShort));
-        double tolerance = Math.max(range(wallShort), range(wallLong));
-        boolean within = !Double.isNaN(growth) && slowdown <= growth + tolerance;
+        List<Double> wall = minus(wallLong, wallShort);
+        double slowdown = mean(wall);
+        double growth = mean(minus(attentionLong, attentionShort));
+        double other = mean(minus(minus(kernelLong, attentionLong), minus(kernelShort, attentionShort)));
+        double tolerance = wall.size() < 2 ? Double.NaN : 2 * standardDeviation(wall) / Math.sqrt(wall.size());
+        boolean within = !Double.isNaN(growth) && !Double.isNaN(tolerance) && slowdown <= growth + tolerance;
         return new DecodeSlowdown(shortPrompt, longPrompt, tokensPerSample, List.copyOf(wallShort), List.copyOf(wallLong),
                 List.copyOf(attentionShort), List.copyOf(attentionLong), List.copyOf(kernelShort), List.copyOf(kernelLong),
                 slowdown, growth, other, tolerance, within);
@@ -79,8 +86,8 @@ public final class DecodeSlowdownRun {
                     + "TornadoVM's profiler (-Dwindowkv.tornado.profiler=true)", backend, s.slowdownMs());
         }
         return head + String.format(Locale.ROOT, "%n%-8s slowdown %+.2f ms/token, attention's growth %+.2f ms/token "
-                        + "(%.3f -> %.3f ms/token on the device), other kernels %+.2f: %s (tolerance %.2f ms/token, the "
-                        + "samples' larger range)", backend, s.slowdownMs(), s.attentionGrowthMs(),
+                        + "(%.3f -> %.3f ms/token on the device), other kernels %+.2f: %s (tolerance %.2f ms/token, twice "
+                        + "the paired differences' standard error)", backend, s.slowdownMs(), s.attentionGrowthMs(),
                 median(s.attentionMsShort()), median(s.attentionMsLong()), s.otherKernelGrowthMs(),
                 s.within() ? "within attention's growth" : "MORE than attention's growth", s.toleranceMs());
     }
@@ -92,8 +99,14 @@ public final class DecodeSlowdownRun {
         return a.length % 2 == 1 ? a[m] : (a[m - 1] + a[m]) / 2;
     }
 
-    private static double range(List<Double> xs) {
-        return max(xs) - min(xs);
+    private static double mean(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static double standardDeviation(List<Double> xs) {
+        double m = mean(xs), sum = 0;
+        for (double x : xs) sum += (x - m) * (x - m);
+        return Math.sqrt(sum / (xs.size() - 1));
     }
 
     private static double min(List<Double> xs) {
