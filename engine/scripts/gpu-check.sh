@@ -100,6 +100,10 @@ EOF
 
 model=experiments/models/windowkv-induction.gguf
 [ -f "$model" ] || die "the default model $model is missing: is this a checkout of the project?"
+# bench --backends runs tornado with TornadoVM's profiler (its slowdown check needs per-task kernel
+# times), which waits for every kernel: its decode speeds are pessimistic on a GPU. For speeds without:
+# WINDOWKV_JAVA_OPTS=-Dwindowkv.tornado.profiler=false (no slowdown verdict then).
+say "tornado runs with TornadoVM's profiler on unless WINDOWKV_JAVA_OPTS sets -Dwindowkv.tornado.profiler=false"
 bench default --model "$model"
 
 vocab=${WINDOWKV_CACHE:-$HOME/.cache/windowkv}/llama.cpp/models/ggml-vocab-llama-bpe.gguf
