@@ -85,8 +85,13 @@ for b in r.get("results", []):
             f"  prefill {b['prefillTokPerSec']:,.1f} tok/s  decode {b['decodeTokPerSec']:,.1f} tok/s")
     # The device counters (bytes and launches per decoded token, compilations, device memory): by name.
     extra = {k: v for k, v in b.items() if k not in known and v is not None}
-    for k, v in (extra.pop("counters", None) or {}).items():
+    for k, v in (extra.pop("counters", None) or extra.pop("deviceCost", None) or {}).items():
         extra[k] = v
+    # The slowdown check: decode after the short vs this prompt, beside attention's growth on the device.
+    s = extra.pop("slowdown", None)
+    if s:
+        extra["slowdown"] = (f"{s['slowdownMs']:+.2f}ms/token(attention {s['attentionGrowthMs']:+.2f},"
+                             f" tolerance {s['toleranceMs']:.2f}, {'within' if s['within'] else 'MORE'})")
     for k, v in extra.items():
         line += f"  {k}={v}"
     print(line)
@@ -95,6 +100,10 @@ EOF
 
 model=experiments/models/windowkv-induction.gguf
 [ -f "$model" ] || die "the default model $model is missing: is this a checkout of the project?"
+# bench --backends runs tornado with TornadoVM's profiler (its slowdown check needs per-task kernel
+# times), which waits for every kernel: its decode speeds are pessimistic on a GPU. For speeds without:
+# WINDOWKV_JAVA_OPTS=-Dwindowkv.tornado.profiler=false (no slowdown verdict then).
+say "tornado runs with TornadoVM's profiler on unless WINDOWKV_JAVA_OPTS sets -Dwindowkv.tornado.profiler=false"
 bench default --model "$model"
 
 vocab=${WINDOWKV_CACHE:-$HOME/.cache/windowkv}/llama.cpp/models/ggml-vocab-llama-bpe.gguf

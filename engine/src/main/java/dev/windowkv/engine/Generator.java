@@ -133,8 +133,10 @@ public final class Generator {
         ByteArrayOutputStream pending = new ByteArrayOutputStream();
         StringBuilder text = new StringBuilder();
         long d0 = System.nanoTime();
+        // Greedy: a device decoder brings back only the argmax of each token's logits, not the logits.
+        boolean greedy = s.sampler().isGreedy();
+        int next = s.maxNewTokens() > 0 ? s.sampler().sample(logits) : -1;
         while (produced < s.maxNewTokens()) {
-            int next = s.sampler().sample(logits);
             if (tok.isEndOfGeneration(next)) break;
             out[produced++] = next;
             pending.writeBytes(tok.tokenBytes(next));
@@ -150,7 +152,7 @@ public final class Generator {
                 if (listener != null && !piece.isEmpty()) listener.onText(piece);
             }
             if (newline || produced == s.maxNewTokens()) break;
-            logits = tf.decode(next);
+            next = greedy ? tf.decodeGreedy(next) : s.sampler().sample(tf.decode(next));
         }
         double decode = (System.nanoTime() - d0) / 1e6;
         return new Result(prompt, Arrays.copyOf(out, produced), text.toString(), prefillMillis, compressMillis, decode,

@@ -11,6 +11,8 @@ package dev.windowkv.plots;
  * @param compilations          plans compiled during the whole backend run (each compiles its kernels once)
  * @param deviceBytes           device memory the backend held at the end of the run
  * @param profiled              true when the bytes are TornadoVM's profiler's, false when counted at the transfer sites
+ * @param slowdown              the decode's slowdown from a short to this prompt beside attention's growth; null when
+ *                              not measured (a prompt too short to compare, older files)
  */
 public record DeviceCost(
         int promptTokens,
@@ -19,5 +21,12 @@ public record DeviceCost(
         double launchesPerToken,
         long compilations,
         long deviceBytes,
-        boolean profiled) {
+        boolean profiled,
+        DecodeSlowdown slowdown) {
+
+    public DeviceCost(int promptTokens, double bytesToDevicePerToken, double bytesToHostPerToken, double launchesPerToken,
+                      long compilations, long deviceBytes, boolean profiled) {
+        this(promptTokens, bytesToDevicePerToken, bytesToHostPerToken, launchesPerToken, compilations, deviceBytes, profiled,
+                null);
+    }
 }

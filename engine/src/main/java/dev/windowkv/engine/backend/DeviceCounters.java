@@ -10,6 +10,8 @@ package dev.windowkv.engine.backend;
  * @param bytesToDevice        host→device bytes of those tokens' graphs
  * @param bytesToHost          device→host bytes of those tokens' graphs
  * @param launches             kernels those tokens launched
+ * @param kernelNanos          device kernel time of those tokens' graphs, from TornadoVM's profiler (0 unless {@code profiled})
+ * @param attentionNanos       the part of {@code kernelNanos} spent in the decode's attention tasks
  * @param setupBytesToDevice   host→device bytes of everything else: weights, prompt keys/values, kept indices, scoring inputs
  * @param setupBytesToHost     device→host bytes of everything else: a device prefill's logits and the policy's
  *                             selection, or its keys/values and queries (a prefill on its own, or selected on the
@@ -19,12 +21,13 @@ package dev.windowkv.engine.backend;
  * @param profiled             true when the bytes are TornadoVM's profiler's, false when counted at our transfer sites
  */
 public record DeviceCounters(long decodedTokens, long bytesToDevice, long bytesToHost, long launches,
-                             long setupBytesToDevice, long setupBytesToHost, long compilations, long deviceBytes, boolean profiled) {
+                             long kernelNanos, long attentionNanos, long setupBytesToDevice, long setupBytesToHost, long compilations, long deviceBytes, boolean profiled) {
 
     /** This minus an earlier reading: the counts in between; {@code deviceBytes} stays this reading's. */
     public DeviceCounters minus(DeviceCounters earlier) {
         return new DeviceCounters(decodedTokens - earlier.decodedTokens, bytesToDevice - earlier.bytesToDevice,
                 bytesToHost - earlier.bytesToHost, launches - earlier.launches,
+                kernelNanos - earlier.kernelNanos, attentionNanos - earlier.attentionNanos,
                 setupBytesToDevice - earlier.setupBytesToDevice, setupBytesToHost - earlier.setupBytesToHost, compilations - earlier.compilations, deviceBytes,
                 profiled);
     }
@@ -39,6 +42,16 @@ public record DeviceCounters(long decodedTokens, long bytesToDevice, long bytesT
 
     public double launchesPerToken() {
         return perToken(launches);
+    }
+
+    /** Device kernel time per decoded token, ms; NaN without the profiler. */
+    public double kernelMillisPerToken() {
+        return profiled ? perToken(kernelNanos) / 1e6 : Double.NaN;
+    }
+
+    /** Device time of the decode's attention per decoded token, ms (every layer's); NaN without the profiler. */
+    public double attentionMillisPerToken() {
+        return profiled ? perToken(attentionNanos) / 1e6 : Double.NaN;
     }
 
     private double perToken(long total) {

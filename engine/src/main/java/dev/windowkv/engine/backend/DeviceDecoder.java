@@ -1,6 +1,7 @@
 package dev.windowkv.engine.backend;
 
 import dev.windowkv.engine.kvcache.KeptTokens;
+import dev.windowkv.engine.sampling.Sampler;
 
 /**
  * A backend's whole-model decode on a device: the KV cache lives there from the end of prefill on,
@@ -23,4 +24,13 @@ public interface DeviceDecoder {
      * looks up the embedding itself, so only the token and its position go down.
      */
     float[] decode(int token, int position);
+
+    /**
+     * Runs token {@code token} at {@code position} and returns the greedy next token, the argmax of
+     * its logits ({@link Sampler#argmax}: the lowest index wins a tie). A device that computes the
+     * argmax itself brings back only that, not the logits.
+     */
+    default int decodeGreedy(int token, int position) {
+        return Sampler.argmax(decode(token, position));
+    }
 }

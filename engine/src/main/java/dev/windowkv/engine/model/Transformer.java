@@ -9,6 +9,7 @@ import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.kvcache.KvPolicy;
 import dev.windowkv.engine.kvcache.PrefillLayer;
 import dev.windowkv.engine.kvcache.ScoreMemo;
+import dev.windowkv.engine.sampling.Sampler;
 
 /**
  * The forward pass of a Llama/Qwen2/Qwen3 decoder, written as the model's equations:
@@ -466,6 +467,18 @@ public final class Transformer implements AutoCloseable {
         }
         position++;
         return logits(x, 0);
+    }
+
+    /**
+     * {@link #decode}, then the greedy next token ({@link Sampler#argmax} of the logits). With a
+     * device decoder the argmax is computed there, and only it comes back, not the logits.
+     */
+    public int decodeGreedy(int token) {
+        if (device != null) {
+            checkToken(token);
+            return device.decodeGreedy(token, position++);
+        }
+        return Sampler.argmax(decode(token));
     }
 
     private void qkv(LayerWeights w, float[] xb, int n, float[] q, float[] k, float[] v, int pos0) {

@@ -9,6 +9,7 @@ import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.plots.BackendResult;
 import dev.windowkv.plots.BenchReport;
+import dev.windowkv.plots.DecodeSlowdown;
 import dev.windowkv.plots.DeviceCost;
 
 import java.io.PrintStream;
@@ -21,10 +22,21 @@ import java.util.List;
  * Backends on the same model and prompt: the backend-comparison plot's input. A backend that cannot
  * start here (tornado without TornadoVM) is left out with one line in the log. A device backend's
  * counters (bytes each way and launches per decoded token after the prompt, plans compiled, device
- * memory) are printed and written with its result.
+ * memory) are printed and written with its result, and, for a prompt of at least
+ * {@code 2 * DecodeSlowdownRun.SHORT_PROMPT} tokens, how much its decode slows from a 64-token prompt
+ * to this one beside what attention over the longer cache costs on the device ({@link DecodeSlowdownRun}).
  */
 public final class BackendComparison {
     private BackendComparison() {}
+
+    /**
+     * TornadoBackend's switch for TornadoVM's profiler: the slowdown check needs its per-task kernel
+     * times, so `bench --backends` turns it on unless set (the bytes are then the profiler's too).
+     */
+    static final String TORNADO_PROFILER = "windowkv.tornado.profiler";
+
+    /** Samples per length of the slowdown check: enough for a median and a range on a noisy machine. */
+    static final int SLOWDOWN_SAMPLES = 8;
 
     public static BenchReport run(Path modelFile, List<String> backends, int threads, int prompt, int gen, int budget,
                                   long seed, PrintStream log) {
@@ -32,6 +44,9 @@ public final class BackendComparison {
         try (Model model = Model.load(modelFile)) {
             for (String name : backends) {
                 Backend started;
+                if (name.equals("tornado") && System.getProperty(TORNADO_PROFILER) == null) {
+                    System.setProperty(TORNADO_PROFILER, "true");
+                }
                 try {
                     started = Backends.create(name, threads);
                 } catch (UserError e) {
@@ -60,9 +75,16 @@ public final class BackendComparison {
                     DeviceCost cost = null;
                     if (atStart != null) {
                         DeviceCounters perToken = e.deviceCounters(prompt, gen);
+                        DecodeSlowdown slowdown = null;
+                        if (prompt >= 2 * DecodeSlowdownRun.SHORT_PROMPT) {
+                            slowdown = DecodeSlowdownRun.measure(e, b, DecodeSlowdownRun.SHORT_PROMPT, prompt, gen,
+                                    SLOWDOWN_SAMPLES);
+                            log.println(DecodeSlowdownRun.describe(name, slowdown));
+                        }
                         DeviceCounters run = b.deviceCounters().minus(atStart);
                         cost = new DeviceCost(prompt, perToken.bytesToDevicePerToken(), perToken.bytesToHostPerToken(),
-                                perToken.launchesPerToken(), run.compilations(), run.deviceBytes(), perToken.profiled());
+                                perToken.launchesPerToken(), run.compilations(), run.deviceBytes(), perToken.profiled(),
+                                slowdown);
                         log.printf("%-8s per decoded token after %d tokens: %.0f B host->device, %.0f B device->host, "
                                         + "%.0f kernel launches; %d plans compiled, %.1f MiB on the device (bytes %s)%n",
                                 name, prompt, cost.bytesToDevicePerToken(), cost.bytesToHostPerToken(),

@@ -16,6 +16,7 @@ import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.PrefillCapture;
 import dev.windowkv.engine.model.Transformer;
+import dev.windowkv.engine.sampling.Sampler;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -56,8 +57,8 @@ class TornadoDecodeTest {
      */
     @Test
     void aDecodedTokenMovesTheSameBytesAfterA64And2048TokenPrompt() {
-        DeviceCounters short64 = perToken(64);
-        DeviceCounters long2048 = perToken(2048);
+        DeviceCounters short64 = perTokenAfter(64);
+        DeviceCounters long2048 = perTokenAfter(2048);
         assertTrue(short64.profiled() && long2048.profiled(), "bytes should be the profiler's");
         assertEquals(short64.bytesToDevicePerToken(), long2048.bytesToDevicePerToken(), "host to device per token");
         assertEquals(short64.bytesToHostPerToken(), long2048.bytesToHostPerToken(), "device to host per token");
@@ -70,6 +71,29 @@ class TornadoDecodeTest {
         assertTrue(long2048.bytesToHostPerToken() >= logits && long2048.bytesToHostPerToken() <= logits + 64,
                 "the logits come back, and nothing else: " + long2048.bytesToHostPerToken());
         assertEquals(short64.launchesPerToken(), long2048.launchesPerToken(), "launches per token");
+    }
+
+    /**
+     * TornadoVM's profiler times the decode's attention tasks apart from the rest (read from its
+     * per-task log), and that time grows with the cache: about 30 times the keys after 2,048 prompt
+     * tokens as after 64. Not a timing test: asserted is only that the attention time is there, is
+     * part of the kernel time, and at least doubles, far inside what the 30-fold work gives on a
+     * loaded machine (the sum over 8 layers and 4 tokens smooths a single preempted kernel).
+     */
+    @Test
+    void theProfilerTimesTheDecodesAttentionWhichGrowsWithTheCache() {
+        DeviceCounters short64 = perTokenAfter(64);
+        DeviceCounters long2048 = perTokenAfter(2048);
+        System.out.printf("attention per token: %.3f ms of %.3f ms kernel time after 64 tokens, %.3f ms of %.3f ms after 2048%n",
+                short64.attentionMillisPerToken(), short64.kernelMillisPerToken(), long2048.attentionMillisPerToken(),
+                long2048.kernelMillisPerToken());
+        for (DeviceCounters d : List.of(short64, long2048)) {
+            assertTrue(d.attentionNanos() > 0, "no attention time in the profiler's log: " + d);
+            assertTrue(d.attentionNanos() < d.kernelNanos(), "attention is one task of several: " + d);
+        }
+        assertTrue(long2048.attentionMillisPerToken() > 2 * short64.attentionMillisPerToken(),
+                "attention over 2,048 cached tokens should cost more than over 64: " + long2048.attentionMillisPerToken()
+                        + " vs " + short64.attentionMillisPerToken() + " ms per token");
     }
 
     /**
@@ -92,6 +116,45 @@ class TornadoDecodeTest {
         assertTrue(decodePlans <= 2, decodePlans + " decode plans built for two buckets");
         long compiled = tornado.deviceCounters().minus(before).compilations();
         assertTrue(compiled <= 2, compiled + " plans compiled for two buckets (a decode plan each, its prefill in it)");
+    }
+
+    /**
+     * Greedy decoding brings back each token's argmax, computed on the device (4 bytes; the profiler
+     * adds an array header), not the logits, and picks {@code vector}'s tokens. Failed before the
+     * argmax ran on the device ({@code DeviceDecoder}'s default, the host's argmax of the logits:
+     * 15,448 B back per token).
+     */
+    @Test
+    void greedyDecodeBringsBackOnlyTheArgmaxAndPicksVectorsTokens() {
+        int[] prompt = model.tokenizer().encode(
+                "the key for the blue door is seven four two . the key for the blue door is", true, false);
+        int n = 12;
+        int[] expected = new int[n];
+        try (Backend vector = Backends.create("vector", 2)) {
+            Transformer tf = new Transformer(model, vector);
+            float[] logits = tf.prefill(prompt, full(prompt.length), n, KvCache.Dtype.F32);
+            for (int i = 0; i < n; i++) {
+                expected[i] = Sampler.argmax(logits);
+                if (i + 1 < n) logits = tf.decode(expected[i]);
+            }
+        }
+        int[] actual = new int[n];
+        Transformer tf = new Transformer(model, tornado);
+        actual[0] = Sampler.argmax(tf.prefill(prompt, full(prompt.length), n, KvCache.Dtype.F32));
+        actual[1] = tf.decodeGreedy(actual[0]); // the first token also compacts the prompt: not counted
+        DeviceCounters before = tornado.deviceCounters();
+        for (int i = 2; i < n; i++) actual[i] = tf.decodeGreedy(actual[i - 1]);
+        DeviceCounters greedy = tornado.deviceCounters().minus(before);
+        assertArrayEquals(expected, actual, "greedy tokens");
+        assertEquals(n - 2, greedy.decodedTokens());
+        assertTrue(greedy.bytesToHostPerToken() >= Integer.BYTES && greedy.bytesToHostPerToken() <= Integer.BYTES + 64,
+                "only the argmax should come back, not the logits (" + 4 * model.output().rows() + " B): "
+                        + greedy.bytesToHostPerToken() + " B per token");
+    }
+
+    private static Compressor full(int n) {
+        ModelConfig c = model.config();
+        return Policies.create("full", Map.of()).start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), n, null);
     }
 
     /**
@@ -204,6 +267,13 @@ class TornadoDecodeTest {
         assertEquals(0, four.setupBytesToDevice(), "nothing but the tokens' own bytes after the first");
         return four;
     }
+
+    /** {@link #perToken}, measured once per length for the tests that read it (a 2,048-token prefill is slow on PoCL). */
+    private static DeviceCounters perTokenAfter(int n) {
+        return PER_TOKEN.computeIfAbsent(n, TornadoDecodeTest::perToken);
+    }
+
+    private static final Map<Integer, DeviceCounters> PER_TOKEN = new java.util.HashMap<>();
 
     private static Transformer prefilled(int n, int room, SplittableRandom rnd) {
         ModelConfig c = model.config();

@@ -48,6 +48,15 @@ final class CountedGraph {
         return this;
     }
 
+    /**
+     * Left on the device after an execution; {@link CountedPlan#fetch} brings them back when asked
+     * (counted then, as device→host bytes of this graph).
+     */
+    CountedGraph onDemand(Object... arrays) {
+        graph.transferToHost(DataTransferMode.UNDER_DEMAND, arrays);
+        return this;
+    }
+
     /** Found on the device in the buffers of graph {@code source}, when it ran just before this one. */
     CountedGraph consume(String source, Object... arrays) {
         graph.consumeFromDevice(source, arrays);

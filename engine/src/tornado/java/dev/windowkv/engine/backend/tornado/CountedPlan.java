@@ -23,6 +23,8 @@ final class CountedPlan implements AutoCloseable {
     private final DeviceTraffic traffic;
     private final long deviceBytes;
     private boolean compiled;
+    private TornadoExecutionResult last; // its profiler result reads the log of the graph selected in the plan
+    private final int[] logRead;         // per graph, the length of its profiler log already read
 
     CountedPlan(DeviceTraffic traffic, CountedGraph... graphs) {
         this(traffic, null, graphs);
@@ -33,6 +35,7 @@ final class CountedPlan implements AutoCloseable {
         this.traffic = traffic;
         this.graphs = graphs;
         this.ran = new boolean[graphs.length];
+        this.logRead = new int[graphs.length];
         ImmutableTaskGraph[] snapshots = new ImmutableTaskGraph[graphs.length];
         Set<Object> arrays = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < graphs.length; i++) {
@@ -46,6 +49,7 @@ final class CountedPlan implements AutoCloseable {
         if (traffic.profiled) plan.withProfiler(ProfilerMode.SILENT);
         if (grid != null && !grid.keySet().isEmpty()) plan.withGridScheduler(grid); // withGraph(i) re-applies it
         traffic.held(deviceBytes);
+        traffic.opened(this);
     }
 
     /** Runs graph {@code i} (the plan's kernels compile on its first execution) and counts what it moved. */
@@ -56,6 +60,7 @@ final class CountedPlan implements AutoCloseable {
         }
         CountedGraph g = graphs[i];
         TornadoExecutionResult r = graphs.length == 1 ? plan.execute() : plan.withGraph(i).execute();
+        last = r;
         long in = g.everyIn + (ran[i] ? 0 : g.firstIn);
         long out = g.everyOut;
         if (traffic.profiled) {
@@ -74,12 +79,52 @@ final class CountedPlan implements AutoCloseable {
         ran[i] = true;
     }
 
+    /**
+     * Brings back {@code arrays}, which graph {@code i} declared {@link CountedGraph#onDemand} and
+     * just computed (it must be the graph executed last). Counted at the declared sizes, also with
+     * the profiler, whose counts for the execution were read already.
+     */
+    void fetch(int i, Object... arrays) {
+        last.transferToHost(arrays);
+        long out = CountedGraph.bytes(arrays);
+        if (graphs[i].perToken) {
+            traffic.decode(0, out, 0);
+        } else {
+            traffic.setup(0, out);
+        }
+    }
+
+    /**
+     * With the profiler: adds the kernel times the per-token graphs logged since the last call
+     * (all tasks, and the tasks named {@code attention}) to the traffic. Read lazily, not per
+     * execution: TornadoVM appends each execution's JSON to one log per graph and hands it out
+     * whole. Selecting a graph ({@code withGraph}) without executing it changes only which graph's
+     * log the profiler result reads; the next {@link #execute} selects its own.
+     */
+    void collectKernelTimes() {
+        if (!traffic.profiled || last == null) return;
+        for (int i = 0; i < graphs.length; i++) {
+            if (!graphs[i].perToken || !ran[i]) continue;
+            if (graphs.length > 1) plan.withGraph(i);
+            String log = last.getProfilerResult().getProfileLog();
+            if (log.length() <= logRead[i]) continue;
+            ProfileLog.Times t = ProfileLog.kernelTimes(log.substring(logRead[i]), ATTENTION);
+            logRead[i] = log.length();
+            traffic.kernelTime(t.kernelNanos(), t.matchedNanos());
+        }
+    }
+
+    /** The decode's attention task, in every layer graph ({@code TornadoDecoder}). */
+    static final String ATTENTION = "attention";
+
     long deviceBytes() {
         return deviceBytes;
     }
 
     @Override
     public void close() {
+        collectKernelTimes();
+        traffic.closed(this);
         DevicePlans.close(plan);
         traffic.held(-deviceBytes);
     }

@@ -2,11 +2,16 @@ package dev.windowkv.engine.backend.tornado;
 
 import dev.windowkv.engine.backend.DeviceCounters;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The running counts behind {@link DeviceCounters}, one per backend, fed by every {@link CountedPlan}:
  * bytes each way, kernel launches and decoded tokens, plans compiled, device memory held. Bytes are
  * TornadoVM's profiler's when {@link #profiled} (the plans run with {@code ProfilerMode.SILENT}),
  * else the sizes of the arrays each graph declares for that execution, counted where it declares them.
+ * With the profiler, the per-token graphs' kernel times too (all tasks, and the attention tasks apart),
+ * read from the open plans' profiler logs when a snapshot is taken ({@link CountedPlan#collectKernelTimes}).
  */
 final class DeviceTraffic {
     final boolean profiled;
@@ -14,10 +19,13 @@ final class DeviceTraffic {
     private long bytesToDevice;
     private long bytesToHost;
     private long launches;
+    private long kernelNanos;
+    private long attentionNanos;
     private long setupBytesToDevice;
     private long setupBytesToHost;
     private long compilations;
     private long deviceBytes;
+    private final List<CountedPlan> open = new ArrayList<>();
 
     DeviceTraffic(boolean profiled) {
         this.profiled = profiled;
@@ -32,6 +40,12 @@ final class DeviceTraffic {
         bytesToDevice += in;
         bytesToHost += out;
         launches += tasks;
+    }
+
+    /** Device kernel time of per-token graphs' executions, and its part in attention tasks. */
+    void kernelTime(long nanos, long attention) {
+        kernelNanos += nanos;
+        attentionNanos += attention;
     }
 
     /** Bytes each way outside the per-token graphs (weights, prompt keys/values, scoring inputs; the prefill's results). */
@@ -49,8 +63,22 @@ final class DeviceTraffic {
         deviceBytes += bytes;
     }
 
+    /** A plan opened: its kernel times are read at each {@link #snapshot}. */
+    void opened(CountedPlan plan) {
+        open.add(plan);
+    }
+
+    /** A plan closed, after its last kernel times were read. */
+    void closed(CountedPlan plan) {
+        open.removeIf(p -> p == plan);
+    }
+
     DeviceCounters snapshot() {
-        return new DeviceCounters(decodedTokens, bytesToDevice, bytesToHost, launches, setupBytesToDevice, setupBytesToHost, compilations,
+        if (profiled) {
+            for (CountedPlan p : open) p.collectKernelTimes();
+        }
+        return new DeviceCounters(decodedTokens, bytesToDevice, bytesToHost, launches, kernelNanos, attentionNanos,
+                setupBytesToDevice, setupBytesToHost, compilations,
                 deviceBytes, profiled);
     }
 }

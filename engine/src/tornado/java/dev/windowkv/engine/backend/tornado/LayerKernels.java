@@ -1,5 +1,6 @@
 package dev.windowkv.engine.backend.tornado;
 
+import dev.windowkv.kernels.Argmax;
 import dev.windowkv.kernels.Attention;
 import dev.windowkv.kernels.RmsNorm;
 import dev.windowkv.kernels.Rope;
@@ -132,6 +133,20 @@ final class LayerKernels {
         for (@Parallel int i = 0; i < 1; i++) {
             at[0] = step[0];
             at[1] = base[0] + step[0] - base[1];
+        }
+    }
+
+    /** The argmax's first pass ({@link Argmax#block}): each work item, one block of the logits. */
+    static void argmaxBlocks(float[] logits, int n, int[] bestIndex, float[] bestValue, int blocks) {
+        for (@Parallel int b = 0; b < blocks; b++) {
+            Argmax.block(logits, n, b, bestIndex, bestValue);
+        }
+    }
+
+    /** The argmax's second pass ({@link Argmax#ofBlocks}), one work item: {@code token[0]} = the greedy token. */
+    static void argmaxOfBlocks(int[] bestIndex, float[] bestValue, int blocks, int[] token) {
+        for (@Parallel int i = 0; i < 1; i++) {
+            token[0] = Argmax.ofBlocks(bestIndex, bestValue, blocks);
         }
     }
 }

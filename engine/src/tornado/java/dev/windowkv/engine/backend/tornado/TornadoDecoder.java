@@ -10,6 +10,7 @@ import dev.windowkv.engine.model.Model;
 import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.Transformer;
 import dev.windowkv.engine.model.Weight;
+import dev.windowkv.kernels.Argmax;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 
@@ -41,9 +42,12 @@ import java.util.function.IntConsumer;
  *       {@code kept + position - promptLength}, so the slot is computed on the device. With Q8_0,
  *       Q4_0 or F16 weights it is 6 launches ({@code FusedDecodeKernels}: norm + QKV + RoPE + append,
  *       and norm + gate/up + SwiGLU, each one kernel), else 14;</li>
- *   <li>{@code logits}: the final norm and the output projection; only the logits come back.</li>
+ *   <li>{@code logits}: the final norm, the output projection and the logits' argmax (two launches,
+ *       {@code Argmax}); the argmax comes back (4 bytes), the logits only when the sampler needs
+ *       them ({@link #decode}; {@link #decodeGreedy} leaves them on the device).</li>
  * </ul>
- * Per decoded token, then, the bus carries 8 bytes down and the logits up, whatever the prompt's length.
+ * Per decoded token, then, the bus carries 8 bytes down and 4 bytes (greedy) or the logits up,
+ * whatever the prompt's length.
  *
  * <p>Why this shape: TornadoVM 5.2.0 links a buffer into a graph ({@code consumeFromDevice}) only
  * from the graph executed just before it ({@code TornadoTaskGraph.updatePersistedObjectState} reads
@@ -81,6 +85,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final float[][] vPrompt;
     private final int[][] kept;       // per layer [nKvHeads][count]
     private final float[] logits;
+    private final int[] greedy = new int[1]; // the logits' argmax, computed on the device
     private final CountedPlan plan;
     private final DeviceTraffic traffic;
     private final GridScheduler grid = new GridScheduler(); // the fused kernels' and the prefill's work-group sizes
@@ -151,11 +156,17 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         float[] last = new float[c.dim()];
         float[] outputNorm = model.outputNorm();
         DeviceWeight output = weights.apply(model.output());
+        int vocab = logits.length, blocks = Argmax.blocks(vocab);
+        int[] blockIndex = new int[blocks];
+        float[] blockValue = new float[blocks];
         graphs[logitsGraph()] = new CountedGraph("logits", true).consume(layerName(nLayers - 1), x)
-                .first(outputNorm, output.data(), last)
+                .first(outputNorm, output.data(), last, blockIndex, blockValue)
                 .task(g -> g.task("norm", LayerKernels::rmsnorm, last, x, outputNorm, 1, c.dim(), c.normEps()))
                 .task(g -> output.matmulTask(g, "output", last, logits, 1))
-                .back(logits);
+                .task(g -> g.task("argmaxBlocks", LayerKernels::argmaxBlocks, logits, vocab, blockIndex, blockValue, blocks))
+                .task(g -> g.task("argmax", LayerKernels::argmaxOfBlocks, blockIndex, blockValue, blocks, greedy))
+                .back(greedy)       // 4 bytes: all a greedy token needs
+                .onDemand(logits);  // only when the sampler needs them (decode, not decodeGreedy)
         if (prefill != null) {
             CountedGraph[] p = prefill.graphs();
             System.arraycopy(p, 0, graphs, prefillGraph(), p.length);
@@ -229,7 +240,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                     .task(t -> t.task("at", LayerKernels::at, step, bl, at))
                     .task(t -> FusedDecodeKernels.normQkvRopeTask(t, grid, "qkv", x, lw.attnNorm(), wq, wk, wv, q, kCache,
                             vCache, at, invFreq, c.normEps(), c.nHeads(), nKvHeads, headDim, cap, neox == 1))
-                    .task(t -> t.task("attention", LayerKernels::attentionDecode, q, kCache, vCache, att, cap, at,
+                    .task(t -> t.task(CountedPlan.ATTENTION, LayerKernels::attentionDecode, q, kCache, vCache, att, cap, at,
                             c.nHeads(), nKvHeads, headDim, scale))
                     .task(t -> wo.residualTask(t, "wo", att, x))
                     .task(t -> FusedDecodeKernels.normGateUpSwigluTask(t, grid, "ffn", x, lw.ffnNorm(), gate, up, g,
@@ -250,7 +261,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                 .task(t -> t.task("ropeQ", LayerKernels::rope, q, 1, c.nHeads(), headDim, step, invFreq, neox))
                 .task(t -> t.task("ropeK", LayerKernels::rope, k, 1, nKvHeads, headDim, step, invFreq, neox))
                 .task(t -> t.task("append", LayerKernels::appendAt, k, v, kCache, vCache, nKvHeads, headDim, cap, step, bl))
-                .task(t -> t.task("attention", LayerKernels::attentionAt, q, kCache, vCache, att, cap, step, bl,
+                .task(t -> t.task(CountedPlan.ATTENTION, LayerKernels::attentionAt, q, kCache, vCache, att, cap, step, bl,
                         c.nHeads(), nKvHeads, headDim, scale))
                 .task(t -> wo.residualTask(t, "wo", att, x))
                 .task(t -> t.task("ffnNorm", LayerKernels::rmsnorm, xb, x, lw.ffnNorm(), 1, dim, c.normEps()))
@@ -359,8 +370,22 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         pending[layer] = graph;
     }
 
+    /** Runs the token and brings back its logits: the sampler needs them all. */
     @Override
     public float[] decode(int token, int position) {
+        run(token, position);
+        plan.fetch(logitsGraph(), logits);
+        return logits.clone();
+    }
+
+    /** Runs the token and brings back only the argmax of its logits, computed on the device (4 bytes). */
+    @Override
+    public int decodeGreedy(int token, int position) {
+        run(token, position);
+        return greedy[0];
+    }
+
+    private void run(int token, int position) {
         for (int l = 0; l < nLayers; l++) {
             if (slot[l] >= hostCapacity[l]) {
                 throw new IllegalStateException("layer " + l + " is full (" + hostCapacity[l] + " tokens)");
@@ -382,7 +407,6 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         }
         plan.execute(logitsGraph());
         traffic.decodedToken();
-        return logits.clone();
     }
 
     @Override

@@ -68,6 +68,12 @@ final class TornadoGeneration implements DeviceDecoder {
         return resolve().decode(token, position);
     }
 
+    /** The plan's argmax on the device: only it comes back, not the logits. */
+    @Override
+    public int decodeGreedy(int token, int position) {
+        return resolve().decodeGreedy(token, position);
+    }
+
     private TornadoDecoder resolve() {
         if (plan == null) plan = backend.decodePlan(model, cache, promptLength, null);
         return plan;
