@@ -41,6 +41,13 @@ public interface Backend extends AutoCloseable {
     /** Rotates {@code nHeads} vectors per token; token t is at position {@code pos0 + t}. */
     void rope(float[] x, int nTokens, int nHeads, int headDim, int pos0, float[] invFreq, boolean neox);
 
+    /**
+     * A prefill of {@code keys} tokens begins, in chunks: a backend that keeps per-prefill attention
+     * buffers sizes them once here, instead of growing them chunk by chunk (the grown-out sizes stay
+     * on the heap as garbage until a collection).
+     */
+    default void prefillStarts(int keys, int nKvHeads, int headDim) {}
+
     /** Causal self-attention of a block of tokens over itself (the prefill). */
     void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim);
 

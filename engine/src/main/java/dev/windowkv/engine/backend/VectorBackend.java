@@ -106,6 +106,15 @@ public final class VectorBackend extends JavaBackend {
         prefillTransposed(q, out, nTokens, pos0, nHeads, nKvHeads, headDim);
     }
 
+    /** Sized once per prefill: doubling chunk by chunk left 2, 4 and 8 MiB arrays behind at 8,192 tokens. */
+    @Override
+    public void prefillStarts(int keys, int nKvHeads, int headDim) {
+        int size = VectorAttention.transposedSize(keys, nKvHeads, headDim);
+        if (keysT.length < size) keysT = new float[size];
+        int vSize = VectorAttention.valuesSize(keys, nKvHeads, headDim);
+        if (valuesT.length < vSize) valuesT = new float[vSize];
+    }
+
     private void growTransposed(int keys, int nKvHeads, int headDim) {
         int size = VectorAttention.transposedSize(keys, nKvHeads, headDim);
         // A chunked prefill asks for a little more every chunk: doubling leaves garbage of at most

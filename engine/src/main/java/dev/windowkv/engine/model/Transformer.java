@@ -385,6 +385,7 @@ public final class Transformer implements AutoCloseable {
         prefillHeapFloats = (long) x.length + xb.length + q.length + k.length + v.length + gate.length + up.length
                 + xc.length + down.length + (staged ? keys.length + values.length : 0);
         attentionMillis = 0;
+        if (u < n) backend.prefillStarts(n, c.nKvHeads(), c.headDim());
         int m = 0;
         for (int pos0 = 0; pos0 < n; pos0 += m) {
             m = Math.min(u, n - pos0);
