@@ -46,12 +46,17 @@ public final class EngineBench {
      * decode's attention over a short cache runs short loops, so C2 compiles it only after many calls,
      * and Vector API code that C2 has not compiled boxes every vector: 2 × 48 tokens, not 2 × 8, so
      * that the timed tokens do not include that (on a cold engine, a 1-token prompt's first decoded
-     * tokens took 2–4× a later one).
+     * tokens took 2–4× a later one). After a 1-token prompt as well: a cache shorter than a vector
+     * takes the attention's scalar tails, which a 64-token warm-up never ran, and C2 compiles a branch
+     * it has not seen run as a trap back to the interpreter (bench's empty-context decode read 13 tok/s
+     * after the 64-token warm-up alone, 21.6 in DecodeProfile's steady state).
      */
     public void warmUp() {
-        for (int i = 0; i < 2; i++) {
-            try (Transformer tf = prefilled(64, 48)) {
-                for (int j = 0; j < 48; j++) tf.decode(token());
+        for (int prompt : new int[] {64, 1}) {
+            for (int i = 0; i < 2; i++) {
+                try (Transformer tf = prefilled(prompt, 48)) {
+                    for (int j = 0; j < 48; j++) tf.decode(token());
+                }
             }
         }
     }
