@@ -48,8 +48,10 @@ public final class EngineBench {
      * that the timed tokens do not include that (on a cold engine, a 1-token prompt's first decoded
      * tokens took 2–4× a later one). After a 1-token prompt as well: a cache shorter than a vector
      * takes the attention's scalar tails, which a 64-token warm-up never ran, and C2 compiles a branch
-     * it has not seen run as a trap back to the interpreter (bench's empty-context decode read 13 tok/s
-     * after the 64-token warm-up alone, 21.6 in DecodeProfile's steady state).
+     * it has not seen run as a trap back to the interpreter. With the 64-token warm-up alone, bench's
+     * Q8_0 empty-context decode read 13.0 tok/s; with this one 21.7, DecodeProfile's steady state
+     * (21.6). Q4_0's moved the other way in the same rerun (27.4 to 18.3), so the warm-up is not the
+     * whole story (experiments/PERFORMANCE.md, "Results, 2026-12-02, last").
      */
     public void warmUp() {
         for (int prompt : new int[] {64, 1}) {
