@@ -109,19 +109,20 @@ public final class VectorBackend extends JavaBackend {
     /** Sized once per prefill: doubling chunk by chunk left 2, 4 and 8 MiB arrays behind at 8,192 tokens. */
     @Override
     public void prefillStarts(int keys, int nKvHeads, int headDim) {
-        int size = VectorAttention.transposedSize(keys, nKvHeads, headDim);
-        if (keysT.length < size) keysT = new float[size];
-        int vSize = VectorAttention.valuesSize(keys, nKvHeads, headDim);
-        if (valuesT.length < vSize) valuesT = new float[vSize];
+        growTransposed(keys, nKvHeads, headDim, 1);
     }
 
     private void growTransposed(int keys, int nKvHeads, int headDim) {
+        // A chunked prefill the backend was not told of asks for a little more every chunk: doubling
+        // leaves garbage of at most the final size, not one key-sized array per chunk.
+        growTransposed(keys, nKvHeads, headDim, 2);
+    }
+
+    private void growTransposed(int keys, int nKvHeads, int headDim, long factor) {
         int size = VectorAttention.transposedSize(keys, nKvHeads, headDim);
-        // A chunked prefill asks for a little more every chunk: doubling leaves garbage of at most
-        // the final size, not one key-sized array per chunk.
-        if (keysT.length < size) keysT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(size, 2L * keysT.length))];
+        if (keysT.length < size) keysT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(size, factor * keysT.length))];
         int vSize = VectorAttention.valuesSize(keys, nKvHeads, headDim);
-        if (valuesT.length < vSize) valuesT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(vSize, 2L * valuesT.length))];
+        if (valuesT.length < vSize) valuesT = new float[(int) Math.min(Integer.MAX_VALUE - 16, Math.max(vSize, factor * valuesT.length))];
     }
 
     private void prefillTransposed(float[] q, float[] out, int nTokens, int pos0, int nHeads, int nKvHeads, int headDim) {
