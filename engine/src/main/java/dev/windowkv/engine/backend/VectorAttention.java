@@ -38,11 +38,7 @@ final class VectorAttention {
         int b = block();
         int blocks = padded(nTokens) / b;
         if (blocks == 0) return;
-        // The last block's padding keys are scored (then masked): zeros, as in a fresh array.
-        int last = (kvh * blocks + blocks - 1) * headDim * b;
-        for (int d = 0; d < headDim; d++) {
-            java.util.Arrays.fill(kt, last + d * b + (nTokens - (blocks - 1) * b), last + (d + 1) * b, 0f);
-        }
+        zeroPadding(kt, kvh, blocks, nTokens, headDim);
         for (int j = 0; j < nTokens; j++) {
             int src = (j * nKvHeads + kvh) * headDim;
             int dst = (kvh * blocks + j / b) * headDim * b + j % b;
@@ -58,15 +54,21 @@ final class VectorAttention {
         int b = block();
         int blocks = padded(nTokens) / b;
         if (blocks == 0) return;
-        int last = (kvh * blocks + blocks - 1) * headDim * b;
-        for (int d = 0; d < headDim; d++) {
-            java.util.Arrays.fill(kt, last + d * b + (nTokens - (blocks - 1) * b), last + (d + 1) * b, 0f);
-        }
+        zeroPadding(kt, kvh, blocks, nTokens, headDim);
         long base = (long) kvh * capacity * headDim;
         for (int j = 0; j < nTokens; j++) {
             long src = base + (long) j * headDim;
             int dst = (kvh * blocks + j / b) * headDim * b + j % b;
             for (int d = 0; d < headDim; d++) kt[dst + d * b] = k.getAtIndex(ValueLayout.JAVA_FLOAT, src + d);
+        }
+    }
+
+    /** The last block's padding keys are scored (then masked): zeros, as in a fresh array. */
+    private static void zeroPadding(float[] kt, int kvh, int blocks, int nTokens, int headDim) {
+        int b = block();
+        int last = (kvh * blocks + blocks - 1) * headDim * b;
+        for (int d = 0; d < headDim; d++) {
+            java.util.Arrays.fill(kt, last + d * b + (nTokens - (blocks - 1) * b), last + (d + 1) * b, 0f);
         }
     }
 
