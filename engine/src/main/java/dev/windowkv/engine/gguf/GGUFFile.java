@@ -26,6 +26,11 @@ import java.util.Set;
  * unsigned ones widened where they would not fit), Float, Double, Boolean, String; arrays as
  * {@code byte[] short[] int[] long[] float[] double[] boolean[] String[]} or {@code Object[]} for
  * nested arrays.
+ *
+ * <p>A top-level array of strings is checked when the file is opened but decoded only when asked for
+ * ({@link #getStringArray}, {@link #get}, {@link #metadata}), from the mapping, each time: a 128k
+ * vocabulary's tokens and merges are ~400,000 strings (~20 MiB of heap), which the tokenizer reads
+ * once and the file need not hold for the life of the model.
  */
 public final class GGUFFile implements AutoCloseable {
     public static final int MAGIC = 0x46554747; // "GGUF", little-endian
@@ -144,12 +149,29 @@ public final class GGUFFile implements AutoCloseable {
     public int alignment() { return alignment; }
     public long dataOffset() { return dataOffset; }
     public long fileSize() { return mapping.byteSize(); }
-    public Map<String, Object> metadata() { return metadata; }
+    /** Every key and value, string arrays decoded (a copy: call once, not per key). */
+    public Map<String, Object> metadata() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        metadata.forEach((key, value) -> all.put(key, decoded(value)));
+        return Collections.unmodifiableMap(all);
+    }
     public Map<String, GGUFTensorInfo> tensors() { return tensors; }
 
     public boolean has(String key) { return metadata.containsKey(key); }
 
-    public Object get(String key) { return metadata.get(key); }
+    public Object get(String key) { return decoded(metadata.get(key)); }
+
+    /** Where a top-level string array's elements start in the file, and how many there are. */
+    private record Strings(long offset, int count) {}
+
+    private Object decoded(Object value) {
+        if (!(value instanceof Strings(long offset, int count))) return value;
+        Reader r = new Reader(mapping, path, new GGUFValidator(path));
+        r.pos = offset;
+        String[] a = new String[count];
+        for (int i = 0; i < count; i++) a[i] = r.string();
+        return a;
+    }
 
     public String getString(String key) {
         Object v = require(key);
@@ -195,7 +217,7 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     public String[] getStringArray(String key) {
-        Object v = require(key);
+        Object v = decoded(require(key));
         if (v instanceof String[] a) return a;
         throw wrongType(key, "an array of strings", v);
     }
@@ -232,7 +254,7 @@ public final class GGUFFile implements AutoCloseable {
 
     private GGUFException wrongType(String key, String expected, Object v) {
         return new GGUFException(path + ": metadata '" + key + "' should be " + expected + " but is "
-                + v.getClass().getSimpleName());
+                + (v instanceof Strings ? "String[]" : v.getClass().getSimpleName()));
     }
 
     @Override
@@ -271,14 +293,26 @@ public final class GGUFFile implements AutoCloseable {
         double f64() { need(8); double v = seg.get(F64, pos); pos += 8; return v; }
 
         String string() {
+            long len = stringLength();
+            byte[] b = seg.asSlice(pos, len).toArray(U8);
+            pos += len;
+            return new String(b, StandardCharsets.UTF_8);
+        }
+
+        /** A string's length, checked against the file: its bytes follow at {@code pos}. */
+        private long stringLength() {
             long len = i64();
             if (len < 0 || len > Integer.MAX_VALUE) {
                 throw check.corrupt("string length " + Long.toUnsignedString(len) + " at offset " + (pos - 8));
             }
             need(len);
-            byte[] b = seg.asSlice(pos, len).toArray(U8);
+            return len;
+        }
+
+        /** {@link #string}'s checks, without decoding it. */
+        void skipString() {
+            long len = stringLength(); // not "pos += stringLength()": that adds to pos as it was before the length
             pos += len;
-            return new String(b, StandardCharsets.UTF_8);
         }
 
         Object value(int type, String key) {
@@ -329,7 +363,14 @@ public final class GGUFFile implements AutoCloseable {
                 case 4, 5 -> { need(4 * n); int[] a = new int[len]; for (int i = 0; i < len; i++) a[i] = i32(); return a; }
                 case 6 -> { need(4 * n); float[] a = new float[len]; for (int i = 0; i < len; i++) a[i] = f32(); return a; }
                 case 7 -> { boolean[] a = new boolean[len]; for (int i = 0; i < len; i++) a[i] = u8() != 0; return a; }
-                case 8 -> { String[] a = new String[len]; for (int i = 0; i < len; i++) a[i] = string(); return a; }
+                case 8 -> {
+                    if (depth == 0) {
+                        long start = pos;
+                        for (int i = 0; i < len; i++) skipString();
+                        return new Strings(start, len);
+                    }
+                    String[] a = new String[len]; for (int i = 0; i < len; i++) a[i] = string(); return a;
+                }
                 case 10, 11 -> { need(8 * n); long[] a = new long[len]; for (int i = 0; i < len; i++) a[i] = i64(); return a; }
                 case 12 -> { need(8 * n); double[] a = new double[len]; for (int i = 0; i < len; i++) a[i] = f64(); return a; }
                 case 9 -> { Object[] a = new Object[len]; for (int i = 0; i < len; i++) a[i] = array(key, depth + 1); return a; }

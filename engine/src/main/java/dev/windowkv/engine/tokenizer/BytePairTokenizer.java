@@ -2,7 +2,6 @@ package dev.windowkv.engine.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,8 +18,7 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
     private static final int CACHED_WORD_MAX_CHARS = 64;
 
     private final PreTokenizer preTokenizer;
-    /** Merge rank by "left\nright" (byte-level tokens never hold a raw newline). */
-    private final Map<String, Integer> ranks;
+    private final MergeRanks ranks;
     /** Llama 3 takes a word that is itself a token as that token, without merging (ignore_merges). */
     private final boolean ignoreMerges;
     private final Map<String, int[]> wordCache = new ConcurrentHashMap<>();
@@ -29,13 +27,7 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         super(vocab);
         this.preTokenizer = preTokenizer;
         this.ignoreMerges = ignoreMerges;
-        this.ranks = new HashMap<>(merges.length * 2);
-        for (int rank = 0; rank < merges.length; rank++) {
-            String merge = merges[rank];
-            int space = merge.indexOf(' ', 1);
-            String key = space < 0 ? "\n" : merge.substring(0, space) + "\n" + merge.substring(space + 1);
-            ranks.putIfAbsent(key, rank);
-        }
+        this.ranks = new MergeRanks(merges, vocab);
     }
 
     public PreTokenizer preTokenizer() {
@@ -75,33 +67,37 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         int[] len = new int[n];
         int[] prev = new int[n];
         int[] next = new int[n];
+        int[] id = new int[n]; // each symbol's token, -1 where it is not one
         for (int i = 0; i < n; i++) {
             len[i] = 1;
+            id[i] = vocab.id(word.substring(i, i + 1));
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
         }
         PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) ->
                 a.rank != b.rank ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
-        for (int i = 1; i < n; i++) addBigram(word, i - 1, i, len, queue);
+        for (int i = 1; i < n; i++) addBigram(word, i - 1, i, len, id, queue);
         while (!queue.isEmpty()) {
             Bigram b = queue.poll();
             // both symbols still there and unchanged: symbols start at fixed offsets and only grow
             if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.length) continue;
+            id[b.left] = id[b.left] >= 0 && id[b.right] >= 0 && ranks.rank(id[b.left], id[b.right]) >= 0
+                    ? ranks.merged(id[b.left], id[b.right])
+                    : vocab.id(word.substring(b.left, b.left + b.length));
             len[b.left] += len[b.right];
             len[b.right] = 0;
             next[b.left] = next[b.right];
             if (next[b.right] >= 0) prev[next[b.right]] = b.left;
-            addBigram(word, prev[b.left], b.left, len, queue);
-            addBigram(word, b.left, next[b.left], len, queue);
+            addBigram(word, prev[b.left], b.left, len, id, queue);
+            addBigram(word, b.left, next[b.left], len, id, queue);
         }
         IntList ids = new IntList(4);
         for (int i = 0; i != -1 && i < n; i = next[i]) {
-            String symbol = word.substring(i, i + len[i]);
-            int id = vocab.id(symbol);
-            if (id >= 0) {
-                ids.add(id);
+            if (id[i] >= 0) {
+                ids.add(id[i]);
                 continue;
             }
+            String symbol = word.substring(i, i + len[i]);
             // llama.cpp's fallback: single-byte tokens for the symbol's UTF-8 bytes, where the vocabulary has them
             for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
                 if (b >= 0) {
@@ -113,11 +109,13 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         return ids.toArray();
     }
 
-    private void addBigram(String word, int left, int right, int[] len, PriorityQueue<Bigram> queue) {
+    private void addBigram(String word, int left, int right, int[] len, int[] id, PriorityQueue<Bigram> queue) {
         if (left < 0 || right < 0) return;
-        String key = word.substring(left, left + len[left]) + "\n" + word.substring(right, right + len[right]);
-        Integer rank = ranks.get(key);
-        if (rank != null) queue.add(new Bigram(left, right, rank, len[left] + len[right]));
+        int rank = id[left] >= 0 && id[right] >= 0 ? ranks.rank(id[left], id[right]) : -1;
+        if (rank < 0 && (id[left] < 0 || id[right] < 0) && ranks.hasTextMerges()) {
+            rank = ranks.rankOfTexts(word.substring(left, left + len[left]), word.substring(right, right + len[right]));
+        }
+        if (rank >= 0) queue.add(new Bigram(left, right, rank, len[left] + len[right]));
     }
 
     /** A NORMAL token's characters mapped back to bytes. */

@@ -12,6 +12,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,37 @@ class GGUFFileTest {
             assertArrayEquals(new float[]{1, 2, 3, 4, 5, 6, 7, 8},
                     w.data().toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
         }
+    }
+
+    @Test
+    void aStringArrayIsDecodedFromTheMappingWhenAskedNotHeld() {
+        try (GGUFFile f = GGUFFile.open(small())) {
+            String[] first = f.getStringArray("tokenizer.ggml.tokens");
+            assertArrayEquals(first, f.getStringArray("tokenizer.ggml.tokens"));
+            assertNotSame(first, f.getStringArray("tokenizer.ggml.tokens"), "decoded per call, not kept by the file");
+            assertArrayEquals(first, (String[]) f.get("tokenizer.ggml.tokens"));
+            assertArrayEquals(first, (String[]) f.metadata().get("tokenizer.ggml.tokens"));
+            assertMentions(assertThrows(GGUFException.class, () -> f.getString("tokenizer.ggml.tokens")).getMessage(),
+                    "'tokenizer.ggml.tokens' should be a string but is String[]");
+        }
+    }
+
+    @Test
+    void aBadStringInsideAStringArrayIsFoundWhenTheFileOpens() throws Exception {
+        Path p = small();
+        byte[] all = Files.readAllBytes(p);
+        // the array's second element: its 8-byte length, then "b"; make the length run past the file
+        int b = indexOf(all, new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 'b'});
+        all[b + 7] = 0x40;
+        Files.write(p, all);
+        assertMentions(error(p), "small.gguf is corrupt: string length");
+    }
+
+    private static int indexOf(byte[] all, byte[] part) {
+        for (int i = 0; i + part.length <= all.length; i++) {
+            if (Arrays.equals(all, i, i + part.length, part, 0, part.length)) return i;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
