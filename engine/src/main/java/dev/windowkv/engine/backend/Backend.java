@@ -48,6 +48,13 @@ public interface Backend extends AutoCloseable {
      */
     default void prefillStarts(int keys, int nKvHeads, int headDim) {}
 
+    /**
+     * The host prefill is over: a backend drops the buffers it sized for it (the vector backend's
+     * transposed keys and values and packed activations, 40 MiB at 8,192 tokens of a 1B model), which
+     * would otherwise stay live through the whole decode.
+     */
+    default void prefillEnds() {}
+
     /** Causal self-attention of a block of tokens over itself (the prefill). */
     void attentionPrefill(float[] q, float[] k, float[] v, float[] out, int nTokens, int nHeads, int nKvHeads, int headDim);
 

@@ -112,6 +112,18 @@ public final class VectorBackend extends JavaBackend {
         growTransposed(keys, nKvHeads, headDim, 1);
     }
 
+    @Override
+    public void prefillEnds() {
+        packed = new float[0];
+        keysT = new float[0];
+        valuesT = new float[0];
+    }
+
+    /** Floats this backend holds for prefills (packed activations, transposed keys and values); 0 between prefills. */
+    public long prefillBufferFloats() {
+        return (long) packed.length + keysT.length + valuesT.length;
+    }
+
     private void growTransposed(int keys, int nKvHeads, int headDim) {
         // A chunked prefill the backend was not told of asks for a little more every chunk: doubling
         // leaves garbage of at most the final size, not one key-sized array per chunk.

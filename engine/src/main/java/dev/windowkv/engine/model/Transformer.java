@@ -386,51 +386,55 @@ public final class Transformer implements AutoCloseable {
                 + xc.length + down.length + (staged ? keys.length + values.length : 0);
         attentionMillis = 0;
         if (u < n) backend.prefillStarts(n, c.nKvHeads(), c.headDim());
-        int m = 0;
-        for (int pos0 = 0; pos0 < n; pos0 += m) {
-            m = Math.min(u, n - pos0);
-            boolean last = pos0 + m == n;
-            for (int t = 0; t < m; t++) backend.embedding(model.tokenEmbedding(), tokens[pos0 + t], x, t * dim);
-            for (int l = 0; l < c.nLayers(); l++) {
-                LayerWeights w = model.layer(l);
-                backend.rmsnorm(xb, x, w.attnNorm(), m, dim, c.normEps());
-                qkv(w, xb, m, q, k, v, pos0);
-                float[] att = xb;
-                if (into != null) {
-                    into.writePromptRows(l, pos0, m, k, v);
-                    long a0 = System.nanoTime();
-                    backend.attentionPrefill(q, into.keys(l), into.values(l), into.capacity(l), att, m, pos0, c.nHeads(),
-                            c.nKvHeads(), c.headDim());
-                    attentionMillis += (System.nanoTime() - a0) / 1e6;
-                    sink.chunk(l, pos0, m, q, null, null);
-                    if (last) sink.layerDone(l, null, null);
-                } else {
-                    if (kv != null) kv.write(l, pos0, m, k, v);
-                    if (u < n) {
-                        kv.keys(l, pos0 + m, keys);
-                        kv.values(l, pos0 + m, values);
-                        if (last && freeAsRead) kv.free(l);
+        try {
+            int m = 0;
+            for (int pos0 = 0; pos0 < n; pos0 += m) {
+                m = Math.min(u, n - pos0);
+                boolean last = pos0 + m == n;
+                for (int t = 0; t < m; t++) backend.embedding(model.tokenEmbedding(), tokens[pos0 + t], x, t * dim);
+                for (int l = 0; l < c.nLayers(); l++) {
+                    LayerWeights w = model.layer(l);
+                    backend.rmsnorm(xb, x, w.attnNorm(), m, dim, c.normEps());
+                    qkv(w, xb, m, q, k, v, pos0);
+                    float[] att = xb;
+                    if (into != null) {
+                        into.writePromptRows(l, pos0, m, k, v);
+                        long a0 = System.nanoTime();
+                        backend.attentionPrefill(q, into.keys(l), into.values(l), into.capacity(l), att, m, pos0, c.nHeads(),
+                                c.nKvHeads(), c.headDim());
+                        attentionMillis += (System.nanoTime() - a0) / 1e6;
+                        sink.chunk(l, pos0, m, q, null, null);
+                        if (last) sink.layerDone(l, null, null);
+                    } else {
+                        if (kv != null) kv.write(l, pos0, m, k, v);
+                        if (u < n) {
+                            kv.keys(l, pos0 + m, keys);
+                            kv.values(l, pos0 + m, values);
+                            if (last && freeAsRead) kv.free(l);
+                        }
+                        long a0 = System.nanoTime();
+                        backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
+                        attentionMillis += (System.nanoTime() - a0) / 1e6;
+                        sink.chunk(l, pos0, m, q, keys, values);
+                        if (last) sink.layerDone(l, keys, values);
                     }
-                    long a0 = System.nanoTime();
-                    backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
-                    attentionMillis += (System.nanoTime() - a0) / 1e6;
-                    sink.chunk(l, pos0, m, q, keys, values);
-                    if (last) sink.layerDone(l, keys, values);
-                }
-                float[] proj = q;
-                backend.matmul(w.wo(), att, m, proj);
-                add(x, proj, m * dim);
-                backend.rmsnorm(xb, x, w.ffnNorm(), m, dim, c.normEps());
-                for (int t0c = 0; t0c < m; t0c += ffn) {
-                    int mc = Math.min(ffn, m - t0c);
-                    System.arraycopy(xb, t0c * dim, xc, 0, mc * dim);
-                    ffn(w, xc, mc, gate, up, down);
-                    for (int i = 0; i < mc * dim; i++) x[t0c * dim + i] += down[i];
+                    float[] proj = q;
+                    backend.matmul(w.wo(), att, m, proj);
+                    add(x, proj, m * dim);
+                    backend.rmsnorm(xb, x, w.ffnNorm(), m, dim, c.normEps());
+                    for (int t0c = 0; t0c < m; t0c += ffn) {
+                        int mc = Math.min(ffn, m - t0c);
+                        System.arraycopy(xb, t0c * dim, xc, 0, mc * dim);
+                        ffn(w, xc, mc, gate, up, down);
+                        for (int i = 0; i < mc * dim; i++) x[t0c * dim + i] += down[i];
+                    }
                 }
             }
+            position = n;
+            return logits(x, m - 1);
+        } finally {
+            backend.prefillEnds();
         }
-        position = n;
-        return logits(x, m - 1);
     }
 
     /**

@@ -2,9 +2,11 @@ package dev.windowkv.engine.model;
 
 import dev.windowkv.engine.backend.Backend;
 import dev.windowkv.engine.backend.Backends;
+import dev.windowkv.engine.backend.VectorBackend;
 import dev.windowkv.engine.kvcache.Compressor;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.kvcache.Policies;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -62,6 +64,23 @@ class CacheLifetimeTest {
             e = assertThrows(IllegalStateException.class, () -> tf.decode(9));
             assertTrue(e.getMessage().contains("KV cache was freed"), e.getMessage());
             tf.close(); // twice is fine
+        }
+    }
+
+    @Test
+    void theVectorBackendHoldsNoPrefillBuffersOnceThePrefillIsOver() {
+        try (Model m = Model.load(MODEL); VectorBackend b = new VectorBackend(2)) {
+            ModelConfig c = m.config();
+            int n = 300;
+            Transformer tf = new Transformer(m, b);
+            tf.prefillChunk(64); // chunks: the transposed keys and values are sized for the whole prompt
+            tf.prefill(PrefillCaptureTest.tokens(n, 3), Policies.create("snapkv", Map.of("budget", "64")).start(c.nLayers(),
+                    c.nHeads(), c.nKvHeads(), c.headDim(), n, null), 4, KvCache.Dtype.F32);
+            assertEquals(0, b.prefillBufferFloats(), "the decode keeps no prefill buffer live");
+            tf.decode(5);
+            tf.prefill(PrefillCaptureTest.tokens(n, 4), full(c, n), 4, KvCache.Dtype.F32);
+            assertEquals(0, b.prefillBufferFloats(), "nor after a FullKV prefill straight into the cache");
+            tf.close();
         }
     }
 }

@@ -214,6 +214,16 @@ public final class TornadoBackend implements Backend {
     }
 
     @Override
+    public void prefillStarts(int keys, int nKvHeads, int headDim) {
+        host.prefillStarts(keys, nKvHeads, headDim);
+    }
+
+    @Override
+    public void prefillEnds() {
+        host.prefillEnds();
+    }
+
+    @Override
     public void swiglu(float[] gate, float[] up, int nTokens, int dim) {
         host.swiglu(gate, up, nTokens, dim);
     }
