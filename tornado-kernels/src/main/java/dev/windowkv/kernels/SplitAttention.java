@@ -17,11 +17,13 @@ public final class SplitAttention {
 
     /**
      * Cache slots per split. Small enough that a GPU gets many work items (a 16k cache gives 256
-     * splits per head, where one work item per head left the device idle), large enough that the
-     * combine stays cheap: it reads {@code headDim + 2} floats per split where the partials read
-     * {@code 2 · SLOTS · headDim} floats of keys and values, under 1% here, and a short cache (a
-     * few hundred tokens) combines only a handful of partials. A multiple of 64 also divides the
-     * decoder's cache capacities (multiples of 256) exactly.
+     * splits per query head, where one work item per head left the device all but idle), large
+     * enough that the combine stays cheap: a split's partial is {@code headDim + 2} floats, written
+     * once and read once, against the {@code 2 · SLOTS · headDim} floats of keys and values it
+     * reads: 1/128 per query head, about 3% each way with 4 query heads per KV head (Llama 3's
+     * GQA). And a short cache combines a handful of partials: the combine reads only the splits
+     * that hold keys. 128 would halve that scratch and the work items. A multiple of 64 also
+     * divides the decoder's cache capacities (multiples of 256) exactly.
      */
     public static final int SLOTS = 64;
 
