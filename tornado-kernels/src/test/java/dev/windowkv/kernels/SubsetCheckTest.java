@@ -37,6 +37,9 @@ class SubsetCheckTest {
             subset.check(Files.readAllBytes(f));
         }
         assertTrue(files.size() >= 19, "expected the kernel classes under " + classes + ", found " + files.size());
+        for (String decode : List.of("Attention.class", "SplitAttention.class", "Argmax.class")) { // the device decode's
+            assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().equals(decode)), decode + " not checked");
+        }
         assertEquals(HOST_ONLY_BIT_CASTS, subset.violations(), "kernels outside TornadoVM's subset");
     }
 

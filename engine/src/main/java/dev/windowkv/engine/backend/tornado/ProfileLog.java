@@ -1,5 +1,6 @@
 package dev.windowkv.engine.backend.tornado;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +19,7 @@ public final class ProfileLog {
      * Kernel time summed over the tasks of a log (or the part of it after an earlier reading).
      *
      * @param kernelNanos  every task's device kernel time
-     * @param matchedNanos the kernel time of the tasks named as asked ({@link #kernelTimes})
+     * @param matchedNanos the kernel time of the tasks with one of the names asked ({@link #kernelTimes})
      * @param tasks        task executions read (those with a kernel time)
      */
     public record Times(long kernelNanos, long matchedNanos, int tasks) {}
@@ -26,8 +27,12 @@ public final class ProfileLog {
     private static final Pattern TASK = Pattern.compile("\"([^\"]+)\"\\s*:\\s*\\{([^{}]*)}");
     private static final Pattern KERNEL_TIME = Pattern.compile("\"TASK_KERNEL_TIME\"\\s*:\\s*\"(\\d+)\"");
 
-    /** The kernel times in {@code log}; {@code matchedNanos} sums the tasks whose name (the id after its graph's) is {@code task}. */
-    public static Times kernelTimes(CharSequence log, String task) {
+    /**
+     * The kernel times in {@code log}; {@code matchedNanos} sums the tasks whose name (the id after
+     * its graph's) is one of {@code names} (the decode's attention is two tasks, split-K's passes).
+     */
+    public static Times kernelTimes(CharSequence log, String... names) {
+        List<String> asked = List.of(names);
         long all = 0, matched = 0;
         int tasks = 0;
         Matcher m = TASK.matcher(log);
@@ -38,7 +43,7 @@ public final class ProfileLog {
             String id = m.group(1);
             all += ns;
             tasks++;
-            if (id.substring(id.lastIndexOf('.') + 1).equals(task)) matched += ns;
+            if (asked.contains(id.substring(id.lastIndexOf('.') + 1))) matched += ns;
         }
         return new Times(all, matched, tasks);
     }

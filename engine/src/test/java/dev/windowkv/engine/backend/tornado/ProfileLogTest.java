@@ -49,6 +49,15 @@ class ProfileLogTest {
         assertEquals(2, t.tasks());
     }
 
+    /** Several names: the tasks with any of them count (split-K attention's partial pass and combine). */
+    @Test
+    void sumsTheTasksOfEveryNameAsked() {
+        String log = execution("layer0", 1200, 800) + execution("layer1", 3400, 900);
+        ProfileLog.Times t = ProfileLog.kernelTimes(log, "attention", "wo");
+        assertEquals(1200 + 800 + 3400 + 900, t.matchedNanos());
+        assertEquals(800 + 900, ProfileLog.kernelTimes(log, "wo").matchedNanos());
+    }
+
     /** A task named like the one asked for, but only as a prefix or inside another name, is not it. */
     @Test
     void matchesTheWholeTaskNameAfterItsGraph() {

@@ -112,6 +112,7 @@ class DeviceKernelTimes {
         for (int i = 0; i < invFreq.length; i++) invFreq[i] = (float) Math.pow(500000, -2.0 * i / HEAD_DIM);
         int capacity = 600;
         int[] at = {520, 512};
+        int[] step = {520, 0}, base = {512, 520}; // the same slot for the fused kernel: 512 + 520 - 520
         float[] xb = new float[DIM], q = new float[HEADS * HEAD_DIM], k = new float[KV_HEADS * HEAD_DIM];
         float[] v = new float[k.length], g = new float[FFN], u = new float[FFN];
         float[] kCache = new float[KV_HEADS * capacity * HEAD_DIM], vCache = new float[kCache.length];
@@ -129,10 +130,10 @@ class DeviceKernelTimes {
         w[4].matmulTask(simple, "up", xb, u, 1);
         simple.task("swiglu", LayerKernels::swiglu, g, u, 1, FFN).transferToHost(DataTransferMode.UNDER_DEMAND, g);
         GridScheduler grid = new GridScheduler();
-        TaskGraph fused = new TaskGraph("fused").transferToDevice(DataTransferMode.FIRST_EXECUTION, x, an, fn, invFreq, at,
+        TaskGraph fused = new TaskGraph("fused").transferToDevice(DataTransferMode.FIRST_EXECUTION, x, an, fn, invFreq, step, base,
                 w[0].data(), w[1].data(), w[2].data(), w[3].data(), w[4].data(), q, kCache, vCache, g);
-        FusedDecodeKernels.normQkvRopeTask(fused, grid, "qkv", x, an, w[0], w[1], w[2], q, kCache, vCache, at, invFreq,
-                1e-5f, HEADS, KV_HEADS, HEAD_DIM, capacity, false);
+        FusedDecodeKernels.normQkvRopeTask(fused, grid, "qkv", x, an, w[0], w[1], w[2], q, kCache, vCache, step, base,
+                invFreq, 1e-5f, HEADS, KV_HEADS, HEAD_DIM, capacity, false);
         FusedDecodeKernels.normGateUpSwigluTask(fused, grid, "ffn", x, fn, w[3], w[4], g, 1e-5f);
         fused.transferToHost(DataTransferMode.UNDER_DEMAND, g);
         print("decode norm+QKV+RoPE+append, norm+gate/up+SwiGLU Q8_0 (11 vs 2 launches)", millis(simple, null),

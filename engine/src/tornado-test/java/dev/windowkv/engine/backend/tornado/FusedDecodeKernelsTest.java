@@ -46,7 +46,8 @@ class FusedDecodeKernelsTest {
     @Test
     void normQkvRopeAppendAndNormGateUpSwigluMatchTheUnfusedSteps() {
         int dim = 96, heads = 4, kvHeads = 2, headDim = 24, ffn = 160, capacity = 5;
-        int[] at = {13, 3};
+        int[] at = {13, 3}; // {position, slot}, for the unfused reference
+        int[] step = {13, 0}, base = {3, 13}; // the fused kernel computes the slot: 3 + 13 - 13
         float[] invFreq = new float[headDim / 2];
         for (int i = 0; i < invFreq.length; i++) invFreq[i] = (float) Math.pow(10000, -2.0 * i / headDim);
         Object[][] cases = {{GGMLType.Q8_0, 0}, {GGMLType.Q4_0, 1}, {GGMLType.F16, 0}};
@@ -75,10 +76,10 @@ class FusedDecodeKernelsTest {
             float[] kCache = new float[kvHeads * capacity * headDim], vCache = new float[kCache.length];
             GridScheduler grid = new GridScheduler();
             TaskGraph tg = new TaskGraph("fused" + type + neox)
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, attnNorm, ffnNorm, at, invFreq, dq.data(),
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, x, attnNorm, ffnNorm, step, base, invFreq, dq.data(),
                             dk.data(), dv.data(), dg.data(), du.data());
-            FusedDecodeKernels.normQkvRopeTask(tg, grid, "qkv", x, attnNorm, dq, dk, dv, qOut, kCache, vCache, at,
-                    invFreq, EPS, heads, kvHeads, headDim, capacity, neox == 1);
+            FusedDecodeKernels.normQkvRopeTask(tg, grid, "qkv", x, attnNorm, dq, dk, dv, qOut, kCache, vCache, step,
+                    base, invFreq, EPS, heads, kvHeads, headDim, capacity, neox == 1);
             FusedDecodeKernels.normGateUpSwigluTask(tg, grid, "ffn", x, ffnNorm, dg, du, hb, EPS);
             DeviceTests.run(tg.transferToHost(DataTransferMode.EVERY_EXECUTION, qOut, kCache, vCache, hb), grid);
 

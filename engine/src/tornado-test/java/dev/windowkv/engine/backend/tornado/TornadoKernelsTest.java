@@ -8,6 +8,8 @@ import dev.windowkv.engine.backend.ScalarBackend;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.gguf.Quantize;
 import dev.windowkv.engine.model.Weight;
+import dev.windowkv.kernels.Attention;
+import dev.windowkv.kernels.SplitAttention;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -135,6 +137,10 @@ class TornadoKernelsTest {
         // copy in an array whose first use in a graph is a write (the append).
         int capacity = 12, filled = 7;
         int[] at = {20, filled};
+        int[] position = {20, 0}, base = {filled, 20}; // the same slot, as the decoder computes it: 7 + 20 - 20
+        int splits = SplitAttention.splits(capacity);
+        float[] partMax = new float[heads * splits], partSum = new float[partMax.length];
+        float[] partOut = new float[partMax.length * headDim];
         float[] kSrc = gaussian(filled * kvHeads * headDim), vSrc = gaussian(filled * kvHeads * headDim);
         int[] kept = new int[kvHeads * filled];
         for (int i = 0; i < kept.length; i++) kept[i] = i % filled;
@@ -145,7 +151,10 @@ class TornadoKernelsTest {
         int[] count = {filled};
         ScoringKernels.gatherKept(kSrc, vSrc, kvHeads, headDim, kept, count, filled, capacity, kExp, vExp);
         LayerKernels.appendKv(kTok, vTok, kExp, vExp, kvHeads, headDim, capacity, at);
-        LayerKernels.attentionDecode(q1, kExp, vExp, outExp, capacity, at, heads, kvHeads, headDim, scale);
+        for (int h = 0; h < heads; h++) { // the host's whole-cache attention, over the appended slot too
+            Attention.decode(q1, h * headDim, kExp, vExp, capacity, filled + 1, h / (heads / kvHeads), headDim, outExp,
+                    h * headDim, scale);
+        }
         TaskGraph fill = new TaskGraph("fill")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, kSrc, vSrc, kept, count)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, kCache, vCache)
@@ -155,8 +164,12 @@ class TornadoKernelsTest {
         TaskGraph step = new TaskGraph("step").consumeFromDevice("fill", kCache, vCache)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, kTok, vTok, q1, at)
                 .task("append", LayerKernels::appendKv, kTok, vTok, kCache, vCache, kvHeads, headDim, capacity, at)
-                .task("attend", LayerKernels::attentionDecode, q1, kCache, vCache, out1, capacity, at, heads, kvHeads,
-                        headDim, scale)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, position, base)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, partMax, partSum, partOut)
+                .task("attention", LayerKernels::attentionPartial, q1, kCache, vCache, capacity, position, base, heads,
+                        kvHeads, headDim, scale, splits, partMax, partSum, partOut)
+                .task("attentionCombine", LayerKernels::attentionCombine, partMax, partSum, partOut, out1, position, base,
+                        heads, headDim, splits)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, kCache, vCache, out1);
         try (TornadoExecutionPlan plan = new TornadoExecutionPlan(fill.snapshot(), step.snapshot())) {
             plan.withGraph(0).execute();
@@ -172,6 +185,48 @@ class TornadoKernelsTest {
                     java.util.Arrays.copyOfRange(vCache, h * capacity * headDim, h * capacity * headDim + used), "values");
         }
         close(outExp, out1, "attention decode");
+    }
+
+    /**
+     * Split-K decode attention on the device (its two passes) equals the host's whole-cache
+     * {@code Attention.decode}, with GQA, for a cache of 1 key, one split exactly, a non-multiple of
+     * the split, and the full capacity, all through one compiled plan (the length comes in
+     * {@code step} and {@code base}, as in the decoder).
+     */
+    @Test
+    void splitAttentionOnTheDeviceIsTheHostsDecode() {
+        int heads = 6, kvHeads = 2, headDim = 32, capacity = 4 * SplitAttention.SLOTS;
+        int splits = SplitAttention.splits(capacity);
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[] kCache = gaussian(kvHeads * capacity * headDim), vCache = gaussian(kCache.length);
+        float[] q = gaussian(heads * headDim);
+        for (int i = 0; i < q.length; i++) q[i] *= 4; // peaked scores: the splits' maxima differ widely
+        float[] partMax = new float[heads * splits], partSum = new float[partMax.length];
+        float[] partOut = new float[partMax.length * headDim], out = new float[heads * headDim];
+        int[] step = new int[2], base = {0, 0}; // length = base[0] + step[0] - base[1] + 1 = step[0] + 1
+        TaskGraph g = new TaskGraph("split")
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, q, kCache, vCache, partMax, partSum, partOut, base)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, step)
+                .task("attention", LayerKernels::attentionPartial, q, kCache, vCache, capacity, step, base, heads, kvHeads,
+                        headDim, scale, splits, partMax, partSum, partOut)
+                .task("attentionCombine", LayerKernels::attentionCombine, partMax, partSum, partOut, out, step, base,
+                        heads, headDim, splits)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        DeviceTests.requireBailoutOff();
+        try (TornadoExecutionPlan plan = new TornadoExecutionPlan(g.snapshot())) {
+            for (int length : new int[] {1, SplitAttention.SLOTS, SplitAttention.SLOTS + 37, capacity}) {
+                step[0] = length - 1;
+                plan.execute();
+                float[] expected = new float[heads * headDim];
+                for (int h = 0; h < heads; h++) {
+                    Attention.decode(q, h * headDim, kCache, vCache, capacity, length, h / (heads / kvHeads), headDim,
+                            expected, h * headDim, scale);
+                }
+                close(expected, out, "split attention, length " + length);
+            }
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -96,7 +96,7 @@ final class CountedPlan implements AutoCloseable {
 
     /**
      * With the profiler: adds the kernel times the per-token graphs logged since the last call
-     * (all tasks, and the tasks named {@code attention}) to the traffic. Read lazily, not per
+     * (all tasks, and the attention's two tasks) to the traffic. Read lazily, not per
      * execution: TornadoVM appends each execution's JSON to one log per graph and hands it out
      * whole. Selecting a graph ({@code withGraph}) without executing it changes only which graph's
      * log the profiler result reads; the next {@link #execute} selects its own.
@@ -108,14 +108,18 @@ final class CountedPlan implements AutoCloseable {
             if (graphs.length > 1) plan.withGraph(i);
             String log = last.getProfilerResult().getProfileLog();
             if (log.length() <= logRead[i]) continue;
-            ProfileLog.Times t = ProfileLog.kernelTimes(log.substring(logRead[i]), ATTENTION);
+            ProfileLog.Times t = ProfileLog.kernelTimes(log.substring(logRead[i]), ATTENTION, ATTENTION_COMBINE);
             logRead[i] = log.length();
             traffic.kernelTime(t.kernelNanos(), t.matchedNanos());
         }
     }
 
-    /** The decode's attention task, in every layer graph ({@code TornadoDecoder}). */
+    /**
+     * The decode's attention tasks, in every layer graph ({@code TornadoDecoder}): split-K's partial
+     * pass and its combine. Their kernel times together are the attention's.
+     */
     static final String ATTENTION = "attention";
+    static final String ATTENTION_COMBINE = "attentionCombine";
 
     long deviceBytes() {
         return deviceBytes;

@@ -5,6 +5,7 @@ import dev.windowkv.kernels.Attention;
 import dev.windowkv.kernels.RmsNorm;
 import dev.windowkv.kernels.Rope;
 import dev.windowkv.kernels.Softmax;
+import dev.windowkv.kernels.SplitAttention;
 import dev.windowkv.kernels.SwiGlu;
 import dev.windowkv.kernels.kv.KvCompaction;
 import dev.windowkv.kernels.Bytes;
@@ -69,15 +70,6 @@ final class LayerKernels {
         }
     }
 
-    /** One query token over the cache's slots 0..at[1] (the slot just appended included). */
-    static void attentionDecode(float[] q, float[] kCache, float[] vCache, float[] out, int capacity, int[] at,
-                                int nHeads, int nKvHeads, int headDim, float scale) {
-        for (@Parallel int h = 0; h < nHeads; h++) {
-            Attention.decode(q, h * headDim, kCache, vCache, capacity, at[1] + 1, h / (nHeads / nKvHeads), headDim,
-                    out, h * headDim, scale);
-        }
-    }
-
     // The decoded token's tasks read the token and position from step = {position, token}, and the
     // cache slot from the layer's base = {kept prompt tokens, prompt length}: slot = kept + position -
     // promptLength. Both arrays stay on the device, so a token sends only step.
@@ -119,20 +111,29 @@ final class LayerKernels {
         }
     }
 
-    /** {@link #attentionDecode} over the slots up to the token at {@code step[0]}, its own included. */
-    static void attentionAt(float[] q, float[] kCache, float[] vCache, float[] out, int capacity, int[] step, int[] base,
-                            int nHeads, int nKvHeads, int headDim, float scale) {
-        for (@Parallel int h = 0; h < nHeads; h++) {
-            Attention.decode(q, h * headDim, kCache, vCache, capacity, base[0] + step[0] - base[1] + 1,
-                    h / (nHeads / nKvHeads), headDim, out, h * headDim, scale);
+    /**
+     * Split-K attention's first pass ({@link SplitAttention#partial}) for the token at {@code step[0]}
+     * over the slots up to its own: one work item per (split, query head), {@code splits} =
+     * {@code SplitAttention.splits(capacity)}. The query heads of one KV head are adjacent work
+     * items, so they read the same keys side by side.
+     */
+    static void attentionPartial(float[] q, float[] kCache, float[] vCache, int capacity, int[] step, int[] base,
+                                 int nHeads, int nKvHeads, int headDim, float scale, int splits, float[] partMax,
+                                 float[] partSum, float[] partOut) {
+        for (@Parallel int i = 0; i < splits * nHeads; i++) {
+            int h = i % nHeads;
+            int s = i / nHeads;
+            SplitAttention.partial(q, h * headDim, kCache, vCache, capacity, base[0] + step[0] - base[1] + 1,
+                    h / (nHeads / nKvHeads), headDim, scale, s, partMax, partSum, partOut, h * splits + s);
         }
     }
 
-    /** at = {position, slot} of the token at {@code step[0]}, for the kernels that take {@code at}. */
-    static void at(int[] step, int[] base, int[] at) {
-        for (@Parallel int i = 0; i < 1; i++) {
-            at[0] = step[0];
-            at[1] = base[0] + step[0] - base[1];
+    /** Split-K attention's second pass ({@link SplitAttention#combine}): one work item per output element. */
+    static void attentionCombine(float[] partMax, float[] partSum, float[] partOut, float[] out, int[] step, int[] base,
+                                 int nHeads, int headDim, int splits) {
+        for (@Parallel int i = 0; i < nHeads * headDim; i++) {
+            out[i] = SplitAttention.combine(partMax, partSum, partOut, (i / headDim) * splits,
+                    SplitAttention.used(base[0] + step[0] - base[1] + 1), headDim, i % headDim);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.windowkv.engine.model.ModelConfig;
 import dev.windowkv.engine.model.Transformer;
 import dev.windowkv.engine.model.Weight;
 import dev.windowkv.kernels.Argmax;
+import dev.windowkv.kernels.SplitAttention;
 
 import uk.ac.manchester.tornado.api.GridScheduler;
 
@@ -41,7 +42,8 @@ import java.util.function.IntConsumer;
  *   <li>{@code layer<l>}: the transformer block for one token; the append writes the cache slot
  *       {@code kept + position - promptLength}, so the slot is computed on the device. With Q8_0,
  *       Q4_0 or F16 weights it is 6 launches ({@code FusedDecodeKernels}: norm + QKV + RoPE + append,
- *       and norm + gate/up + SwiGLU, each one kernel), else 14;</li>
+ *       and norm + gate/up + SwiGLU, each one kernel; the split-K attention's two passes; wo and
+ *       down), else 15;</li>
  *   <li>{@code logits}: the final norm, the output projection and the logits' argmax (two launches,
  *       {@code Argmax}); the argmax comes back (4 bytes), the logits only when the sampler needs
  *       them ({@link #decode}; {@link #decodeGreedy} leaves them on the device).</li>
@@ -214,9 +216,12 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
 
     /**
      * Fused, when Q/K/V and gate/up share a type {@code FusedDecodeKernels} takes (Q8_0, Q4_0, F16):
-     * slot → rmsnorm+q,k,v+rope+append → attention → wo (+x) → rmsnorm+gate,up+SwiGLU → down (+x),
-     * 6 launches. Else: rmsnorm → q,k,v → rope → append → attention → wo (+x) → rmsnorm → gate, up →
-     * SwiGLU → down (+x), 14.
+     * rmsnorm+q,k,v+rope+append (at the slot it computes) → attention partials → attention combine →
+     * wo (+x) → rmsnorm+gate,up+SwiGLU → down (+x), 6 launches. Else: rmsnorm → q,k,v → rope → append
+     * → attention partials → combine → wo (+x) → rmsnorm → gate, up → SwiGLU → down (+x), 15. The
+     * attention is split-K ({@code SplitAttention}): one work item per query head and block of
+     * {@code SplitAttention.SLOTS} cache slots, then one per output element to combine them, so a long
+     * cache keeps a GPU busy; both passes count as the attention's device time.
      */
     private CountedGraph layerGraph(int l, String before, Model model, ModelConfig c, Function<Weight, DeviceWeight> weights,
                                     float[] x, float[] kCache, float[] vCache, float scale, int neox) {
@@ -230,18 +235,22 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         float[] invFreq = model.ropeInvFreq();
         int[] bl = base[l];
         int cap = capacity[l];
+        // Split-K attention's scratch: per query head and split, a max, a sum and an output row.
+        int splits = SplitAttention.splits(cap);
+        float[] partMax = new float[c.nHeads() * splits], partSum = new float[partMax.length];
+        float[] partOut = new float[partMax.length * headDim];
         if (FusedDecodeKernels.fusable(wq, wk, wv) >= 0 && FusedDecodeKernels.fusable(gate, up) >= 0) {
-            int[] at = new int[2];
             return fromCompaction(new CountedGraph(layerName(l), true).consume(before, x, step), l, x, step, kCache,
                             vCache, bl)
                     .first(lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(), wk.data(), wv.data(), wo.data(), gate.data(),
                             up.data(), down.data())
-                    .first(at, q, att, g) // scratch, written first: only allocated
-                    .task(t -> t.task("at", LayerKernels::at, step, bl, at))
+                    .first(q, att, g, partMax, partSum, partOut) // scratch, written first: only allocated
                     .task(t -> FusedDecodeKernels.normQkvRopeTask(t, grid, "qkv", x, lw.attnNorm(), wq, wk, wv, q, kCache,
-                            vCache, at, invFreq, c.normEps(), c.nHeads(), nKvHeads, headDim, cap, neox == 1))
-                    .task(t -> t.task(CountedPlan.ATTENTION, LayerKernels::attentionDecode, q, kCache, vCache, att, cap, at,
-                            c.nHeads(), nKvHeads, headDim, scale))
+                            vCache, step, bl, invFreq, c.normEps(), c.nHeads(), nKvHeads, headDim, cap, neox == 1))
+                    .task(t -> t.task(CountedPlan.ATTENTION, LayerKernels::attentionPartial, q, kCache, vCache, cap, step,
+                            bl, c.nHeads(), nKvHeads, headDim, scale, splits, partMax, partSum, partOut))
+                    .task(t -> t.task(CountedPlan.ATTENTION_COMBINE, LayerKernels::attentionCombine, partMax, partSum,
+                            partOut, att, step, bl, c.nHeads(), headDim, splits))
                     .task(t -> wo.residualTask(t, "wo", att, x))
                     .task(t -> FusedDecodeKernels.normGateUpSwigluTask(t, grid, "ffn", x, lw.ffnNorm(), gate, up, g,
                             c.normEps()))
@@ -253,7 +262,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                 .first(lw.attnNorm(), lw.ffnNorm(), invFreq, wq.data(), wk.data(), wv.data(), wo.data(), gate.data(),
                         up.data(), down.data())
                 // Scratch: every task argument must be declared; written before read, so only allocated.
-                .first(xb, q, k, v, att, g, u)
+                .first(xb, q, k, v, att, g, u, partMax, partSum, partOut)
                 .task(t -> t.task("attnNorm", LayerKernels::rmsnorm, xb, x, lw.attnNorm(), 1, dim, c.normEps()))
                 .task(t -> wq.matmulTask(t, "q", xb, q, 1))
                 .task(t -> wk.matmulTask(t, "k", xb, k, 1))
@@ -261,8 +270,10 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                 .task(t -> t.task("ropeQ", LayerKernels::rope, q, 1, c.nHeads(), headDim, step, invFreq, neox))
                 .task(t -> t.task("ropeK", LayerKernels::rope, k, 1, nKvHeads, headDim, step, invFreq, neox))
                 .task(t -> t.task("append", LayerKernels::appendAt, k, v, kCache, vCache, nKvHeads, headDim, cap, step, bl))
-                .task(t -> t.task(CountedPlan.ATTENTION, LayerKernels::attentionAt, q, kCache, vCache, att, cap, step, bl,
-                        c.nHeads(), nKvHeads, headDim, scale))
+                .task(t -> t.task(CountedPlan.ATTENTION, LayerKernels::attentionPartial, q, kCache, vCache, cap, step, bl,
+                        c.nHeads(), nKvHeads, headDim, scale, splits, partMax, partSum, partOut))
+                .task(t -> t.task(CountedPlan.ATTENTION_COMBINE, LayerKernels::attentionCombine, partMax, partSum, partOut,
+                        att, step, bl, c.nHeads(), headDim, splits))
                 .task(t -> wo.residualTask(t, "wo", att, x))
                 .task(t -> t.task("ffnNorm", LayerKernels::rmsnorm, xb, x, lw.ffnNorm(), 1, dim, c.normEps()))
                 .task(t -> gate.matmulTask(t, "gate", xb, g, 1))
