@@ -61,9 +61,10 @@ final class CountedPlan implements AutoCloseable {
      * {@code TornadoTaskGraph.checkProfilerOn}); off, it no longer waits for every kernel's event.
      */
     void profile(boolean on) {
+        if (on == profiling) return; // each switch adds a node to the plan's chain (pitfall 11)
         if (on) {
             plan.withProfiler(ProfilerMode.SILENT);
-        } else if (profiling) {
+        } else {
             plan.withoutProfiler();
         }
         profiling = on;
