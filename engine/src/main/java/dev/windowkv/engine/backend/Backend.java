@@ -232,6 +232,22 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Turns the device's kernel profiler on or off for the device work that follows: every plan open
+     * now and every plan opened later, so all graphs of a token run alike. With it on, the counters
+     * get kernel times (and the profiler's byte counts); TornadoVM then waits for every kernel to read
+     * its time, which a user's decode, run without it, does not pay. Returns false, changing nothing,
+     * for a backend without a device profiler (the default).
+     */
+    default boolean profileKernels(boolean on) {
+        return false;
+    }
+
+    /** Whether the device work runs with the kernel profiler now ({@link #profileKernels}); false without a device. */
+    default boolean kernelsProfiled() {
+        return false;
+    }
+
     @Override
     default void close() {}
 }

@@ -10,7 +10,7 @@ package dev.windowkv.engine.backend;
  * @param bytesToDevice        host→device bytes of those tokens' graphs
  * @param bytesToHost          device→host bytes of those tokens' graphs
  * @param launches             kernels those tokens launched
- * @param kernelNanos          device kernel time of those tokens' graphs, from TornadoVM's profiler (0 unless {@code profiled})
+ * @param kernelNanos          device kernel time of the profiled tokens' graphs, from TornadoVM's profiler
  * @param attentionNanos       the part of {@code kernelNanos} spent in the decode's attention tasks
  * @param setupBytesToDevice   host→device bytes of everything else: weights, prompt keys/values, kept indices, scoring inputs
  * @param setupBytesToHost     device→host bytes of everything else: a device prefill's logits and the policy's
@@ -18,10 +18,13 @@ package dev.windowkv.engine.backend;
  *                             host); scores
  * @param compilations         plans compiled (each compiles its kernels on its first execution)
  * @param deviceBytes          device memory the backend's plans hold now
- * @param profiled             true when the bytes are TornadoVM's profiler's, false when counted at our transfer sites
+ * @param profiledTokens       the decoded tokens whose graphs ran with TornadoVM's profiler
+ *                             ({@link Backend#profileKernels}): their bytes are the profiler's (array
+ *                             headers included), the others' counted at our transfer sites; the kernel
+ *                             times are theirs
  */
 public record DeviceCounters(long decodedTokens, long bytesToDevice, long bytesToHost, long launches,
-                             long kernelNanos, long attentionNanos, long setupBytesToDevice, long setupBytesToHost, long compilations, long deviceBytes, boolean profiled) {
+                             long kernelNanos, long attentionNanos, long setupBytesToDevice, long setupBytesToHost, long compilations, long deviceBytes, long profiledTokens) {
 
     /** This minus an earlier reading: the counts in between; {@code deviceBytes} stays this reading's. */
     public DeviceCounters minus(DeviceCounters earlier) {
@@ -29,7 +32,7 @@ public record DeviceCounters(long decodedTokens, long bytesToDevice, long bytesT
                 bytesToHost - earlier.bytesToHost, launches - earlier.launches,
                 kernelNanos - earlier.kernelNanos, attentionNanos - earlier.attentionNanos,
                 setupBytesToDevice - earlier.setupBytesToDevice, setupBytesToHost - earlier.setupBytesToHost, compilations - earlier.compilations, deviceBytes,
-                profiled);
+                profiledTokens - earlier.profiledTokens);
     }
 
     public double bytesToDevicePerToken() {
@@ -44,14 +47,26 @@ public record DeviceCounters(long decodedTokens, long bytesToDevice, long bytesT
         return perToken(launches);
     }
 
-    /** Device kernel time per decoded token, ms; NaN without the profiler. */
-    public double kernelMillisPerToken() {
-        return profiled ? perToken(kernelNanos) / 1e6 : Double.NaN;
+    /**
+     * Whether every token decoded in this interval ran with the profiler (and some did): its bytes
+     * are then all the profiler's, and its kernel times cover every token.
+     */
+    public boolean profiled() {
+        return decodedTokens > 0 && profiledTokens == decodedTokens;
     }
 
-    /** Device time of the decode's attention per decoded token, ms (every layer's); NaN without the profiler. */
+    /** Device kernel time per profiled decoded token, ms; NaN when none was profiled. */
+    public double kernelMillisPerToken() {
+        return perProfiledToken(kernelNanos) / 1e6;
+    }
+
+    /** Device time of the decode's attention per profiled decoded token, ms (every layer's); NaN when none was profiled. */
     public double attentionMillisPerToken() {
-        return profiled ? perToken(attentionNanos) / 1e6 : Double.NaN;
+        return perProfiledToken(attentionNanos) / 1e6;
+    }
+
+    private double perProfiledToken(long total) {
+        return profiledTokens == 0 ? Double.NaN : (double) total / profiledTokens;
     }
 
     private double perToken(long total) {

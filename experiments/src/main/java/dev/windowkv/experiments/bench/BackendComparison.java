@@ -30,8 +30,9 @@ public final class BackendComparison {
     private BackendComparison() {}
 
     /**
-     * TornadoBackend's switch for TornadoVM's profiler: the slowdown check needs its per-task kernel
-     * times, so `bench --backends` turns it on unless set (the bytes are then the profiler's too).
+     * TornadoBackend's switch for TornadoVM's profiler at start: `bench --backends` turns it on unless
+     * set, so the counters' bytes are the profiler's (array headers included). The slowdown check
+     * switches it per sample itself ({@link Backend#profileKernels}) and leaves it as it found it.
      */
     static final String TORNADO_PROFILER = "windowkv.tornado.profiler";
 
@@ -79,7 +80,9 @@ public final class BackendComparison {
                         if (prompt >= 2 * DecodeSlowdownRun.SHORT_PROMPT) {
                             slowdown = DecodeSlowdownRun.measure(e, b, DecodeSlowdownRun.SHORT_PROMPT, prompt, gen,
                                     SLOWDOWN_SAMPLES);
-                            log.println(DecodeSlowdownRun.describe(name, slowdown));
+                            log.println(slowdown == null
+                                    ? String.format("%-8s no slowdown check: the backend cannot switch a kernel profiler", name)
+                                    : DecodeSlowdownRun.describe(name, slowdown));
                         }
                         DeviceCounters run = b.deviceCounters().minus(atStart);
                         cost = new DeviceCost(prompt, perToken.bytesToDevicePerToken(), perToken.bytesToHostPerToken(),

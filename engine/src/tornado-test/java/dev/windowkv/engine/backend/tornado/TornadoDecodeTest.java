@@ -2,6 +2,7 @@ package dev.windowkv.engine.backend.tornado;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.windowkv.engine.backend.Backend;
@@ -94,6 +95,69 @@ class TornadoDecodeTest {
         assertTrue(long2048.attentionMillisPerToken() > 2 * short64.attentionMillisPerToken(),
                 "attention over 2,048 cached tokens should cost more than over 64: " + long2048.attentionMillisPerToken()
                         + " vs " + short64.attentionMillisPerToken() + " ms per token");
+    }
+
+    /**
+     * The profiler switches per execution, for every plan, open or opened later: with it off, decoded
+     * tokens add no kernel times and their bytes are the declared sizes (8 B down: the token and its
+     * position; the argmax and the logits up), and with it on again the same generation's tokens have kernel and
+     * attention times and the profiler's bytes (with array headers: more than declared). Fails when the
+     * switch does not reach the plans (kernel times logged while off, or none after), or when the
+     * counters mix the two kinds of tokens.
+     */
+    @Test
+    void theProfilerSwitchesOffAndOnAgainBetweenTokens() {
+        SplittableRandom rnd = new SplittableRandom(11);
+        long logits = 4L * model.output().rows();
+        try {
+            Transformer opened = prefilled(200, 24, rnd); // its plan opened with the profiler on
+            opened.decode(rnd.nextInt(model.tokenEmbedding().rows())); // the first token compacts: not counted
+            assertTrue(tornado.profileKernels(false));
+            assertFalse(tornado.kernelsProfiled());
+            Transformer openedOff = prefilled(600, 24, rnd); // another bucket: a plan opened with the profiler off
+            openedOff.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+            for (Transformer tf : List.of(opened, openedOff)) {
+                DeviceCounters off = decode(tf, 4);
+                assertEquals(4, off.decodedTokens());
+                assertEquals(0, off.profiledTokens());
+                assertFalse(off.profiled());
+                assertEquals(0, off.kernelNanos(), "kernel times logged with the profiler off: " + off);
+                assertEquals(0, off.attentionNanos(), "attention times logged with the profiler off: " + off);
+                assertTrue(Double.isNaN(off.kernelMillisPerToken()));
+                assertEquals(2.0 * Integer.BYTES, off.bytesToDevicePerToken(), "declared: the token and its position");
+                assertEquals(logits + Integer.BYTES, off.bytesToHostPerToken(), "declared: the argmax and the logits");
+            }
+            assertTrue(tornado.profileKernels(true));
+            for (Transformer tf : List.of(opened, openedOff)) {
+                DeviceCounters on = decode(tf, 4);
+                assertEquals(4, on.profiledTokens());
+                assertTrue(on.profiled(), on.toString());
+                assertTrue(on.attentionNanos() > 0 && on.attentionNanos() < on.kernelNanos(),
+                        "kernel and attention times again with the profiler on: " + on);
+                assertTrue(on.bytesToDevicePerToken() > 2.0 * Integer.BYTES,
+                        "the profiler's bytes count array headers: " + on.bytesToDevicePerToken());
+            }
+            // An interval with both kinds of tokens: the kernel time per token is per profiled token.
+            tornado.profileKernels(false);
+            DeviceCounters before = tornado.deviceCounters();
+            opened.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+            tornado.profileKernels(true);
+            opened.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+            DeviceCounters mixed = tornado.deviceCounters().minus(before);
+            assertEquals(2, mixed.decodedTokens());
+            assertEquals(1, mixed.profiledTokens());
+            assertFalse(mixed.profiled(), "not every token of the interval was profiled");
+            assertEquals(mixed.kernelNanos() / 1e6, mixed.kernelMillisPerToken(), 1e-9);
+        } finally {
+            tornado.profileKernels(true);
+        }
+    }
+
+    private static DeviceCounters decode(Transformer tf, int n) {
+        SplittableRandom rnd = new SplittableRandom(n);
+        DeviceCounters before = tornado.deviceCounters();
+        for (int i = 0; i < n; i++) tf.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+        return tornado.deviceCounters().minus(before);
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.Set;
 
 /**
  * A {@link TornadoExecutionPlan} whose executions feed the backend's {@link DeviceTraffic}: per
- * graph, the bytes each way (TornadoVM's profiler's, or the declared sizes), the kernels launched,
- * one compilation when the plan first runs, and the device memory of its arrays while it is open.
+ * graph, the bytes each way (TornadoVM's profiler's while it is on, or the declared sizes), the
+ * kernels launched, one compilation when the plan first runs, and the device memory of its arrays
+ * while it is open. The profiler is the plan's and switches per execution ({@link #profile}).
  */
 final class CountedPlan implements AutoCloseable {
     private final TornadoExecutionPlan plan;
@@ -25,6 +26,8 @@ final class CountedPlan implements AutoCloseable {
     private boolean compiled;
     private TornadoExecutionResult last; // its profiler result reads the log of the graph selected in the plan
     private final int[] logRead;         // per graph, the length of its profiler log already read
+    private boolean profiling;           // the plan's executions run with TornadoVM's profiler
+    private boolean profiledOnce;        // some execution did: its log may hold kernel times
 
     CountedPlan(DeviceTraffic traffic, CountedGraph... graphs) {
         this(traffic, null, graphs);
@@ -46,10 +49,25 @@ final class CountedPlan implements AutoCloseable {
         for (Object a : arrays) bytes += CountedGraph.bytes(a);
         deviceBytes = bytes;
         plan = new TornadoExecutionPlan(snapshots);
-        if (traffic.profiled) plan.withProfiler(ProfilerMode.SILENT);
+        profile(traffic.profiling());
         if (grid != null && !grid.keySet().isEmpty()) plan.withGridScheduler(grid); // withGraph(i) re-applies it
         traffic.held(deviceBytes);
         traffic.opened(this);
+    }
+
+    /**
+     * TornadoVM's profiler on or off for this plan's next executions. TornadoVM keeps the mode in the
+     * plan's executor frame, and each execution sets its global switch from it (5.2.0:
+     * {@code TornadoTaskGraph.checkProfilerOn}); off, it no longer waits for every kernel's event.
+     */
+    void profile(boolean on) {
+        if (on == profiling) return; // each switch adds a node to the plan's chain (pitfall 11)
+        if (on) {
+            plan.withProfiler(ProfilerMode.SILENT);
+        } else {
+            plan.withoutProfiler();
+        }
+        profiling = on;
     }
 
     /** Runs graph {@code i} (the plan's kernels compile on its first execution) and counts what it moved. */
@@ -63,7 +81,8 @@ final class CountedPlan implements AutoCloseable {
         last = r;
         long in = g.everyIn + (ran[i] ? 0 : g.firstIn);
         long out = g.everyOut;
-        if (traffic.profiled) {
+        if (profiling) {
+            profiledOnce = true;
             TornadoProfilerResult p = r.getProfilerResult();
             in = p.getTotalBytesCopyIn();
             out = p.getTotalBytesCopyOut();
@@ -102,7 +121,7 @@ final class CountedPlan implements AutoCloseable {
      * log the profiler result reads; the next {@link #execute} selects its own.
      */
     void collectKernelTimes() {
-        if (!traffic.profiled || last == null) return;
+        if (!profiledOnce) return;
         for (int i = 0; i < graphs.length; i++) {
             if (!graphs[i].perToken || !ran[i]) continue;
             if (graphs.length > 1) plan.withGraph(i);

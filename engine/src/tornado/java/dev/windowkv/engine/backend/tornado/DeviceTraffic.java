@@ -7,15 +7,18 @@ import java.util.List;
 
 /**
  * The running counts behind {@link DeviceCounters}, one per backend, fed by every {@link CountedPlan}:
- * bytes each way, kernel launches and decoded tokens, plans compiled, device memory held. Bytes are
- * TornadoVM's profiler's when {@link #profiled} (the plans run with {@code ProfilerMode.SILENT}),
- * else the sizes of the arrays each graph declares for that execution, counted where it declares them.
- * With the profiler, the per-token graphs' kernel times too (all tasks, and the attention tasks apart),
- * read from the open plans' profiler logs when a snapshot is taken ({@link CountedPlan#collectKernelTimes}).
+ * bytes each way, kernel launches and decoded tokens, plans compiled, device memory held. While
+ * {@link #profiling} (every open plan runs with {@code ProfilerMode.SILENT}), an execution's bytes are
+ * TornadoVM's profiler's, else the sizes of the arrays each graph declares for that execution, counted
+ * where it declares them; and the per-token graphs' kernel times are logged (all tasks, and the
+ * attention tasks apart), read from the open plans' profiler logs when a snapshot is taken
+ * ({@link CountedPlan#collectKernelTimes}). {@link #profile} switches it between executions, for every
+ * plan alike.
  */
 final class DeviceTraffic {
-    final boolean profiled;
+    private boolean profiling;
     private long decodedTokens;
+    private long profiledTokens;
     private long bytesToDevice;
     private long bytesToHost;
     private long launches;
@@ -28,11 +31,27 @@ final class DeviceTraffic {
     private final List<CountedPlan> open = new ArrayList<>();
 
     DeviceTraffic(boolean profiled) {
-        this.profiled = profiled;
+        this.profiling = profiled;
+    }
+
+    /** Whether plans run with TornadoVM's profiler now: those opened now start with it. */
+    boolean profiling() {
+        return profiling;
+    }
+
+    /**
+     * Switches TornadoVM's profiler for every open plan's next executions (and the plans opened
+     * later): TornadoVM sets its global profiler switch from each execution's plan, so all plans
+     * must agree, or one plan's execution would turn it off under another's.
+     */
+    void profile(boolean on) {
+        profiling = on;
+        for (CountedPlan p : open) p.profile(on);
     }
 
     void decodedToken() {
         decodedTokens++;
+        if (profiling) profiledTokens++;
     }
 
     /** One execution of a graph a decoded token runs. */
@@ -74,11 +93,9 @@ final class DeviceTraffic {
     }
 
     DeviceCounters snapshot() {
-        if (profiled) {
-            for (CountedPlan p : open) p.collectKernelTimes();
-        }
+        for (CountedPlan p : open) p.collectKernelTimes();
         return new DeviceCounters(decodedTokens, bytesToDevice, bytesToHost, launches, kernelNanos, attentionNanos,
                 setupBytesToDevice, setupBytesToHost, compilations,
-                deviceBytes, profiled);
+                deviceBytes, profiledTokens);
     }
 }

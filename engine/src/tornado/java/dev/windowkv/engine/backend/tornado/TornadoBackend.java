@@ -52,7 +52,7 @@ public final class TornadoBackend implements Backend {
 
     private final String device;
 
-    /** {@code -Dwindowkv.tornado.profiler=true}: the counters' bytes come from TornadoVM's profiler. */
+    /** {@code -Dwindowkv.tornado.profiler=true}: start with TornadoVM's profiler (the counters' bytes and kernel times from it). */
     static final String PROFILER_PROPERTY = "windowkv.tornado.profiler";
 
     /** Asks TornadoVM for its default device first, so a JVM without TornadoVM fails here (Backends reports it). */
@@ -61,9 +61,10 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * Counts bytes with TornadoVM's profiler ({@code ProfilerMode.SILENT} on every plan) when
-     * {@code profiled}, else from the sizes each graph declares; the system property
-     * {@value #PROFILER_PROPERTY} picks it for the public constructor.
+     * Starts with TornadoVM's profiler ({@code ProfilerMode.SILENT} on every plan: bytes from it, and
+     * kernel times) when {@code profiled}, else counting the sizes each graph declares; the system
+     * property {@value #PROFILER_PROPERTY} picks it for the public constructor, and
+     * {@link #profileKernels} switches it later.
      */
     TornadoBackend(int threads, boolean profiled) {
         traffic = new DeviceTraffic(profiled);
@@ -278,6 +279,18 @@ public final class TornadoBackend implements Backend {
     @Override
     public DeviceCounters deviceCounters() {
         return traffic.snapshot();
+    }
+
+    /** TornadoVM's profiler for every plan, open or opened later, from the next execution on. */
+    @Override
+    public boolean profileKernels(boolean on) {
+        traffic.profile(on);
+        return true;
+    }
+
+    @Override
+    public boolean kernelsProfiled() {
+        return traffic.profiling();
     }
 
     private void closeDecoders() {
