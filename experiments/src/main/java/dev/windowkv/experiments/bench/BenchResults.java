@@ -50,7 +50,8 @@ public record BenchResults(
         List<AttentionShare> attention,
         FmaPeak fmaPeak,
         List<PeakShare> peakShares,
-        List<MemoryPhase> memoryPhases) {
+        List<MemoryPhase> memoryPhases,
+        PairedDecode.Result pairedDecode) {
 
     /** {@code test} is llama-bench's name: {@code pp512}, {@code tg64}, {@code tg64@d2048}. */
     public record Measurement(int round, String engine, String test, int threads, double tokPerSec, double stddev) {}

@@ -26,11 +26,12 @@ public final class SpeedComparison {
      * What to measure; {@code llamaBin} null skips llama.cpp native, {@code inProcess} false the binding.
      * {@code depths}: contexts of the deep decode tests (the first is also the compression test's);
      * {@code memoryPrompts}: prompt lengths of the resident-memory phases (none: skipped);
-     * {@code speed} false: only those phases.
+     * {@code speed} false: only those phases; {@code pairedDecode}: pairs of the empty-context decode
+     * test taken after the rounds, alternating with llama.cpp ({@link PairedDecode}; 0: none).
      */
     public record Plan(String backend, int threads, List<Integer> prompts, int gen, List<Integer> depths, List<Integer> budgets,
                        int repetitions, int rounds, boolean scaling, Path llamaBin, boolean inProcess, long seed,
-                       List<Integer> memoryPrompts, boolean speed, FmaPeak fmaPeak) {}
+                       List<Integer> memoryPrompts, boolean speed, FmaPeak fmaPeak, int pairedDecode) {}
 
     /** The bandwidth moving by more than this between two measurements of a run is reported. */
     static final double BANDWIDTH_DRIFT = 0.10;
@@ -59,6 +60,7 @@ public final class SpeedComparison {
         long bytesPerToken;
         ModelConfig config;
         BenchResults.Memory memory = null;
+        PairedDecode.Result paired = null;
         String commit = "";
         String ours = "java-" + plan.backend();
         String tg = "tg" + plan.gen();
@@ -147,6 +149,19 @@ public final class SpeedComparison {
                 bandwidths.add(new BenchResults.RoundBandwidth(round, before, after));
                 log.printf("[%s r%d] read bandwidth %.1f GB/s before the round, %.1f after%n", type, round, before, after);
             }
+            if (plan.speed() && plan.pairedDecode() > 0 && plan.llamaBin() != null) {
+                try (Backend b = Backends.create(plan.backend(), t)) {
+                    EngineBench e = new EngineBench(model, b, plan.seed());
+                    e.warmUp();
+                    log.printf("[%s] %s, %d pairs alternating with llama.cpp ...%n", type, tg, plan.pairedDecode());
+                    paired = PairedDecode.measure(e, new LlamaBench(plan.llamaBin()), modelFile, t, plan.gen(),
+                            plan.pairedDecode());
+                    for (PairedDecode.Pair p : paired.pairs()) {
+                        log.printf("[%s] paired %s: ours %.2f, llama.cpp %.2f tok/s, ratio %.2f%n", type, tg, p.ours(),
+                                p.llamaCpp(), p.ratio());
+                    }
+                }
+            }
         }
         List<BenchResults.Ratio> ratios = ratios(ms, ours);
         int mainPrompt = plan.prompts().getLast();
@@ -162,7 +177,7 @@ public final class SpeedComparison {
                 plan.inProcess() ? InProcessLlama.DESCRIPTION : "skipped (--no-in-process or --no-llama)",
                 fileBytes, bytesPerToken, bw, bw1, limit, ms, ratios, compression, memory,
                 bandwidths, bandwidthNote(bw, bandwidths), spreads(ratios), attention, plan.fmaPeak(),
-                peakShares(ms, config, limit, plan.fmaPeak()), phases);
+                peakShares(ms, config, limit, plan.fmaPeak()), phases, paired);
     }
 
     private static double mib(long bytes) {

@@ -9,6 +9,7 @@ import dev.windowkv.experiments.bench.BackendComparison;
 import dev.windowkv.experiments.bench.BenchModel;
 import dev.windowkv.experiments.bench.BenchResults;
 import dev.windowkv.experiments.bench.FmaPeak;
+import dev.windowkv.experiments.bench.PairedDecode;
 import dev.windowkv.experiments.bench.SpeedComparison;
 import dev.windowkv.plots.BenchReport;
 import picocli.CommandLine.Command;
@@ -97,6 +98,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "where TornadoVM is installed) on one model")
     boolean backends;
 
+    @Option(names = "--paired-decode", defaultValue = "0", description = "after the rounds: this many pairs of the "
+            + "empty-context decode test, ours and llama.cpp alternating, compared pair by pair (default: none)")
+    int pairedDecode;
+
     @Option(names = "--backends-prompt", defaultValue = "64", description = "prompt length of --backends (default: ${DEFAULT-VALUE})")
     int backendsPrompt;
 
@@ -138,6 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (depths.isEmpty() || depths.stream().anyMatch(d -> d < 1)) throw new UserError("--depth must be positive lengths");
         if (budgets.isEmpty() || budgets.stream().anyMatch(b -> b < 1)) throw new UserError("--budgets must be positive");
         if (rounds < 1) throw new UserError("--rounds must be at least 1 (got " + rounds + ")");
+        if (pairedDecode < 0) throw new UserError("--paired-decode must be 0 or more pairs (got " + pairedDecode + ")");
         List<Integer> pp = new java.util.ArrayList<>(prompts);
         List<Integer> ds = new java.util.ArrayList<>(depths);
         if (longContext) {
@@ -152,7 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path bin = noLlama || memoryOnly ? null : llamaBin != null ? llamaBin : CACHE.resolve("llama.cpp-build/bin");
         SpeedComparison sc = new SpeedComparison(new SpeedComparison.Plan(backend, t, pp, gen, ds, budgets, repeat,
                 rounds, !noScaling, bin, !noLlama && !noInProcess && !memoryOnly, seed, mem, !memoryOnly,
-                FmaPeak.detect(fmaPorts, clockGhz)), System.err);
+                FmaPeak.detect(fmaPorts, clockGhz), pairedDecode), System.err);
         for (String name : types) {
             GGMLType type = parseType(name);
             long t0 = System.nanoTime();
@@ -206,6 +212,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         for (BenchResults.AttentionShare a : r.attention()) {
             System.out.printf("  attention: %4.0f%% of our pp%d (round %d)%n", 100 * a.share(), a.promptTokens(), a.round());
+        }
+        PairedDecode.Result pd = r.pairedDecode();
+        if (pd != null && !pd.pairs().isEmpty()) {
+            System.out.printf("tg%d paired, %d pairs alternating: ratio median %.2f (min %.2f, max %.2f), %d of %d pairs >= 1.0%n",
+                    pd.tokens(), pd.pairs().size(), pd.medianRatio(), pd.minRatio(), pd.maxRatio(), pd.pairsAtLeastEven(),
+                    pd.pairs().size());
         }
         FmaPeak f = r.fmaPeak();
         System.out.printf("F32 FMA peak: %d lanes x %d FMA ports x 2 x %.2f GHz (%s) = %.0f GFLOP/s per core%n", f.lanes(),
