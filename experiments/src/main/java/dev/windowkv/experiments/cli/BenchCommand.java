@@ -144,6 +144,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (budgets.isEmpty() || budgets.stream().anyMatch(b -> b < 1)) throw new UserError("--budgets must be positive");
         if (rounds < 1) throw new UserError("--rounds must be at least 1 (got " + rounds + ")");
         if (pairedDecode < 0) throw new UserError("--paired-decode must be 0 or more pairs (got " + pairedDecode + ")");
+        if (pairedDecode > 0 && (noLlama || memoryOnly)) {
+            throw new UserError("--paired-decode compares with llama.cpp: drop --no-llama and --memory-only");
+        }
         List<Integer> pp = new java.util.ArrayList<>(prompts);
         List<Integer> ds = new java.util.ArrayList<>(depths);
         if (longContext) {

@@ -39,4 +39,14 @@ class BenchOptionsTest {
         assertEquals(2, m.exit());
         assertEquals("windowkv: --memory-prompts must be positive lengths, or 0 for none", m.errLines());
     }
+
+    @Test
+    void aPairedDecodeWithoutLlamaCppOrWithANegativeCountIsAOneLineError() {
+        Cli.Outcome n = bench("--paired-decode", "-1");
+        assertEquals(2, n.exit());
+        assertEquals("windowkv: --paired-decode must be 0 or more pairs (got -1)", n.errLines());
+        Cli.Outcome l = bench("--paired-decode", "4", "--no-llama");
+        assertEquals(2, l.exit());
+        assertEquals("windowkv: --paired-decode compares with llama.cpp: drop --no-llama and --memory-only", l.errLines());
+    }
 }
