@@ -54,8 +54,8 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
         }
     }
 
-    /** Candidate merge of two adjacent symbols; stale once either has changed. */
-    private record Bigram(int left, int right, int rank, int length) {}
+    /** Candidate merge of two adjacent symbols into token {@code merged} (-1: not a token); stale once either has changed. */
+    private record Bigram(int left, int right, int rank, int length, int merged) {}
 
     /** Merges one byte-level word into tokens; each character of {@code word} stands for one byte. */
     int[] encodeWord(String word) {
@@ -81,9 +81,7 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
             Bigram b = queue.poll();
             // both symbols still there and unchanged: symbols start at fixed offsets and only grow
             if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.length) continue;
-            id[b.left] = id[b.left] >= 0 && id[b.right] >= 0 && ranks.rank(id[b.left], id[b.right]) >= 0
-                    ? ranks.merged(id[b.left], id[b.right])
-                    : vocab.id(word.substring(b.left, b.left + b.length));
+            id[b.left] = b.merged;
             len[b.left] += len[b.right];
             len[b.right] = 0;
             next[b.left] = next[b.right];
@@ -111,11 +109,14 @@ public final class BytePairTokenizer extends VocabularyTokenizer {
 
     private void addBigram(String word, int left, int right, int[] len, int[] id, PriorityQueue<Bigram> queue) {
         if (left < 0 || right < 0) return;
-        int rank = id[left] >= 0 && id[right] >= 0 ? ranks.rank(id[left], id[right]) : -1;
-        if (rank < 0 && (id[left] < 0 || id[right] < 0) && ranks.hasTextMerges()) {
-            rank = ranks.rankOfTexts(word.substring(left, left + len[left]), word.substring(right, right + len[right]));
+        int length = len[left] + len[right];
+        if (id[left] >= 0 && id[right] >= 0) {
+            int slot = ranks.slot(id[left], id[right]);
+            if (slot >= 0) queue.add(new Bigram(left, right, ranks.rank(slot), length, ranks.merged(slot)));
+        } else if (ranks.hasTextMerges()) {
+            int rank = ranks.rankOfTexts(word.substring(left, left + len[left]), word.substring(right, right + len[right]));
+            if (rank >= 0) queue.add(new Bigram(left, right, rank, length, vocab.id(word.substring(left, left + length))));
         }
-        if (rank >= 0) queue.add(new Bigram(left, right, rank, len[left] + len[right]));
     }
 
     /** A NORMAL token's characters mapped back to bytes. */

@@ -24,7 +24,7 @@ final class MergeRanks {
     private final Map<String, Integer> byText = new HashMap<>();
 
     MergeRanks(String[] merges, Vocabulary vocab) {
-        int slots = Integer.highestOneBit(Math.max(2, merges.length / 3 * 4 + 3)) << 1;
+        int slots = Vocabulary.tableSlots(merges.length);
         keys = new long[slots];
         ranks = new int[slots];
         merged = new int[slots];
@@ -63,15 +63,20 @@ final class MergeRanks {
         return left + "\n" + right; // byte-level tokens never hold a raw newline
     }
 
-    /** The rank of merging tokens {@code left} and {@code right}, -1 when they do not merge. */
-    int rank(int left, int right) {
+    /** The slot of the merge of tokens {@code left} and {@code right}, -1 when they do not merge. */
+    int slot(int left, int right) {
         int slot = find(pair(left, right));
-        return keys[slot] == EMPTY ? -1 : ranks[slot];
+        return keys[slot] == EMPTY ? -1 : slot;
     }
 
-    /** The token {@code left} and {@code right} merge into (-1 when the result is not a token); they must merge. */
-    int merged(int left, int right) {
-        return merged[find(pair(left, right))];
+    /** The rank of the merge in {@code slot}. */
+    int rank(int slot) {
+        return ranks[slot];
+    }
+
+    /** The token the merge in {@code slot} makes, -1 when its result is not a token. */
+    int merged(int slot) {
+        return merged[slot];
     }
 
     /** True when some merge names a side that is not a token. */

@@ -52,7 +52,7 @@ final class Vocabulary {
         this.texts = texts.clone();
         this.types = new int[n];
         this.scores = scores != null ? scores : new float[n];
-        this.idTable = new int[Integer.highestOneBit(Math.max(2, n / 3 * 4 + 3)) << 1];
+        this.idTable = new int[tableSlots(n)];
         for (int i = 0; i < n; i++) {
             if (this.texts[i].isEmpty()) this.texts[i] = "[EMPTY_" + i + "]";
             this.types[i] = types != null ? types[i] : TokenType.NORMAL;
@@ -81,6 +81,11 @@ final class Vocabulary {
 
     int size() {
         return texts.length;
+    }
+
+    /** Slots of an open-addressed table for {@code entries}: a power of two, at most three-quarters full. */
+    static int tableSlots(int entries) {
+        return Integer.highestOneBit(Math.max(2, entries / 3 * 4 + 3)) << 1;
     }
 
     /** -1 when absent. */

@@ -29,10 +29,10 @@ class MergeRanksTest {
     void aPairOfTokensHasItsRankAndMergedToken() {
         Vocabulary v = vocab("ab", "cd", "abcd");
         MergeRanks ranks = new MergeRanks(new String[] {"c d", "a b", "ab cd", "a b"}, v);
-        assertEquals(1, ranks.rank(v.id("a"), v.id("b")), "the first line of a pair listed twice wins");
-        assertEquals(0, ranks.rank(v.id("c"), v.id("d")));
-        assertEquals(-1, ranks.rank(v.id("b"), v.id("c")));
-        assertEquals(v.id("abcd"), ranks.merged(v.id("ab"), v.id("cd")));
+        assertEquals(1, ranks.rank(ranks.slot(v.id("a"), v.id("b"))), "the first line of a pair listed twice wins");
+        assertEquals(0, ranks.rank(ranks.slot(v.id("c"), v.id("d"))));
+        assertEquals(-1, ranks.slot(v.id("b"), v.id("c")));
+        assertEquals(v.id("abcd"), ranks.merged(ranks.slot(v.id("ab"), v.id("cd"))));
         assertArrayEquals(new int[] {v.id("abcd")}, encode(v, "c d", "a b", "ab cd"));
     }
 
