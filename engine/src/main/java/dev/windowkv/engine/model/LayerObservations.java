@@ -39,6 +39,11 @@ final class LayerObservations {
         this.mass = new float[c.nLayers()][];
     }
 
+    /** Whether a policy reads every query's causal mass, which needs each chunk's keys so far. */
+    boolean causalMass() {
+        return causalMass;
+    }
+
     /**
      * Layer {@code layer}'s chunk: queries {@code q} of positions {@code pos0 .. pos0+m-1} (rows
      * {@code 0..m-1}) and the keys of positions {@code 0 .. pos0+m-1}.

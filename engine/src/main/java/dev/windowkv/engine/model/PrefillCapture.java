@@ -80,7 +80,7 @@ public final class PrefillCapture implements Transformer.LayerSink, Transformer.
         }
         this.queries = q;
         this.seen = new LayerObservations(c, backend, promptLength, q, mass);
-        this.kv = new PromptKv(c.nLayers(), promptLength, c.kvDim());
+        this.kv = new PromptKv(c.nLayers(), promptLength, c.nKvHeads(), c.headDim());
     }
 
     /**
@@ -117,6 +117,11 @@ public final class PrefillCapture implements Transformer.LayerSink, Transformer.
     @Override
     public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
         seen.chunk(layer, pos0, m, q, k);
+    }
+
+    @Override
+    public boolean readsChunkKeys() {
+        return seen.causalMass();
     }
 
     @Override

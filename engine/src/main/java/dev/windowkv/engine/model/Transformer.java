@@ -118,8 +118,19 @@ public final class Transformer implements AutoCloseable {
         /**
          * Layer {@code layer}'s chunk after its attention: queries {@code q} of positions
          * {@code pos0 .. pos0+m-1} (rows {@code 0..m-1}), keys and values of positions {@code 0 .. pos0+m-1}.
+         * Before a layer's last chunk of a staged prefill, {@code k} is null unless the sink
+         * {@link #readsChunkKeys}, and {@code v} is null.
          */
         void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v);
+
+        /**
+         * Whether {@link #chunk} reads the keys so far before a layer's last chunk (H2O's causal mass).
+         * A staged prefill attends to them where they are staged, off the heap, and copies them onto
+         * the heap for a chunk only when asked.
+         */
+        default boolean readsChunkKeys() {
+            return true;
+        }
 
         /** Right after the layer's last chunk: {@code k} and {@code v} hold all its prompt rows. */
         void layerDone(int layer, float[] k, float[] v);
@@ -206,11 +217,16 @@ public final class Transformer implements AutoCloseable {
             });
         }
         LayerObservations seen = new LayerObservations(c, backend, n, compressor.queries(), compressor.causalMass());
-        try (PromptKv kv = chunk < n ? new PromptKv(c.nLayers(), n, c.kvDim()) : null) {
+        try (PromptKv kv = chunk < n ? new PromptKv(c.nLayers(), n, c.nKvHeads(), c.headDim()) : null) {
             return chunked(tokens, chunk, kv, null, true, new ChunkSink() {
                 @Override
                 public void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v) {
                     seen.chunk(layer, pos0, m, q, k);
+                }
+
+                @Override
+                public boolean readsChunkKeys() {
+                    return seen.causalMass();
                 }
 
                 @Override
@@ -348,8 +364,10 @@ public final class Transformer implements AutoCloseable {
      *
      * <p>The activations are a chunk's: the residual stream; the normed input, which then takes the
      * attention output; the queries, which then take the output projection; the chunk's keys and
-     * values; and, past the first chunk, one layer's keys and values so far (and the vector backend's
-     * transposed keys), {@code n × kvDim} each.
+     * values; and, at the last chunk, one layer's keys and values on the heap for the sink (the keys at
+     * every chunk for a sink that {@link ChunkSink#readsChunkKeys}), {@code n × kvDim} each. Earlier
+     * chunks attend to the keys and values so far where {@code kv} stages them (and the vector backend
+     * transposes them from there).
      *
      * <p>{@code freeAsRead}: the prefill owns {@code kv}, and each layer's block is freed as soon as its
      * last chunk has copied it onto the heap, before the cache of that layer is filled: the layer's keys
@@ -374,16 +392,19 @@ public final class Transformer implements AutoCloseable {
         float[] q = new float[u * wide];
         float[] k = new float[u * kvDim];
         float[] v = new float[u * kvDim];
+        // A staged prefill's heap copies of a layer's keys and values: made at its last chunk (for the
+        // sink), and per chunk only for a sink that reads the keys so far.
         boolean staged = u < n && into == null;
-        float[] keys = staged ? new float[n * kvDim] : k;
-        float[] values = staged ? new float[n * kvDim] : v;
+        float[] keys = staged ? null : k;
+        float[] values = staged ? null : v;
+        boolean chunkKeys = staged && sink.readsChunkKeys();
         int ffn = Math.min(u, ffnChunk);
         float[] gate = new float[ffn * c.ffnDim()];
         float[] up = new float[ffn * c.ffnDim()];
         float[] xc = new float[ffn * dim];
         float[] down = new float[ffn * dim];
         prefillHeapFloats = (long) x.length + xb.length + q.length + k.length + v.length + gate.length + up.length
-                + xc.length + down.length + (staged ? keys.length + values.length : 0);
+                + xc.length + down.length + (staged ? 2L * n * kvDim : 0);
         attentionMillis = 0;
         if (u < n) backend.prefillStarts(n, c.nKvHeads(), c.headDim());
         try {
@@ -407,15 +428,25 @@ public final class Transformer implements AutoCloseable {
                         if (last) sink.layerDone(l, null, null);
                     } else {
                         if (kv != null) kv.write(l, pos0, m, k, v);
-                        if (u < n) {
-                            kv.keys(l, pos0 + m, keys);
-                            kv.values(l, pos0 + m, values);
-                            if (last && freeAsRead) kv.free(l);
-                        }
                         long a0 = System.nanoTime();
-                        backend.attentionPrefill(q, keys, values, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
+                        if (staged) {
+                            backend.attentionPrefill(q, kv.keys(l), kv.values(l), n, att, m, pos0, c.nHeads(), c.nKvHeads(),
+                                    c.headDim());
+                        } else {
+                            backend.attentionPrefill(q, k, v, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
+                        }
                         attentionMillis += (System.nanoTime() - a0) / 1e6;
-                        sink.chunk(l, pos0, m, q, keys, values);
+                        if (staged) {
+                            if (keys == null && (last || chunkKeys)) keys = new float[n * kvDim];
+                            if (values == null && last) values = new float[n * kvDim];
+                            if (last || chunkKeys) kv.keys(l, pos0 + m, keys);
+                            if (last) {
+                                kv.values(l, n, values);
+                                if (freeAsRead) kv.free(l);
+                            }
+                        }
+                        boolean whole = !staged || last;
+                        sink.chunk(l, pos0, m, q, whole || chunkKeys ? keys : null, whole ? values : null);
                         if (last) sink.layerDone(l, keys, values);
                     }
                     float[] proj = q;
