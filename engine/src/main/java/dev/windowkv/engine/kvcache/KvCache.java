@@ -169,6 +169,20 @@ public final class KvCache implements AutoCloseable {
      * values live in a device decoder's memory, and only which tokens are kept is recorded.
      */
     public void fillFromPrefill(int layer, float[] k, float[] v, int n, KeptTokens kept, Backend backend) {
+        fill(layer, k, v, null, n, kept, backend);
+    }
+
+    /**
+     * {@link #fillFromPrefill} with the values read where a chunked prefill staged them,
+     * {@code staged}: {@code [nKvHeads][n][headDim]} floats (an F32 cache layer of capacity {@code n}),
+     * so that the prompt's values need no copy on the heap; the keys come from {@code k} as there.
+     */
+    public void fillFromStaged(int layer, float[] k, MemorySegment staged, int n, KeptTokens kept, Backend backend) {
+        if (k == null || staged == null) throw new IllegalArgumentException("a staged prefill hands over its keys and values");
+        fill(layer, k, null, staged, n, kept, backend);
+    }
+
+    private void fill(int layer, float[] k, float[] v, MemorySegment staged, int n, KeptTokens kept, Backend backend) {
         KeptTokens sel = kept == null ? KeptTokens.all(n) : kept;
         if (sel.promptLength() != n) {
             throw new IllegalArgumentException("selection made for " + sel.promptLength() + " tokens, prefill has " + n);
@@ -187,7 +201,7 @@ public final class KvCache implements AutoCloseable {
             backend.parallelFor(nKvHeads * runs, item -> {
                 int h = item / runs;
                 int t0 = item % runs * GATHER;
-                gather(k, v, flat, h, count, t0, Math.min(count, t0 + GATHER), cap, kd, vd);
+                gather(k, v, staged, n, flat, h, count, t0, Math.min(count, t0 + GATHER), cap, kd, vd);
             });
         }
         for (int h = 0; h < nKvHeads; h++) {
@@ -203,31 +217,42 @@ public final class KvCache implements AutoCloseable {
     /**
      * Slots {@code t0 .. t1-1} of KV head {@code h}: prompt token {@code flat[h * count + t]} into slot
      * {@code t}. The values are encoded by {@link KvCompaction}'s kernels (the device's compaction),
-     * one token into a one-slot scratch, then copied: the bytes are those kernels' bytes.
+     * one token into a one-slot scratch, then copied: the bytes are those kernels' bytes. The values
+     * come from {@code v}, or from {@code staged} (a staged prefill's block of {@code n} tokens per KV
+     * head) through a one-row scratch.
      */
-    private void gather(float[] k, float[] v, int[] flat, int h, int count, int t0, int t1, int cap,
-                        MemorySegment kd, MemorySegment vd) {
+    private void gather(float[] k, float[] v, MemorySegment staged, int n, int[] flat, int h, int count, int t0, int t1,
+                        int cap, MemorySegment kd, MemorySegment vd) {
         int rowBytes = (int) dtype.rowBytes(headDim);
         byte[] sk = dtype.quantized() ? new byte[rowBytes] : null;
         byte[] sv = dtype.quantized() ? new byte[rowBytes] : null;
+        float[] row = staged != null ? new float[headDim] : null;
         for (int t = t0; t < t1; t++) {
-            int src = (flat[h * count + t] * nKvHeads + h) * headDim;
+            int token = flat[h * count + t];
+            int src = (token * nKvHeads + h) * headDim;
+            float[] vs = v;
+            int vo = src;
+            if (staged != null) {
+                MemorySegment.copy(staged, ValueLayout.JAVA_FLOAT, ((long) h * n + token) * headDim * Float.BYTES, row, 0, headDim);
+                vs = row;
+                vo = 0;
+            }
             long dst = at(h, cap, t);
             switch (dtype) {
                 case F32 -> {
                     MemorySegment.copy(k, src, kd, ValueLayout.JAVA_FLOAT, dst, headDim);
-                    MemorySegment.copy(v, src, vd, ValueLayout.JAVA_FLOAT, dst, headDim);
+                    MemorySegment.copy(vs, vo, vd, ValueLayout.JAVA_FLOAT, dst, headDim);
                 }
                 case F16 -> {
                     for (int d = 0; d < headDim; d++) {
                         kd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(k[src + d]));
-                        vd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(v[src + d]));
+                        vd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(vs[vo + d]));
                     }
                 }
                 case Q8_0, Q4_0 -> {
                     // kvh 0 of a one-slot cache: the kernel reads k[src ..] and writes the scratch from 0.
-                    if (dtype == Dtype.Q8_0) KvCompaction.appendQ8_0(0, k, src, v, src, headDim, 0, 1, sk, sv);
-                    else KvCompaction.appendQ4_0(0, k, src, v, src, headDim, 0, 1, sk, sv);
+                    if (dtype == Dtype.Q8_0) KvCompaction.appendQ8_0(0, k, src, vs, vo, headDim, 0, 1, sk, sv);
+                    else KvCompaction.appendQ4_0(0, k, src, vs, vo, headDim, 0, 1, sk, sv);
                     MemorySegment.copy(sk, 0, kd, ValueLayout.JAVA_BYTE, dst, rowBytes);
                     MemorySegment.copy(sv, 0, vd, ValueLayout.JAVA_BYTE, dst, rowBytes);
                 }

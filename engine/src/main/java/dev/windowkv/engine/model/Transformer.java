@@ -118,8 +118,8 @@ public final class Transformer implements AutoCloseable {
         /**
          * Layer {@code layer}'s chunk after its attention: queries {@code q} of positions
          * {@code pos0 .. pos0+m-1} (rows {@code 0..m-1}), keys and values of positions {@code 0 .. pos0+m-1}.
-         * Before a layer's last chunk of a staged prefill, {@code k} is null unless the sink
-         * {@link #readsChunkKeys}, and {@code v} is null.
+         * In a staged prefill {@code v} is null (the values stay where they are staged) and, before a
+         * layer's last chunk, so is {@code k} unless the sink {@link #readsChunkKeys}.
          */
         void chunk(int layer, int pos0, int m, float[] q, float[] k, float[] v);
 
@@ -132,7 +132,10 @@ public final class Transformer implements AutoCloseable {
             return true;
         }
 
-        /** Right after the layer's last chunk: {@code k} and {@code v} hold all its prompt rows. */
+        /**
+         * Right after the layer's last chunk: {@code k} and {@code v} hold all its prompt rows ({@code v}
+         * null in a staged prefill).
+         */
         void layerDone(int layer, float[] k, float[] v);
     }
 
@@ -235,8 +238,10 @@ public final class Transformer implements AutoCloseable {
                     KeptTokens kept = compressor.select(seen.layer(layer, k, ScoreMemo.none()));
                     seen.drop(layer);
                     compressMillis += (System.nanoTime() - t0) / 1e6;
-                    // The layer's block went back to the OS when its last chunk copied it out (chunked's freeAsRead).
-                    store(layer, n, k, v, kept);
+                    // The values are read where they were staged (no heap copy); the layer's block goes back
+                    // to the OS right after this (chunked's freeAsRead).
+                    if (v == null) storeStaged(layer, n, k, kv, kept);
+                    else store(layer, n, k, v, kept);
                 }
             });
         }
@@ -293,6 +298,20 @@ public final class Transformer implements AutoCloseable {
                 ScoreMemo.none()));
         compressMillis += (System.nanoTime() - t0) / 1e6;
         store(l, n, k, v, kept);
+    }
+
+    /** {@link #store} from a staged prefill: the values from {@code kv}'s block, not from a heap copy. */
+    private void storeStaged(int l, int n, float[] k, PromptKv kv, KeptTokens kept) {
+        if (device != null) {
+            // The device decoder takes heap rows.
+            float[] v = new float[n * c.kvDim()];
+            kv.values(l, n, v);
+            store(l, n, k, v, kept);
+            return;
+        }
+        long t0 = System.nanoTime();
+        cache.fillFromStaged(l, k, kv.values(l), n, kept, backend);
+        compressMillis += (System.nanoTime() - t0) / 1e6;
     }
 
     /**
@@ -364,14 +383,13 @@ public final class Transformer implements AutoCloseable {
      *
      * <p>The activations are a chunk's: the residual stream; the normed input, which then takes the
      * attention output; the queries, which then take the output projection; the chunk's keys and
-     * values; and, at the last chunk, one layer's keys and values on the heap for the sink (the keys at
-     * every chunk for a sink that {@link ChunkSink#readsChunkKeys}), {@code n × kvDim} each. Earlier
-     * chunks attend to the keys and values so far where {@code kv} stages them (and the vector backend
-     * transposes them from there).
+     * values; and, at a layer's last chunk, its keys on the heap for the sink's selection (at every
+     * chunk for a sink that {@link ChunkSink#readsChunkKeys}), {@code n × kvDim}. The chunks attend to
+     * the keys and values so far where {@code kv} stages them (the vector backend transposes them from
+     * there), and the values never go onto the heap: the sink reads them from {@code kv}.
      *
-     * <p>{@code freeAsRead}: the prefill owns {@code kv}, and each layer's block is freed as soon as its
-     * last chunk has copied it onto the heap, before the cache of that layer is filled: the layer's keys
-     * and values then exist twice at that moment (heap copy, cache), not three times.
+     * <p>{@code freeAsRead}: the prefill owns {@code kv}, and each layer's block is freed as soon as the
+     * sink has taken that layer ({@link ChunkSink#layerDone}).
      *
      * <p>{@code into} (instead of {@code kv}): an F32 cache that keeps every prompt token (FullKV). Each
      * chunk's keys and values are written into it, and the attention reads them there
@@ -396,7 +414,7 @@ public final class Transformer implements AutoCloseable {
         // sink), and per chunk only for a sink that reads the keys so far.
         boolean staged = u < n && into == null;
         float[] keys = staged ? null : k;
-        float[] values = staged ? null : v;
+        float[] values = staged ? null : v; // a staged prefill's values stay staged: the sink reads them from kv
         boolean chunkKeys = staged && sink.readsChunkKeys();
         int ffn = Math.min(u, ffnChunk);
         float[] gate = new float[ffn * c.ffnDim()];
@@ -404,7 +422,7 @@ public final class Transformer implements AutoCloseable {
         float[] xc = new float[ffn * dim];
         float[] down = new float[ffn * dim];
         prefillHeapFloats = (long) x.length + xb.length + q.length + k.length + v.length + gate.length + up.length
-                + xc.length + down.length + (staged ? 2L * n * kvDim : 0);
+                + xc.length + down.length + (staged ? (long) n * kvDim : 0);
         attentionMillis = 0;
         if (u < n) backend.prefillStarts(n, c.nKvHeads(), c.headDim());
         try {
@@ -436,18 +454,13 @@ public final class Transformer implements AutoCloseable {
                             backend.attentionPrefill(q, k, v, att, m, pos0, c.nHeads(), c.nKvHeads(), c.headDim());
                         }
                         attentionMillis += (System.nanoTime() - a0) / 1e6;
-                        if (staged) {
-                            if (keys == null && (last || chunkKeys)) keys = new float[n * kvDim];
-                            if (values == null && last) values = new float[n * kvDim];
-                            if (last || chunkKeys) kv.keys(l, pos0 + m, keys);
-                            if (last) {
-                                kv.values(l, n, values);
-                                if (freeAsRead) kv.free(l);
-                            }
+                        if (staged && (last || chunkKeys)) {
+                            if (keys == null) keys = new float[n * kvDim];
+                            kv.keys(l, pos0 + m, keys);
                         }
-                        boolean whole = !staged || last;
-                        sink.chunk(l, pos0, m, q, whole || chunkKeys ? keys : null, whole ? values : null);
+                        sink.chunk(l, pos0, m, q, !staged || last || chunkKeys ? keys : null, values);
                         if (last) sink.layerDone(l, keys, values);
+                        if (last && freeAsRead && kv != null) kv.free(l);
                     }
                     float[] proj = q;
                     backend.matmul(w.wo(), att, m, proj);
