@@ -22,7 +22,7 @@ import java.util.function.IntConsumer;
  * The decode on the device, and with a prefill mode its generation's prefill, as one
  * {@link CountedPlan} of task graphs, executed in this order:
  * <pre>
- *   the prompt, on the device:    prefill0, ..., prefill&lt;L-1&gt;, prefillLogits   ({@link TornadoPrefill})
+ *   the prompt, on the device:    prefill0, [topK0 ..., windows0 ...,] prefill1, ..., prefillLogits ({@link TornadoPrefill})
  *   first token of a generation:  token, kept0, layer0, kept1, layer1, ..., logits   (prompt prefilled here)
  *                                 token, prompt0, layer0, prompt1, layer1, ..., logits (prompt from the host)
  *   every later token:            token, layer0, layer1, ..., logits
@@ -36,7 +36,7 @@ import java.util.function.IntConsumer;
  *       also runs, compacting nothing, right after {@code prefill<l>}: that links
  *       {@code prefill<l>}'s buffers into it (pitfall 6), and the link stays, since a graph's
  *       buffers are allocated once and kept;</li>
- *   <li>{@code prompt<l>}: the same from keys and values the host holds (a capture's restore, a
+ *   <li>{@code prompt<l>}: the same from keys and values the host holds (a capture kept there, a
  *       model the device does not prefill). It runs once per generation: the prompt's keys, values
  *       and kept indices go down then, and never again;</li>
  *   <li>{@code layer<l>}: the transformer block for one token; the append writes the cache slot

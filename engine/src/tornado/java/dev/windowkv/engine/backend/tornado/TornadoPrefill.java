@@ -48,9 +48,10 @@ import java.util.function.IntFunction;
  * bytecode (4 KiB, {@code tornado.tvm.maxbytecodesize}): the 13 layer tasks and two policies' 11
  * overflow it.
  *
- * <p>Where the keys and values go: a prefill on its own (a capture, {@code Transformer.prefill} with
- * a plain sink) has its own plan and brings them back once per prompt. A generation's prefill
- * ({@code Transformer.prefill} with a compressor) runs these graphs inside its decoder's plan
+ * <p>Where the keys and values go: a prefill on its own ({@code Transformer.prefill} with a plain
+ * sink, a capture kept on the host) has its own plan and brings them back once per prompt. A
+ * generation's prefill ({@code Transformer.prefill} with a compressor), and a sweep's capture kept on
+ * the device ({@link TornadoCapture}), run these graphs inside a decoder's plan
  * ({@link TornadoDecoder}, built with {@code keptName}): each layer's keys and values stay in that
  * layer graph's device buffers, the decoder's {@code kept<l>} graph compacts the kept ones from there,
  * and only the selection (and the logits) come back. 5.2.0 links buffers only between graphs of one
