@@ -89,6 +89,16 @@ public final class Generator {
         return PrefillCapture.run(new Transformer(model, backend), prompt, policies, taskHint);
     }
 
+    /**
+     * {@link #capture(int[], List, TaskType)} for generations of at most {@code maxNewTokens} tokens
+     * into {@code kvDtype} caches (null: not known, or not one type): a device backend may then keep
+     * the prompt's keys and values on the device for them.
+     */
+    public PrefillCapture capture(int[] prompt, List<? extends KvPolicy> policies, TaskType taskHint, int maxNewTokens,
+                                  KvCache.Dtype kvDtype) {
+        return PrefillCapture.run(new Transformer(model, backend), prompt, policies, taskHint, maxNewTokens, kvDtype);
+    }
+
     /** Generation from a captured prefill: only the cache's filling and decode run again. */
     public Result generate(PrefillCapture capture, int[] prompt, Settings s, KvPolicy policy, TaskType taskHint,
                            Listener listener) {

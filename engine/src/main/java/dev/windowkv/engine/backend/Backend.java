@@ -217,6 +217,29 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * A handle for a prefill of {@code promptLength} tokens that keeps its keys and values on the
+     * device for several restores ({@link DeviceCapture}), each into an F32 cache of at most
+     * {@code capacity[l]} slots in layer l; or null (the default): the prefill's keys and values come
+     * back to the host, and each restore fills its cache from there.
+     */
+    default DeviceCapture deviceCapture(dev.windowkv.engine.model.Model model, int promptLength, int[] capacity) {
+        return null;
+    }
+
+    /**
+     * {@link #deviceDecoder(dev.windowkv.engine.model.Model, KvCache, int)} for a restore of a prefill
+     * this backend kept on the device ({@code capture}, from {@link #deviceCapture}): the decoder
+     * compacts the kept tokens from the keys and values there (its {@link DeviceDecoder#compact}
+     * then takes null keys/values). It throws an {@code IllegalStateException} when that prefill's
+     * keys and values are gone (another prompt prefilled where they were) or the cache does not fit
+     * what the capture was sized for.
+     */
+    default DeviceDecoder deviceDecoder(dev.windowkv.engine.model.Model model, KvCache cache, int promptLength,
+                                        DeviceCapture capture) {
+        throw new IllegalStateException(name() + " kept no prefill on a device");
+    }
+
+    /**
      * The whole prefill of {@code tokens} (ids already checked) on a device: hands every layer's
      * post-RoPE queries and keys/values to {@code sink}, as {@code Transformer.prefill} does, and
      * returns the last token's logits; or null (the default), and the transformer prefills op by op

@@ -75,6 +75,7 @@ public final class Transformer implements AutoCloseable {
      */
     public double attentionMillis() { return attentionMillis; }
     ModelConfig config() { return c; }
+    Model model() { return model; }
     Backend backend() { return backend; }
 
     /**
@@ -109,6 +110,28 @@ public final class Transformer implements AutoCloseable {
          * device backend may then prefill in that decoder's memory and keep them there.
          */
         default dev.windowkv.engine.backend.DeviceDecoder decoder() {
+            return null;
+        }
+
+        /**
+         * Several selections of layer {@code layer} (a capture's policies, one entry each), or null:
+         * the queries come back. The default is {@link #deviceSelection}'s, alone.
+         */
+        default dev.windowkv.engine.kvcache.DeviceSelection[] deviceSelections(int layer, int n) {
+            dev.windowkv.engine.kvcache.DeviceSelection s = deviceSelection(layer, n);
+            return s == null ? null : new dev.windowkv.engine.kvcache.DeviceSelection[] {s};
+        }
+
+        /** {@link #layerSelected(int, int[], float[], float[])} with one result per {@link #deviceSelections} entry. */
+        default void layerSelected(int layer, int[][] results, float[] k, float[] v) {
+            layerSelected(layer, results[0], k, v);
+        }
+
+        /**
+         * The device capture this prefill's keys and values stay in for several restores
+         * ({@code Backend.deviceCapture}), or null (the default).
+         */
+        default dev.windowkv.engine.backend.DeviceCapture capture() {
             return null;
         }
     }
@@ -256,7 +279,17 @@ public final class Transformer implements AutoCloseable {
         PrefillCapture.Selection sel = capture.selection(policy);
         int n = capture.promptLength();
         checkLength(n, decodeRoom);
-        startCache(n, sel.compressor(), decodeRoom, dtype);
+        dev.windowkv.engine.backend.DeviceCapture onDevice = capture.device();
+        if (onDevice != null) {
+            // The keys and values stayed on the device: only the kept indices go down, into that same plan.
+            startCache(n, sel.compressor(), decodeRoom, dtype, onDevice);
+            if (device == null) throw new IllegalStateException(backend.name() + " gave no decoder for a prefill kept on its device");
+            for (int l = 0; l < c.nLayers(); l++) store(l, n, null, null, sel.kept(l));
+            compressMillis += sel.selectMillis();
+            position = n;
+            return;
+        }
+        startCache(n, sel.compressor(), decodeRoom, dtype, null);
         // One layer's keys and values at a time on the heap, copied out of the capture's block.
         float[] k = new float[n * c.kvDim()];
         float[] v = new float[n * c.kvDim()];
@@ -282,12 +315,18 @@ public final class Transformer implements AutoCloseable {
     }
 
     private void startCache(int n, Compressor compressor, int decodeRoom, KvCache.Dtype dtype) {
+        startCache(n, compressor, decodeRoom, dtype, null);
+    }
+
+    /** With {@code capture} (may be null): the decoder is one of the plan the capture's keys and values are in. */
+    private void startCache(int n, Compressor compressor, int decodeRoom, KvCache.Dtype dtype,
+                            dev.windowkv.engine.backend.DeviceCapture capture) {
         // A new prefill replaces this transformer's cache: the old one's storage goes back to the OS now.
         if (cache != null) cache.close();
         int[] capacity = new int[c.nLayers()];
         for (int l = 0; l < capacity.length; l++) capacity[l] = Math.min(n, compressor.capacity(l)) + decodeRoom;
         cache = new KvCache(c.nLayers(), c.nKvHeads(), c.headDim(), capacity, dtype);
-        device = backend.deviceDecoder(model, cache, n);
+        device = capture == null ? backend.deviceDecoder(model, cache, n) : backend.deviceDecoder(model, cache, n, capture);
         compressMillis = 0;
     }
 

@@ -110,7 +110,11 @@ public final class SweepRunner {
                     List<dev.windowkv.engine.kvcache.KvPolicy> policies = todo.stream().map(SweepPlan.Run::policy).toList();
                     // Each row's peak resident set counts from its prompt's prefill on.
                     ProcessMemory.resetPeak();
-                    try (PrefillCapture capture = gen.capture(prompt.tokens(), policies, label)) {
+                    // One cache type for every run: a device backend may keep the prompt's keys and values there.
+                    java.util.Set<dev.windowkv.engine.kvcache.KvCache.Dtype> dtypes = new java.util.HashSet<>();
+                    for (SweepPlan.Run r : todo) dtypes.add(config.kvDtypeOf(r.spec()));
+                    try (PrefillCapture capture = gen.capture(prompt.tokens(), policies, label, prompt.maxNewTokens(),
+                            dtypes.size() == 1 ? dtypes.iterator().next() : null)) {
                         for (SweepPlan.Run r : todo) {
                             Generator.Settings settings = new Generator.Settings(prompt.maxNewTokens(), Sampler.greedy(),
                                     config.kvDtypeOf(r.spec()), false);

@@ -63,6 +63,12 @@ final class CountedGraph {
         return this;
     }
 
+    /** {@link #consume(String, Object...)} from each of {@code sources}. */
+    CountedGraph consume(java.util.List<String> sources, Object... arrays) {
+        for (String source : sources) graph.consumeFromDevice(source, arrays);
+        return this;
+    }
+
     /** Left on the device for the graph that runs next. */
     CountedGraph persist(Object... arrays) {
         graph.persistOnDevice(arrays);

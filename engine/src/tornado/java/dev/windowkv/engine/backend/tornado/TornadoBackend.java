@@ -1,6 +1,7 @@
 package dev.windowkv.engine.backend.tornado;
 
 import dev.windowkv.engine.backend.Backend;
+import dev.windowkv.engine.backend.DeviceCapture;
 import dev.windowkv.engine.backend.DeviceCounters;
 import dev.windowkv.engine.backend.DeviceDecoder;
 import dev.windowkv.engine.backend.VectorBackend;
@@ -24,8 +25,10 @@ import java.util.function.IntConsumer;
  * ({@link TornadoDecoder}: KV cache compacted into and kept in device memory, Q8_0/F16/F32 weights
  * resident). The prefill runs there too ({@link TornadoPrefill}, one plan per prompt-length
  * bucket). A generation's prefill runs inside its decoder's plan, so the prompt's keys and values
- * stay on the device and only the policy's selection comes back; a prefill on its own (a capture)
- * brings them back once per prompt. A model the decoder cannot run
+ * stay on the device and only the policy's selection comes back. A sweep's capture (one prefill
+ * restored under several policies) prefills in a decode plan of its own that every restore reuses
+ * ({@link TornadoCapture}), its keys and values on the device too, when every policy selects there;
+ * else, and for a prefill on its own, they come back once per prompt. A model the decoder cannot run
  * (other weight types, biases) decodes op by op with its matmuls on the device. Loaded reflectively
  * by {@code Backends.create("tornado")}, so the engine builds without TornadoVM.
  */
@@ -153,11 +156,14 @@ public final class TornadoBackend implements Backend {
     @Override
     public float[] prefill(Model model, int[] tokens, Transformer.LayerSink sink) {
         if (!TornadoPrefill.supports(model)) return null;
-        DeviceSelection[] specs = new DeviceSelection[model.config().nLayers()];
-        for (int l = 0; l < specs.length; l++) specs[l] = sink.deviceSelection(l, tokens.length);
+        DeviceSelection[][] specs = new DeviceSelection[model.config().nLayers()][];
+        for (int l = 0; l < specs.length; l++) specs[l] = sink.deviceSelections(l, tokens.length);
         TornadoPrefill.Mode mode = TornadoPrefill.Mode.of(specs);
         if (sink.decoder() instanceof TornadoGeneration g && g.of(this)) {
             return g.prefill(tokens, sink, specs, mode, host); // in the decoder's plan: the keys/values stay
+        }
+        if (sink.capture() instanceof TornadoCapture c && c.of(this)) {
+            return c.prefill(tokens, sink, specs, mode, host); // in the capture's plan: the keys/values stay
         }
         TornadoPrefill p = null;
         for (TornadoPrefill candidate : prefills) {
@@ -236,10 +242,7 @@ public final class TornadoBackend implements Backend {
      */
     @Override
     public DeviceDecoder deviceDecoder(Model model, KvCache cache, int promptLength) {
-        String unsupported = cache.dtype() == KvCache.Dtype.F16
-                ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
-                : cache.dtype() != KvCache.Dtype.F32 ? "a " + cache.dtype() + " KV cache (no device decoder for it yet)"
-                : !TornadoDecoder.supports(model) ? "weight types, biases or QK-norm without device kernels" : null;
+        String unsupported = unsupported(model, cache);
         if (unsupported != null) {
             if (!noticed) {
                 System.err.println("tornado: " + unsupported + "; decoding op by op, with the matmuls on the device");
@@ -251,6 +254,41 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
+     * A capture on the device ({@link TornadoCapture}) for a model the device prefills and decodes;
+     * null otherwise (the keys and values then come back to the host).
+     */
+    @Override
+    public DeviceCapture deviceCapture(Model model, int promptLength, int[] capacity) {
+        if (!TornadoPrefill.supports(model) || !TornadoDecoder.supports(model)) return null;
+        return new TornadoCapture(this, model, promptLength, capacity);
+    }
+
+    /** A restore of a capture that kept its keys and values here: a decoder of the capture's plan. */
+    @Override
+    public DeviceDecoder deviceDecoder(Model model, KvCache cache, int promptLength, DeviceCapture capture) {
+        if (!(capture instanceof TornadoCapture c) || !c.of(this)) {
+            throw new IllegalStateException("this capture was not kept on this backend's device");
+        }
+        String unsupported = unsupported(model, cache);
+        if (unsupported != null) {
+            throw new IllegalStateException("a capture kept on the device restores into F32 caches only, not with "
+                    + unsupported + "; capture with the restores' cache type");
+        }
+        if (promptLength != c.promptLength()) {
+            throw new IllegalArgumentException(promptLength + " prompt tokens for a capture of " + c.promptLength());
+        }
+        return new TornadoGeneration(this, model, cache, c);
+    }
+
+    /** Why this model or cache decodes op by op, or null when the whole-layer decoder runs it. */
+    private static String unsupported(Model model, KvCache cache) {
+        return cache.dtype() == KvCache.Dtype.F16
+                ? "an F16 KV cache (its kernels decode short bits, which TornadoVM 5.2.0's OpenCL backend miscompiles)"
+                : cache.dtype() != KvCache.Dtype.F32 ? "a " + cache.dtype() + " KV cache (no device decoder for it yet)"
+                : !TornadoDecoder.supports(model) ? "weight types, biases or QK-norm without device kernels" : null;
+    }
+
+    /**
      * A decode plan for a generation: one compiled for an earlier generation when the prompt length
      * and cache capacities round up to the same buckets and, for a prompt prefilled in the plan
      * ({@code prefillMode} not null), its prefill has that mode (TornadoVM compiles a plan's kernels
@@ -258,16 +296,32 @@ public final class TornadoBackend implements Backend {
      * {@link #DECODE_PLANS}). Keys and values from the host fit any plan.
      */
     TornadoDecoder decodePlan(Model model, KvCache cache, int promptLength, TornadoPrefill.Mode prefillMode) {
+        TornadoDecoder d = plan(model, TornadoDecoder.capacities(cache), promptLength, prefillMode);
+        d.start(cache);
+        return d;
+    }
+
+    /**
+     * A plan for a capture: prefill graphs of this mode, caches of up to {@code capacity[l]} slots
+     * (their buckets); compiled before when one fits, as {@link #decodePlan}.
+     */
+    TornadoDecoder capturePlan(Model model, int[] capacity, int promptLength, TornadoPrefill.Mode prefillMode) {
+        return plan(model, capacity, promptLength, prefillMode);
+    }
+
+    private TornadoDecoder plan(Model model, int[] capacity, int promptLength, TornadoPrefill.Mode prefillMode) {
         for (TornadoDecoder d : decoders) {
-            if (d.fits(model, cache, promptLength, prefillMode)) {
+            if (d.fits(model, capacity, promptLength, prefillMode)) {
                 decoders.remove(d);
                 decoders.addFirst(d);
-                d.start(cache); // its kernels are compiled already
-                return d;
+                return d; // its kernels are compiled already
             }
         }
-        while (decoders.size() >= DECODE_PLANS) decoders.removeLast().close();
-        TornadoDecoder d = new TornadoDecoder(model, cache, promptLength, prefillMode,
+        // The least recently used go first; a plan an open capture's keys and values are in stays.
+        for (int i = decoders.size() - 1; i >= 0 && decoders.size() >= DECODE_PLANS; i--) {
+            if (!decoders.get(i).pinned()) decoders.remove(i).close();
+        }
+        TornadoDecoder d = new TornadoDecoder(model, capacity, promptLength, prefillMode,
                 w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
         decoders.addFirst(d);
         decodePlansBuilt++;

@@ -22,7 +22,7 @@ import java.util.function.IntConsumer;
  * The decode on the device, and with a prefill mode its generation's prefill, as one
  * {@link CountedPlan} of task graphs, executed in this order:
  * <pre>
- *   the prompt, on the device:    prefill0, ..., prefill&lt;L-1&gt;, prefillLogits   ({@link TornadoPrefill})
+ *   the prompt, on the device:    prefill0, [topK0 ..., windows0 ...,] prefill1, ..., prefillLogits ({@link TornadoPrefill})
  *   first token of a generation:  token, kept0, layer0, kept1, layer1, ..., logits   (prompt prefilled here)
  *                                 token, prompt0, layer0, prompt1, layer1, ..., logits (prompt from the host)
  *   every later token:            token, layer0, layer1, ..., logits
@@ -36,7 +36,7 @@ import java.util.function.IntConsumer;
  *       also runs, compacting nothing, right after {@code prefill<l>}: that links
  *       {@code prefill<l>}'s buffers into it (pitfall 6), and the link stays, since a graph's
  *       buffers are allocated once and kept;</li>
- *   <li>{@code prompt<l>}: the same from keys and values the host holds (a capture's restore, a
+ *   <li>{@code prompt<l>}: the same from keys and values the host holds (a capture kept there, a
  *       model the device does not prefill). It runs once per generation: the prompt's keys, values
  *       and kept indices go down then, and never again;</li>
  *   <li>{@code layer<l>}: the transformer block for one token; the append writes the cache slot
@@ -93,12 +93,25 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private final GridScheduler grid = new GridScheduler(); // the fused kernels' and the prefill's work-group sizes
     private final TornadoPrefill prefill; // null: the prompt comes from the host
     private boolean linked;           // the kept<l> graphs have run once right after their prefill<l>
+    private long prefillEpoch;        // prompts prefilled in this plan so far: the one in prefill<l>'s buffers
+    private long keptEpoch = -1;      // the prompt the staged kept<l> compactions were selected from
+    private int pins;                 // open captures whose keys/values are here: not to be freed for another plan
 
     /**
      * With {@code prefillMode} (may be null) the plan holds the prefill graphs for that mode and
      * the {@code kept<l>} graphs, so the prompt's keys and values never leave the device.
      */
     TornadoDecoder(Model model, KvCache cache, int promptLength, TornadoPrefill.Mode prefillMode,
+                   Function<Weight, DeviceWeight> weights, DeviceTraffic traffic) {
+        this(model, capacities(cache), promptLength, prefillMode, weights, traffic);
+        start(cache);
+    }
+
+    /**
+     * A plan for caches of at most {@code cacheCapacity[l]} slots per layer (a capture's: the largest
+     * of its policies' caches), no generation started yet.
+     */
+    TornadoDecoder(Model model, int[] cacheCapacity, int promptLength, TornadoPrefill.Mode prefillMode,
                    Function<Weight, DeviceWeight> weights, DeviceTraffic traffic) {
         this.model = model;
         this.traffic = traffic;
@@ -122,12 +135,12 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
 
         prefill = prefillMode == null ? null
                 : new TornadoPrefill(model, promptLength, prefillMode, weights, grid, TornadoDecoder::keptName);
-        CountedGraph[] graphs = new CountedGraph[2 * nLayers + 2 + (prefill == null ? 0 : 2 * nLayers + 1)];
+        CountedGraph[] graphs = new CountedGraph[2 * nLayers + 2 + (prefill == null ? 0 : nLayers + prefill.graphs().length)];
         DeviceWeight embedding = weights.apply(model.tokenEmbedding());
         graphs[TOKEN] = new CountedGraph("token", true).every(step).first(embedding.data())
                 .task(g -> embedding.embeddingTask(g, "embedding", step, x)).persist(x, step);
         for (int l = 0; l < nLayers; l++) {
-            capacity[l] = bucket(cache.capacity(l));
+            capacity[l] = bucket(cacheCapacity[l]);
             int maxKept = Math.min(promptBucket, capacity[l]);
             kPrompt[l] = new float[promptBucket * c.kvDim()];
             vPrompt[l] = new float[promptBucket * c.kvDim()];
@@ -148,6 +161,7 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
                 graphs[keptGraph(l)] = new CountedGraph(keptName(l), false).consume(before, x, step)
                         // On the plan's first prompt it runs right after prefill<l> and passes x and count on.
                         .consume(TornadoPrefill.layerName(l), pk, pv, px, pc)
+                        .consume(prefill.selectionNames(l), pk, pv, px, pc) // or from the selection graphs after it
                         .every(kl, bl)
                         .task(g -> g.task("compact", ScoringKernels::gatherKept, pk, pv, nKvHeads, headDim, kl, bl,
                                 maxKept, cap, kCache, vCache))
@@ -175,7 +189,12 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         }
         plan = new CountedPlan(traffic, grid, graphs);
         if (prefill != null) prefill.attach(plan, prefillGraph());
-        start(cache);
+    }
+
+    static int[] capacities(KvCache cache) {
+        int[] c = new int[cache.nLayers()];
+        for (int l = 0; l < c.length; l++) c[l] = cache.capacity(l);
+        return c;
     }
 
     static int bucket(int n) {
@@ -295,12 +314,47 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
      * can be reused: for a prompt prefilled here ({@code mode} not null), its prefill must be of that mode.
      */
     boolean fits(Model m, KvCache cache, int n, TornadoPrefill.Mode mode) {
-        if (mode != null && (prefill == null || prefill.mode() != mode)) return false;
-        if (m != model || bucket(n) != promptBucket || cache.nLayers() != nLayers) return false;
+        return fits(m, capacities(cache), n, mode);
+    }
+
+    /** {@link #fits(Model, KvCache, int, TornadoPrefill.Mode)} for caches of {@code cacheCapacity[l]} slots. */
+    boolean fits(Model m, int[] cacheCapacity, int n, TornadoPrefill.Mode mode) {
+        if (mode != null && (prefill == null || !prefill.mode().equals(mode))) return false;
+        if (m != model || bucket(n) != promptBucket || cacheCapacity.length != nLayers) return false;
         for (int l = 0; l < nLayers; l++) {
-            if (bucket(cache.capacity(l)) != capacity[l]) return false;
+            if (bucket(cacheCapacity[l]) != capacity[l]) return false;
         }
         return true;
+    }
+
+    /**
+     * True when a generation with {@code cache} can decode in this plan: each layer's cache no larger
+     * than the plan's (attention reads only the slots filled, so a smaller one is correct).
+     */
+    boolean holds(KvCache cache) {
+        if (cache.nLayers() != nLayers) return false;
+        for (int l = 0; l < nLayers; l++) {
+            if (cache.capacity(l) > capacity[l]) return false;
+        }
+        return true;
+    }
+
+    /** Keeps this plan open while a capture's keys and values are in it ({@link #unpin}). */
+    void pin() {
+        pins++;
+    }
+
+    void unpin() {
+        if (pins > 0) pins--;
+    }
+
+    boolean pinned() {
+        return pins > 0;
+    }
+
+    /** Which prompt {@code prefill<l>}'s buffers hold: it counts the prompts prefilled in this plan. */
+    long prefillEpoch() {
+        return prefillEpoch;
     }
 
     /** Starts a generation with this cache: every layer waits for its {@link #compact}. */
@@ -333,8 +387,9 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
      * {@link #compactKept}. On the plan's first prompt each {@code kept<l>} runs once right after
      * {@code prefill<l>}, compacting nothing, to link that layer's buffers.
      */
-    float[] prefill(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, Backend host) {
+    float[] prefill(int[] tokens, Transformer.LayerSink sink, DeviceSelection[][] specs, Backend host) {
         int n = tokens.length;
+        prefillEpoch++; // before the graphs run: a failed prefill leaves the buffers unknown as well
         IntConsumer link = linked ? null : l -> {
             base[l][0] = 0; // nothing to compact yet: the kernel only reads the count
             base[l][1] = n;
@@ -363,9 +418,24 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
      * Stages the layer's kept indices for {@code kept<l>}, which compacts them from the keys and
      * values this plan's prefill left on the device; only the indices go down, with the first token.
      */
-    void compactKept(int layer, int n, KeptTokens keptTokens) {
+    void compactKept(int layer, int n, KeptTokens keptTokens, long epoch) {
         if (prefill == null) throw new IllegalStateException("this plan did not prefill the prompt");
+        checkEpoch(epoch);
         stage(layer, n, keptTokens, 2);
+        keptEpoch = epoch;
+    }
+
+    /**
+     * The keys and values of prompt {@code epoch} (a {@link #prefillEpoch}) must still be in
+     * {@code prefill<l>}'s buffers: another prompt prefilled here since would be compacted in their
+     * place, silently.
+     */
+    private void checkEpoch(long epoch) {
+        if (epoch != prefillEpoch) {
+            throw new IllegalStateException("the prompt's keys and values on the device were overwritten: prompt "
+                    + epoch + " of this plan was selected from, prompt " + prefillEpoch + " prefilled since; restore a"
+                    + " capture before the next prompt is prefilled (or close it first)");
+        }
     }
 
     private void stage(int layer, int n, KeptTokens keptTokens, int graph) {
@@ -404,6 +474,9 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
             if (position - base[l][1] != slot[l] - base[l][0]) {
                 throw new IllegalStateException("layer " + l + ": position " + position + " does not follow the prompt");
             }
+        }
+        for (int l = 0; l < nLayers; l++) {
+            if (pending[l] == 2) checkEpoch(keptEpoch);
         }
         step[0] = position;
         step[1] = token;

@@ -13,8 +13,9 @@ import dev.windowkv.engine.model.Transformer;
  * prefill. Its plan ({@link TornadoDecoder}) is chosen when the prompt arrives, because the plan
  * depends on where the prompt is: prefilled on the device in the plan itself (the prefill's
  * selection mode, known only when the prefill asks the compressor), so that the keys and values
- * never leave the device; or compacted from keys and values the host holds (a capture's restore, a
- * model the device cannot prefill).
+ * never leave the device; or compacted from keys and values the host holds (a capture's restore
+ * from the host, a model the device cannot prefill). A restore of a capture whose keys and values
+ * stayed on the device ({@link TornadoCapture}) gets the capture's plan from the start.
  */
 final class TornadoGeneration implements DeviceDecoder {
     private final TornadoBackend backend;
@@ -23,6 +24,7 @@ final class TornadoGeneration implements DeviceDecoder {
     private final int promptLength;
     private TornadoDecoder plan;
     private boolean kvOnDevice; // the prompt was prefilled in the plan: its keys and values are there
+    private long epoch;         // which of the plan's prompts that was (TornadoDecoder.prefillEpoch)
 
     TornadoGeneration(TornadoBackend backend, Model model, KvCache cache, int promptLength) {
         this.backend = backend;
@@ -31,19 +33,42 @@ final class TornadoGeneration implements DeviceDecoder {
         this.promptLength = promptLength;
     }
 
+    /**
+     * A restore of {@code capture}: its plan, whose prefill graphs still hold the capture's keys and
+     * values (checked here, and again when the first token compacts).
+     */
+    TornadoGeneration(TornadoBackend backend, Model model, KvCache cache, TornadoCapture capture) {
+        this(backend, model, cache, capture.promptLength());
+        TornadoDecoder p = capture.plan();
+        if (!p.holds(cache)) {
+            throw new IllegalStateException("a restore's cache (" + java.util.Arrays.toString(TornadoDecoder.capacities(cache))
+                    + " slots per layer) is larger than the capture was sized for; capture with the restores' decode room");
+        }
+        if (p.prefillEpoch() != capture.epoch()) {
+            throw new IllegalStateException("the capture's keys and values on the device were overwritten by a later"
+                    + " prompt prefilled in the same plan; restore a capture before the next prompt is prefilled");
+        }
+        p.start(cache);
+        plan = p;
+        kvOnDevice = true;
+        epoch = capture.epoch();
+    }
+
     /** True when this generation's decoder comes from {@code b}. */
     boolean of(TornadoBackend b) {
         return backend == b;
     }
 
     /** Prefills {@code tokens} in a plan of this mode, which keeps the keys and values for the decode. */
-    float[] prefill(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, TornadoPrefill.Mode mode,
+    float[] prefill(int[] tokens, Transformer.LayerSink sink, DeviceSelection[][] specs, TornadoPrefill.Mode mode,
                     Backend host) {
         if (tokens.length != promptLength) {
             throw new IllegalArgumentException(tokens.length + " prompt tokens for a decoder sized for " + promptLength);
         }
         plan = backend.decodePlan(model, cache, promptLength, mode);
         kvOnDevice = true;
+        // The sink compacts (compact, below) before prefill returns: this prompt is the plan's next.
+        epoch = plan.prefillEpoch() + 1;
         return plan.prefill(tokens, sink, specs, host);
     }
 
@@ -54,7 +79,7 @@ final class TornadoGeneration implements DeviceDecoder {
     @Override
     public void compact(int layer, float[] k, float[] v, int n, KeptTokens kept) {
         if (kvOnDevice) {
-            plan.compactKept(layer, n, kept);
+            plan.compactKept(layer, n, kept, epoch);
             return;
         }
         if (k == null || v == null) {

@@ -13,6 +13,7 @@ import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.annotations.Parallel;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
@@ -36,14 +37,21 @@ import java.util.function.IntFunction;
  * an array because TornadoVM compiles scalar arguments in as constants. Padded tokens are neither
  * read nor written.
  *
- * <p>What else a layer graph does and sends back is the plan's {@link Mode}, chosen from the sink's
- * {@code DeviceSelection}s: a policy that can select on the device scores and selects in the layer
- * graph, from the q/k already there, and only its result (kept indices, or WindowKV's window order)
- * comes back; otherwise the queries come back too and the policies select on the host.
+ * <p>What else the plan does and sends back is its {@link Mode}, chosen from the sink's
+ * {@code DeviceSelection}s: a policy that can select on the device scores and selects in a selection
+ * graph run right after {@code prefill<l>}, from the q/k that graph left there ({@code topK<l>} for
+ * SnapKV, PyramidKV and H2O, {@code windows<l>} for WindowKV), and only its result (kept indices, or
+ * the window order) comes back; otherwise the queries come back too and the policies select on the
+ * host. Several policies (a sweep's capture) run the same selection graph once each, with their own
+ * lengths: the order per layer is {@code prefill<l>, topK<l> × top-k policies, windows<l> × WindowKV
+ * policies}. The selection is not part of the layer graph because TornadoVM 5.2.0 caps a graph's
+ * bytecode (4 KiB, {@code tornado.tvm.maxbytecodesize}): the 13 layer tasks and two policies' 11
+ * overflow it.
  *
- * <p>Where the keys and values go: a prefill on its own (a capture, {@code Transformer.prefill} with
- * a plain sink) has its own plan and brings them back once per prompt. A generation's prefill
- * ({@code Transformer.prefill} with a compressor) runs these graphs inside its decoder's plan
+ * <p>Where the keys and values go: a prefill on its own ({@code Transformer.prefill} with a plain
+ * sink, a capture kept on the host) has its own plan and brings them back once per prompt. A
+ * generation's prefill ({@code Transformer.prefill} with a compressor), and a sweep's capture kept on
+ * the device ({@link TornadoCapture}), run these graphs inside a decoder's plan
  * ({@link TornadoDecoder}, built with {@code keptName}): each layer's keys and values stay in that
  * layer graph's device buffers, the decoder's {@code kept<l>} graph compacts the kept ones from there,
  * and only the selection (and the logits) come back. 5.2.0 links buffers only between graphs of one
@@ -51,32 +59,40 @@ import java.util.function.IntFunction;
  * the last graph ran.
  */
 final class TornadoPrefill implements AutoCloseable {
-    /** What a plan's layer graphs send back besides the keys and values: the plan is compiled for one. */
-    enum Mode {
-        /** The queries: the host selects (several policies at once, or a policy without a device selection). */
-        QUERIES,
-        /** Nothing: the policy selects by position ({@code DeviceSelection.Kind.NO_SCORES} in every layer). */
-        NOTHING,
-        /** Per KV head the kept indices ({@code DeviceSelection.Kind.TOP_K}: SnapKV, PyramidKV, H2O). */
-        TOP_K,
-        /** The window order ({@code DeviceSelection.Kind.WINDOW_ORDER}: WindowKV's group leaders). */
-        WINDOW_ORDER;
+    /**
+     * What a plan computes and sends back besides the keys and values: the plan is compiled for one.
+     * Either the queries ({@link #QUERIES}: the host selects, for a policy without a device selection:
+     * ChunkKV, AdaKV, ThinK), or the selection graphs of the kinds the policies need, one per layer
+     * and kind ({@code topK<l>}: SnapKV, PyramidKV, H2O; {@code windows<l>}: WindowKV's group
+     * leaders), each run once per policy that needs it in that layer, with that policy's lengths.
+     * FullKV, StreamingLLM and a policy within budget need none. The lengths go down per execution,
+     * so which kinds there are is all a plan is compiled for, whatever the policies and budgets.
+     */
+    record Mode(boolean queries, boolean topK, boolean windows) {
+        static final Mode QUERIES = new Mode(true, false, false);
 
-        /** The mode for these layers' selections; QUERIES when one is missing or they need two kinds. */
-        static Mode of(DeviceSelection[] specs) {
-            Mode m = NOTHING;
-            for (DeviceSelection s : specs) {
-                if (s == null) return QUERIES;
-                Mode needed = switch (s.kind()) {
-                    case NO_SCORES -> NOTHING;
-                    case TOP_K -> TOP_K;
-                    case WINDOW_ORDER -> WINDOW_ORDER;
-                };
-                if (needed == NOTHING) continue;
-                if (m != NOTHING && m != needed) return QUERIES;
-                m = needed;
+        /**
+         * The mode for {@code specs[layer][policy]}; QUERIES when a layer's or a policy's selection is
+         * missing (a policy that selects on the host only).
+         */
+        static Mode of(DeviceSelection[][] specs) {
+            boolean topK = false, windows = false;
+            for (DeviceSelection[] layer : specs) {
+                if (layer == null || layer.length == 0) return QUERIES;
+                for (DeviceSelection s : layer) {
+                    if (s == null) return QUERIES;
+                    topK |= s.kind() == DeviceSelection.Kind.TOP_K;
+                    windows |= s.kind() == DeviceSelection.Kind.WINDOW_ORDER;
+                }
             }
-            return m;
+            return specs.length == 0 ? QUERIES : new Mode(false, topK, windows);
+        }
+
+        /** One policy's mode: {@link #of(DeviceSelection[][])} with one selection per layer. */
+        static Mode single(DeviceSelection... perLayer) {
+            DeviceSelection[][] specs = new DeviceSelection[perLayer.length][];
+            for (int l = 0; l < perLayer.length; l++) specs[l] = perLayer[l] == null ? null : new DeviceSelection[] {perLayer[l]};
+            return of(specs);
         }
     }
 
@@ -91,11 +107,11 @@ final class TornadoPrefill implements AutoCloseable {
     private final float[] k;
     private final float[] v;
     private final float[] logits;
-    private final int[][] sel;     // per layer, BucketScoringKernels' lengths
+    private final int[][] sel;     // per layer, BucketScoringKernels' lengths, for the policy selecting next
     private final int[][] top;     // per layer, SelectionKernels' {review, keep, n}
-    private final int[] kept;      // TOP_K: kept[nKvHeads][keptCount[0]]
+    private final int[] kept;      // topK<l>'s result: kept[nKvHeads][keptCount[0]]
     private final int[] keptCount;
-    private final int[] order;     // WINDOW_ORDER: every window, best first
+    private final int[] order;     // windows<l>'s result: every window, best first
     private final boolean keepKv;  // in a decoder's plan: the keys/values stay there for its kept<l> graphs
     private final CountedGraph[] graphs;
     private final GridScheduler grid;
@@ -140,22 +156,23 @@ final class TornadoPrefill implements AutoCloseable {
         int neox = c.arch().ropeNeox ? 1 : 0;
         float[] invFreq = model.ropeInvFreq();
 
+        boolean topK = mode.topK(), windows = mode.windows();
+        boolean scores = topK || windows;
         sel = new int[nLayers][BucketScoringKernels.SIZE];
         top = new int[nLayers][3];
-        kept = new int[mode == Mode.TOP_K ? c.nKvHeads() * b : 1];
+        kept = new int[topK ? c.nKvHeads() * b : 1];
         keptCount = new int[1];
-        order = new int[mode == Mode.WINDOW_ORDER ? b : 1];
-        boolean scores = mode == Mode.TOP_K || mode == Mode.WINDOW_ORDER;
-        // Selection scratch, shared by the layer graphs as the activations are.
+        order = new int[windows ? b : 1];
+        // Selection scratch, shared by the selection graphs as the activations are by the layer graphs.
         float[] rowMax = new float[scores ? c.nHeads() * b : 1], rowSum = new float[rowMax.length];
         float[] a = new float[scores ? c.nHeads() * b : 1];
-        float[] pooled = new float[mode == Mode.TOP_K ? c.nHeads() * b : 1];
-        float[] perKv = new float[mode == Mode.TOP_K ? c.nKvHeads() * b : 1];
+        float[] pooled = new float[topK ? c.nHeads() * b : 1];
+        float[] perKv = new float[topK ? c.nKvHeads() * b : 1];
         int[] place = new int[perKv.length];
-        float[] windowScore = new float[mode == Mode.WINDOW_ORDER ? b : 1];
+        float[] windowScore = new float[windows ? b : 1];
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
 
-        graphs = new CountedGraph[nLayers + 1];
+        graphs = new CountedGraph[nLayers + 1 + (topK ? nLayers : 0) + (windows ? nLayers : 0)];
         for (int l = 0; l < nLayers; l++) {
             LayerWeights lw = model.layer(l);
             DeviceWeight wq = weights.apply(lw.wq()), wk = weights.apply(lw.wk()), wv = weights.apply(lw.wv());
@@ -164,8 +181,10 @@ final class TornadoPrefill implements AutoCloseable {
             float[] ql = q, kl = k, vl = v;
             CountedGraph graph = new CountedGraph(layerName(l), false);
             graph = l == 0 ? graph.every(x, count) : graph.consume(layerName(l - 1), x, count);
-            // On the plan's first prompt kept<l-1> runs in between, to link its buffers; it passes x and count on.
+            // On the plan's first prompt kept<l-1> runs in between, to link its buffers; it passes x and count on,
+            // as do the selection graphs of layer l-1.
             if (l > 0 && keepKv) graph.consume(keptName.apply(l - 1), x, count);
+            if (l > 0) selectionSources(graph, l - 1, x, count);
             graphs[l] = graph
                     .first(lw.attnNorm(), lw.ffnNorm(), invFreq, at, wq.data(), wk.data(), wv.data(), wo.data(),
                             gate.data(), up.data(), down.data())
@@ -189,38 +208,54 @@ final class TornadoPrefill implements AutoCloseable {
                     .task(t -> TiledMatmul.task(t, grid, "up", up, xb, u, b, count, false))
                     .task(t -> t.task("swiglu", TokenBlockKernels::swiglu, g, u, b, c.ffnDim(), count))
                     .task(t -> TiledMatmul.task(t, grid, "down", down, g, x, b, count, true));
-            int[] s = sel[l], tp = top[l];
-            if (mode != Mode.QUERIES) graphs[l].first(ql); // scratch then: written before read, only allocated
-            // Kept on the device: declared (written first, so only allocated), brought back only with the queries.
-            if (keepKv && mode != Mode.QUERIES) graphs[l].first(kl, vl);
-            switch (mode) {
-                case QUERIES -> graphs[l].back(ql, kl, vl);
-                case NOTHING -> { }
-                case TOP_K -> graphs[l].every(s, tp).first(rowMax, rowSum, a, pooled, perKv, place)
-                        .task(t -> t.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
-                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
-                        .task(t -> t.task("accumulate", BucketScoringKernels::accumulate, ql, kl, s, b, c.nHeads(),
-                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum, a))
-                        .task(t -> t.task("maxPool", BucketScoringKernels::maxPool, a, s, b, c.nHeads(), pooled))
-                        .task(t -> t.task("perKv", BucketScoringKernels::sumPerKvHead, pooled, s, b, c.nHeads(),
-                                c.nKvHeads(), perKv))
-                        .task(t -> SelectionKernels.topKPlaceTask(t, "topK", perKv, tp, c.nKvHeads(), b, place))
-                        .task(t -> SelectionKernels.topKEmitTask(t, "topK", place, tp, c.nKvHeads(), b, kept, keptCount))
-                        .back(kept, keptCount);
-                case WINDOW_ORDER -> graphs[l].every(s).first(rowMax, rowSum, a, windowScore)
-                        .task(t -> t.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
-                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
-                        .task(t -> t.task("accumulate", BucketScoringKernels::accumulate, ql, kl, s, b, c.nHeads(),
-                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum, a))
-                        .task(t -> t.task("windowMax", BucketScoringKernels::windowMax, a, s, b, c.nHeads(), windowScore))
-                        .task(t -> t.task("windowAverage", BucketScoringKernels::windowAverage, a, s, b, c.nHeads(),
-                                windowScore))
-                        .task(t -> t.task("windowOrder", BucketScoringKernels::windowOrder, windowScore, s, b, order))
-                        .back(order);
+            if (mode.queries()) {
+                graphs[l].back(ql, kl, vl);
+            } else {
+                graphs[l].first(ql); // scratch then: written before read, only allocated
+                // Kept on the device: declared (written first, so only allocated), brought back only with the queries.
+                if (keepKv) graphs[l].first(kl, vl);
+                if (!keepKv) graphs[l].back(kl, vl);
             }
-            if (!keepKv && mode != Mode.QUERIES) graphs[l].back(kl, vl);
             graphs[l].persist(x, count);
+            if (scores) graphs[l].persist(ql, kl);
             if (keepKv) graphs[l].persist(kl, vl);
+
+            // Selection: one graph per kind, run after prefill<l> once per policy that needs it, with its
+            // lengths in sel/top. They read q and k where prefill<l> left them, and pass on what later
+            // graphs consume from prefill<l> (x, count; k, v for kept<l>): 5.2.0 links only from the
+            // graph run just before (pitfall 6). Running one twice in a row re-links its own buffers.
+            Object[] passed = keepKv ? new Object[] {ql, kl, vl, x, count} : new Object[] {ql, kl, x, count};
+            int[] s = sel[l], tp = top[l];
+            if (topK) {
+                CountedGraph t = new CountedGraph(topKName(l), false).consume(layerName(l), passed);
+                graphs[topKGraph(l)] = t.every(s, tp).first(rowMax, rowSum, a, pooled, perKv, place)
+                        .task(g2 -> g2.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
+                        .task(g2 -> g2.task("accumulate", BucketScoringKernels::accumulate, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum, a))
+                        .task(g2 -> g2.task("maxPool", BucketScoringKernels::maxPool, a, s, b, c.nHeads(), pooled))
+                        .task(g2 -> g2.task("perKv", BucketScoringKernels::sumPerKvHead, pooled, s, b, c.nHeads(),
+                                c.nKvHeads(), perKv))
+                        .task(g2 -> SelectionKernels.topKPlaceTask(g2, "topK", perKv, tp, c.nKvHeads(), b, place))
+                        .task(g2 -> SelectionKernels.topKEmitTask(g2, "topK", place, tp, c.nKvHeads(), b, kept, keptCount))
+                        .back(kept, keptCount)
+                        .persist(passed);
+            }
+            if (windows) {
+                CountedGraph w = new CountedGraph(windowsName(l), false).consume(layerName(l), passed);
+                if (topK) w.consume(topKName(l), passed);
+                graphs[windowsGraph(l)] = w.every(s).first(rowMax, rowSum, a, windowScore)
+                        .task(g2 -> g2.task("rowStats", BucketScoringKernels::rowStats, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum))
+                        .task(g2 -> g2.task("accumulate", BucketScoringKernels::accumulate, ql, kl, s, b, c.nHeads(),
+                                c.nKvHeads(), c.headDim(), scale, rowMax, rowSum, a))
+                        .task(g2 -> g2.task("windowMax", BucketScoringKernels::windowMax, a, s, b, c.nHeads(), windowScore))
+                        .task(g2 -> g2.task("windowAverage", BucketScoringKernels::windowAverage, a, s, b, c.nHeads(),
+                                windowScore))
+                        .task(g2 -> g2.task("windowOrder", BucketScoringKernels::windowOrder, windowScore, s, b, order))
+                        .back(order)
+                        .persist(passed);
+            }
         }
         float[] last = new float[dim];
         float[] lastNorm = new float[dim];
@@ -228,6 +263,7 @@ final class TornadoPrefill implements AutoCloseable {
         DeviceWeight output = weights.apply(model.output());
         graphs[nLayers] = new CountedGraph("prefillLogits", false).consume(layerName(nLayers - 1), x, count);
         if (keepKv) graphs[nLayers].consume(keptName.apply(nLayers - 1), x, count);
+        selectionSources(graphs[nLayers], nLayers - 1, x, count);
         graphs[nLayers]
                 .first(outputNorm, output.data(), last, lastNorm)
                 .task(t -> t.task("last", TornadoPrefill::lastToken, x, last, dim, count))
@@ -274,6 +310,37 @@ final class TornadoPrefill implements AutoCloseable {
         return "prefill" + l;
     }
 
+    private static String topKName(int l) {
+        return "topK" + l;
+    }
+
+    private static String windowsName(int l) {
+        return "windows" + l;
+    }
+
+    private int topKGraph(int l) {
+        return nLayers + 1 + l;
+    }
+
+    private int windowsGraph(int l) {
+        return nLayers + 1 + (mode.topK() ? nLayers : 0) + l;
+    }
+
+    /**
+     * Layer l's selection graphs, which run between {@code prefill<l>} and the graph after it and
+     * pass on what {@code prefill<l>} left: a graph that follows them names them as sources too.
+     */
+    List<String> selectionNames(int l) {
+        List<String> names = new java.util.ArrayList<>();
+        if (mode.topK()) names.add(topKName(l));
+        if (mode.windows()) names.add(windowsName(l));
+        return names;
+    }
+
+    private void selectionSources(CountedGraph graph, int l, Object... arrays) {
+        for (String name : selectionNames(l)) graph.consume(name, arrays);
+    }
+
     /** True when the device can run this model's prefill: the decoder's weights, and heads the attention kernel stages. */
     static boolean supports(Model model) {
         return TornadoDecoder.supports(model) && model.config().headDim() <= FlashAttention.MAX_HEAD_DIM;
@@ -281,7 +348,7 @@ final class TornadoPrefill implements AutoCloseable {
 
     /** True when this plan was compiled for this model, a prompt of this length's bucket and this mode. */
     boolean fits(Model m, int promptLength, Mode mode) {
-        return m == model && TornadoDecoder.bucket(promptLength) == bucket && this.mode == mode;
+        return m == model && TornadoDecoder.bucket(promptLength) == bucket && this.mode.equals(mode);
     }
 
     /**
@@ -289,55 +356,70 @@ final class TornadoPrefill implements AutoCloseable {
      * device, hands each layer's queries, keys and values to {@code sink}, and returns the last
      * token's logits.
      */
-    float[] run(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, Backend host) {
+    float[] run(int[] tokens, Transformer.LayerSink sink, DeviceSelection[][] specs, Backend host) {
         return run(tokens, sink, specs, host, null);
     }
 
     /**
-     * As {@link #run(int[], Transformer.LayerSink, DeviceSelection[], Backend)}, with {@code afterLayer}
+     * As {@link #run(int[], Transformer.LayerSink, DeviceSelection[][], Backend)}, with {@code afterLayer}
      * (may be null) run right after each layer's graph. Keys and values kept on the device reach the
      * sink as null (in mode QUERIES the host copies come, for the host's scoring).
      */
-    float[] run(int[] tokens, Transformer.LayerSink sink, DeviceSelection[] specs, Backend host, IntConsumer afterLayer) {
+    float[] run(int[] tokens, Transformer.LayerSink sink, DeviceSelection[][] specs, Backend host, IntConsumer afterLayer) {
         int n = tokens.length;
         if (n > bucket) throw new IllegalArgumentException(n + " tokens do not fit a plan for " + bucket);
         for (int t = 0; t < n; t++) host.embedding(model.tokenEmbedding(), tokens[t], x, t * dim);
         count[0] = n;
         ModelConfig c = model.config();
         float[][] ql = new float[nLayers][], kl = new float[nLayers][], vl = new float[nLayers][];
-        int[][] result = new int[nLayers][];
+        int policies = mode.queries() ? 0 : specs[0].length;
+        int[][][] result = new int[nLayers][policies][];
         for (int l = 0; l < nLayers; l++) {
-            if (mode != Mode.QUERIES) setSelection(l, n, specs[l]);
             plan.execute(first + l);
+            // All top-k selections first: windows<l> names topK<l> as a source, not the other way round.
+            for (DeviceSelection.Kind kind : new DeviceSelection.Kind[] {DeviceSelection.Kind.TOP_K,
+                    DeviceSelection.Kind.WINDOW_ORDER}) {
+                for (int i = 0; i < policies; i++) {
+                    if (specs[l][i].kind() != kind) continue;
+                    setSelection(l, n, specs[l][i]);
+                    if (kind == DeviceSelection.Kind.TOP_K) {
+                        plan.execute(first + topKGraph(l));
+                        result[l][i] = Arrays.copyOf(kept, c.nKvHeads() * keptCount[0]);
+                    } else {
+                        plan.execute(first + windowsGraph(l));
+                        result[l][i] = Arrays.copyOf(order, sel[l][BucketScoringKernels.WINDOWS]);
+                    }
+                }
+            }
+            for (int i = 0; i < policies; i++) {
+                if (result[l][i] == null) result[l][i] = new int[0]; // NO_SCORES: the policy selects by position
+            }
             if (afterLayer != null) afterLayer.accept(l);
-            if (mode == Mode.QUERIES) ql[l] = Arrays.copyOf(q, n * c.qDim());
-            if (!keepKv || mode == Mode.QUERIES) {
+            if (mode.queries()) ql[l] = Arrays.copyOf(q, n * c.qDim());
+            if (!keepKv || mode.queries()) {
                 kl[l] = Arrays.copyOf(k, n * c.kvDim());
                 vl[l] = Arrays.copyOf(v, n * c.kvDim());
             }
-            DeviceSelection.Kind kind = specs == null || specs[l] == null ? null : specs[l].kind();
-            result[l] = kind == DeviceSelection.Kind.TOP_K ? Arrays.copyOf(kept, c.nKvHeads() * keptCount[0])
-                    : kind == DeviceSelection.Kind.WINDOW_ORDER ? Arrays.copyOf(order, sel[l][BucketScoringKernels.WINDOWS])
-                    : new int[0];
         }
         plan.execute(first + nLayers);
         for (int l = 0; l < nLayers; l++) {
-            if (mode == Mode.QUERIES) sink.layer(l, ql[l], kl[l], vl[l]);
+            if (mode.queries()) sink.layer(l, ql[l], kl[l], vl[l]);
             else sink.layerSelected(l, result[l], kl[l], vl[l]);
         }
         return logits.clone();
     }
 
-    /** Layer l's selection lengths; a layer that needs no scores scores nothing (every length 0). */
+    /** Layer l's lengths for selection {@code s}, for the selection graph that runs next. */
     private void setSelection(int l, int n, DeviceSelection s) {
         int[] z = sel[l];
+        int[] tp = top[l];
         Arrays.fill(z, 0);
         z[BucketScoringKernels.N] = n;
         z[BucketScoringKernels.FIRST_QUERY] = n;
         z[BucketScoringKernels.WIDTH] = 1;
-        top[l][0] = 0;
-        top[l][1] = 0;
-        top[l][2] = n;
+        tp[0] = 0;
+        tp[1] = 0;
+        tp[2] = n;
         if (s.kind() == DeviceSelection.Kind.NO_SCORES) return;
         z[BucketScoringKernels.FIRST_QUERY] = s.firstQuery();
         z[BucketScoringKernels.CAUSAL_FROM] = s.causalFrom();
@@ -348,8 +430,8 @@ final class TornadoPrefill implements AutoCloseable {
         if (s.kind() == DeviceSelection.Kind.WINDOW_ORDER) {
             z[BucketScoringKernels.WINDOWS] = Math.ceilDiv(s.review(), s.windowSize());
         } else {
-            top[l][0] = s.review();
-            top[l][1] = s.keep();
+            tp[0] = s.review();
+            tp[1] = s.keep();
         }
     }
 
