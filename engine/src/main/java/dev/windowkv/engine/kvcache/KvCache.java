@@ -169,20 +169,22 @@ public final class KvCache implements AutoCloseable {
      * values live in a device decoder's memory, and only which tokens are kept is recorded.
      */
     public void fillFromPrefill(int layer, float[] k, float[] v, int n, KeptTokens kept, Backend backend) {
-        fill(layer, k, v, null, n, kept, backend);
+        fill(layer, k, v, null, null, n, kept, backend);
     }
 
     /**
-     * {@link #fillFromPrefill} with the values read where a chunked prefill staged them,
-     * {@code staged}: {@code [nKvHeads][n][headDim]} floats (an F32 cache layer of capacity {@code n}),
-     * so that the prompt's values need no copy on the heap; the keys come from {@code k} as there.
+     * {@link #fillFromPrefill} from where a chunked prefill (or a capture) staged the prompt's keys and
+     * values, {@code kStaged} and {@code vStaged}: {@code [nKvHeads][n][headDim]} floats each (an F32
+     * cache layer of capacity {@code n}), so that they need no copy on the heap.
      */
-    public void fillFromStaged(int layer, float[] k, MemorySegment staged, int n, KeptTokens kept, Backend backend) {
-        if (k == null || staged == null) throw new IllegalArgumentException("a staged prefill hands over its keys and values");
-        fill(layer, k, null, staged, n, kept, backend);
+    public void fillFromStaged(int layer, MemorySegment kStaged, MemorySegment vStaged, int n, KeptTokens kept,
+                               Backend backend) {
+        if (kStaged == null || vStaged == null) throw new IllegalArgumentException("a staged prefill hands over its keys and values");
+        fill(layer, null, null, kStaged, vStaged, n, kept, backend);
     }
 
-    private void fill(int layer, float[] k, float[] v, MemorySegment staged, int n, KeptTokens kept, Backend backend) {
+    private void fill(int layer, float[] k, float[] v, MemorySegment kStaged, MemorySegment vStaged, int n, KeptTokens kept,
+                      Backend backend) {
         KeptTokens sel = kept == null ? KeptTokens.all(n) : kept;
         if (sel.promptLength() != n) {
             throw new IllegalArgumentException("selection made for " + sel.promptLength() + " tokens, prefill has " + n);
@@ -194,14 +196,14 @@ public final class KvCache implements AutoCloseable {
         ensure(layer);
         int[] flat = sel.flat(nKvHeads);
         int cap = capacity[layer];
-        if (count > 0 && k != null) {
+        if (count > 0 && (k != null || kStaged != null)) {
             MemorySegment kd = keys[layer], vd = values[layer];
             // Work items: one KV head's run of up to GATHER tokens, so a quantized row's scratch serves many.
             int runs = (count + GATHER - 1) / GATHER;
             backend.parallelFor(nKvHeads * runs, item -> {
                 int h = item / runs;
                 int t0 = item % runs * GATHER;
-                gather(k, v, staged, n, flat, h, count, t0, Math.min(count, t0 + GATHER), cap, kd, vd);
+                gather(k, v, kStaged, vStaged, n, flat, h, count, t0, Math.min(count, t0 + GATHER), cap, kd, vd);
             });
         }
         for (int h = 0; h < nKvHeads; h++) {
@@ -217,42 +219,45 @@ public final class KvCache implements AutoCloseable {
     /**
      * Slots {@code t0 .. t1-1} of KV head {@code h}: prompt token {@code flat[h * count + t]} into slot
      * {@code t}. The values are encoded by {@link KvCompaction}'s kernels (the device's compaction),
-     * one token into a one-slot scratch, then copied: the bytes are those kernels' bytes. The values
-     * come from {@code v}, or from {@code staged} (a staged prefill's block of {@code n} tokens per KV
-     * head) through a one-row scratch.
+     * one token into a one-slot scratch, then copied: the bytes are those kernels' bytes. The rows come
+     * from {@code k}, {@code v}, or (non-null) from {@code kStaged}, {@code vStaged}: a staged prefill's
+     * blocks of {@code n} tokens per KV head, through one-row scratches.
      */
-    private void gather(float[] k, float[] v, MemorySegment staged, int n, int[] flat, int h, int count, int t0, int t1,
-                        int cap, MemorySegment kd, MemorySegment vd) {
+    private void gather(float[] k, float[] v, MemorySegment kStaged, MemorySegment vStaged, int n, int[] flat, int h,
+                        int count, int t0, int t1, int cap, MemorySegment kd, MemorySegment vd) {
         int rowBytes = (int) dtype.rowBytes(headDim);
         byte[] sk = dtype.quantized() ? new byte[rowBytes] : null;
         byte[] sv = dtype.quantized() ? new byte[rowBytes] : null;
-        float[] row = staged != null ? new float[headDim] : null;
+        boolean staged = kStaged != null;
+        float[] kRow = staged ? new float[headDim] : null, vRow = staged ? new float[headDim] : null;
         for (int t = t0; t < t1; t++) {
             int token = flat[h * count + t];
+            float[] ks = k, vs = v;
             int src = (token * nKvHeads + h) * headDim;
-            float[] vs = v;
-            int vo = src;
-            if (staged != null) {
-                MemorySegment.copy(staged, ValueLayout.JAVA_FLOAT, ((long) h * n + token) * headDim * Float.BYTES, row, 0, headDim);
-                vs = row;
-                vo = 0;
+            if (staged) {
+                long at = ((long) h * n + token) * headDim * Float.BYTES;
+                MemorySegment.copy(kStaged, ValueLayout.JAVA_FLOAT, at, kRow, 0, headDim);
+                MemorySegment.copy(vStaged, ValueLayout.JAVA_FLOAT, at, vRow, 0, headDim);
+                ks = kRow;
+                vs = vRow;
+                src = 0;
             }
             long dst = at(h, cap, t);
             switch (dtype) {
                 case F32 -> {
-                    MemorySegment.copy(k, src, kd, ValueLayout.JAVA_FLOAT, dst, headDim);
-                    MemorySegment.copy(vs, vo, vd, ValueLayout.JAVA_FLOAT, dst, headDim);
+                    MemorySegment.copy(ks, src, kd, ValueLayout.JAVA_FLOAT, dst, headDim);
+                    MemorySegment.copy(vs, src, vd, ValueLayout.JAVA_FLOAT, dst, headDim);
                 }
                 case F16 -> {
                     for (int d = 0; d < headDim; d++) {
-                        kd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(k[src + d]));
-                        vd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(vs[vo + d]));
+                        kd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(ks[src + d]));
+                        vd.set(ValueLayout.JAVA_SHORT, dst + 2L * d, Half.f32ToF16(vs[src + d]));
                     }
                 }
                 case Q8_0, Q4_0 -> {
                     // kvh 0 of a one-slot cache: the kernel reads k[src ..] and writes the scratch from 0.
-                    if (dtype == Dtype.Q8_0) KvCompaction.appendQ8_0(0, k, src, vs, vo, headDim, 0, 1, sk, sv);
-                    else KvCompaction.appendQ4_0(0, k, src, vs, vo, headDim, 0, 1, sk, sv);
+                    if (dtype == Dtype.Q8_0) KvCompaction.appendQ8_0(0, ks, src, vs, src, headDim, 0, 1, sk, sv);
+                    else KvCompaction.appendQ4_0(0, ks, src, vs, src, headDim, 0, 1, sk, sv);
                     MemorySegment.copy(sk, 0, kd, ValueLayout.JAVA_BYTE, dst, rowBytes);
                     MemorySegment.copy(sv, 0, vd, ValueLayout.JAVA_BYTE, dst, rowBytes);
                 }

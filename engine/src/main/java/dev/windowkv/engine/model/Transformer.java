@@ -263,7 +263,7 @@ public final class Transformer implements AutoCloseable {
                     compressMillis += (System.nanoTime() - t0) / 1e6;
                     // The values are read where they were staged (no heap copy); the layer's block goes back
                     // to the OS right after this (chunked's freeAsRead).
-                    if (v == null) storeStaged(layer, n, k, kv, kept);
+                    if (v == null) storeStaged(layer, n, kv, kept);
                     else store(layer, n, k, v, kept);
                 }
             });
@@ -290,14 +290,7 @@ public final class Transformer implements AutoCloseable {
             return;
         }
         startCache(n, sel.compressor(), decodeRoom, dtype, null);
-        // One layer's keys and values at a time on the heap, copied out of the capture's block.
-        float[] k = new float[n * c.kvDim()];
-        float[] v = new float[n * c.kvDim()];
-        for (int l = 0; l < c.nLayers(); l++) {
-            capture.keys(l, k);
-            capture.values(l, v);
-            store(l, n, k, v, sel.kept(l));
-        }
+        for (int l = 0; l < c.nLayers(); l++) storeStaged(l, n, capture.store(), sel.kept(l));
         compressMillis += sel.selectMillis();
         position = n;
     }
@@ -339,17 +332,18 @@ public final class Transformer implements AutoCloseable {
         store(l, n, k, v, kept);
     }
 
-    /** {@link #store} from a staged prefill: the values from {@code kv}'s block, not from a heap copy. */
-    private void storeStaged(int l, int n, float[] k, PromptKv kv, KeptTokens kept) {
+    /** {@link #store} from where a prefill staged the keys and values ({@code kv}), not from heap copies. */
+    private void storeStaged(int l, int n, PromptKv kv, KeptTokens kept) {
         if (device != null) {
             // The device decoder takes heap rows.
-            float[] v = new float[n * c.kvDim()];
+            float[] k = new float[n * c.kvDim()], v = new float[n * c.kvDim()];
+            kv.keys(l, n, k);
             kv.values(l, n, v);
             store(l, n, k, v, kept);
             return;
         }
         long t0 = System.nanoTime();
-        cache.fillFromStaged(l, k, kv.values(l), n, kept, backend);
+        cache.fillFromStaged(l, kv.keys(l), kv.values(l), n, kept, backend);
         compressMillis += (System.nanoTime() - t0) / 1e6;
     }
 

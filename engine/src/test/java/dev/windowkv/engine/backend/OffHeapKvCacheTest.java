@@ -132,27 +132,29 @@ class OffHeapKvCacheTest {
     }
 
     /**
-     * A staged prefill's values stay in its block, {@code [kvHead][n][headDim]}, and fill the cache from
-     * there: the same bytes as from the prompt's rows on the heap, for every dtype.
+     * A staged prefill's keys and values stay in its blocks, {@code [kvHead][n][headDim]}, and fill the
+     * cache from there: the same bytes as from the prompt's rows on the heap, for every dtype.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void valuesFilledFromAStagedBlockAreThoseFilledFromTheHeap(String backendName, KvCache.Dtype dtype) {
+    void rowsFilledFromStagedBlocksAreThoseFilledFromTheHeap(String backendName, KvCache.Dtype dtype) {
         SplittableRandom rnd = new SplittableRandom(11);
         float[] k = gaussian(rnd, N * KV_HEADS * HEAD_DIM), v = gaussian(rnd, N * KV_HEADS * HEAD_DIM);
         Backend b = backend(backendName);
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
              KvCache heap = new KvCache(2, KV_HEADS, HEAD_DIM, new int[] {CAPACITY, CAPACITY}, dtype);
              KvCache staged = new KvCache(2, KV_HEADS, HEAD_DIM, new int[] {CAPACITY, CAPACITY}, dtype)) {
-            java.lang.foreign.MemorySegment block = arena.allocate((long) v.length * Float.BYTES);
+            java.lang.foreign.MemorySegment kBlock = arena.allocate((long) k.length * Float.BYTES);
+            java.lang.foreign.MemorySegment vBlock = arena.allocate((long) v.length * Float.BYTES);
             for (int t = 0; t < N; t++) {
                 for (int h = 0; h < KV_HEADS; h++) {
-                    java.lang.foreign.MemorySegment.copy(v, (t * KV_HEADS + h) * HEAD_DIM, block,
-                            java.lang.foreign.ValueLayout.JAVA_FLOAT, ((long) h * N + t) * HEAD_DIM * Float.BYTES, HEAD_DIM);
+                    long at = ((long) h * N + t) * HEAD_DIM * Float.BYTES;
+                    java.lang.foreign.MemorySegment.copy(k, (t * KV_HEADS + h) * HEAD_DIM, kBlock, java.lang.foreign.ValueLayout.JAVA_FLOAT, at, HEAD_DIM);
+                    java.lang.foreign.MemorySegment.copy(v, (t * KV_HEADS + h) * HEAD_DIM, vBlock, java.lang.foreign.ValueLayout.JAVA_FLOAT, at, HEAD_DIM);
                 }
             }
             heap.fillFromPrefill(1, k, v, N, ragged(), b);
-            staged.fillFromStaged(1, k, block, N, ragged(), b);
+            staged.fillFromStaged(1, kBlock, vBlock, N, ragged(), b);
             for (int h = 0; h < KV_HEADS; h++) {
                 assertArrayEquals(heap.positions(1, h), staged.positions(1, h), "positions of head " + h);
                 int bytes = (int) dtype.rowBytes(HEAD_DIM) * heap.length(1, h);
