@@ -316,7 +316,7 @@ public final class TornadoBackend implements Backend {
      * there is room for another: two generations of one bucket open side by side (bench's slowdown
      * check) each get a plan of their own and both decode right. Past {@link #DECODE_PLANS} plans the
      * least recently used fitting one is taken over anyway (an unpinned one first), so callers that
-     * never close their generations compile no more plans than before; whatever used it then throws
+     * never close their generations compile at most the cap's worth of plans more; whatever used it then throws
      * when it next touches it ({@link TornadoDecoder#checkGeneration}, the capture's prefill epoch),
      * never decoding another's keys and values silently.
      */
