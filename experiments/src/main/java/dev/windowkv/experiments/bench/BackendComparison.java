@@ -64,11 +64,11 @@ public final class BackendComparison {
                     EngineBench.Speed tgAfter = e.decode(gen, prompt, 1);
                     List<KvPolicy> windowKv = List.of(EngineBench.policy("windowkv", budget));
                     // Untimed, on another capture: a device backend compiles its scoring kernels for this shape here.
-                    try (PrefillCapture warm = e.capture(prompt, windowKv)) {
+                    try (PrefillCapture warm = e.capture(prompt, windowKv, 0)) {
                         e.compress(warm, "windowkv", budget, 0);
                     }
                     double compress;
-                    try (PrefillCapture cap = e.capture(prompt, windowKv)) {
+                    try (PrefillCapture cap = e.capture(prompt, windowKv, 0)) {
                         compress = e.compress(cap, "windowkv", budget, 0).compressMillis();
                     }
                     log.printf("%-8s pp%d %.1f tok/s, tg%d %.2f tok/s, tg%d after %d tokens %.2f tok/s, windowkv compress %.1f ms%n",

@@ -18,9 +18,11 @@ import java.util.Locale;
  * counters around them. The wall times the verdict compares come from samples with the device's
  * kernel profiler off, as a user's decode runs: with it on, TornadoVM waits for every kernel's event
  * to read its time, a cost of its own that grows with the kernels. Attention's device time comes from
- * profiled samples of the same generations, interleaved with those. The two generations use separate
- * device plans: their prompt lengths and cache capacities round up to different buckets when the long
- * prompt is at least twice the short one.
+ * profiled samples of the same generations, interleaved with those. The two generations must decode
+ * their own caches: on tornado, for a long prompt under 256 tokens both round up to the same plan
+ * bucket, and the backend gives each open generation a plan of its own ({@code TornadoBackend.plan};
+ * until 2026-12-02 the second took the first's plan, which then threw or, at equal lengths, decoded
+ * the other's cache). Both stay open (and are closed after) for that.
  */
 public final class DecodeSlowdownRun {
     private DecodeSlowdownRun() {}

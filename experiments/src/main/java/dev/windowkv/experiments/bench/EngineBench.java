@@ -118,9 +118,14 @@ public final class EngineBench {
         }
     }
 
-    /** Prefills {@code n} tokens once and keeps it for {@code policies}, for {@link #compress}. */
-    public PrefillCapture capture(int n, List<KvPolicy> policies) {
-        return PrefillCapture.run(new Transformer(model, backend), tokens(n), policies, null);
+    /**
+     * Prefills {@code n} tokens once and keeps it for {@code policies}, for {@link #compress} with at
+     * most {@code room} decoded tokens. The restores' room and cache type (F32) are given, as a sweep
+     * gives them ({@code Generator.capture}), so a device backend keeps the prompt's keys and values on
+     * the device for the restores and the bench measures the path a sweep takes.
+     */
+    public PrefillCapture capture(int n, List<KvPolicy> policies, int room) {
+        return PrefillCapture.run(new Transformer(model, backend), tokens(n), policies, null, room, KvCache.Dtype.F32);
     }
 
     /** The policy {@link #compress} runs: {@code policy} at {@code budget} (0: its default, for FullKV). */
@@ -128,7 +133,10 @@ public final class EngineBench {
         return Policies.create(policy, budget > 0 ? Map.of("budget", Integer.toString(budget)) : Map.of());
     }
 
-    /** Compresses the capture under {@code policy} at {@code budget} (0: FullKV) and decodes {@code n} tokens after it. */
+    /**
+     * Compresses the capture under {@code policy} at {@code budget} (0: FullKV) and decodes {@code n}
+     * tokens after it ({@code n} no more than the capture's room).
+     */
     public Compressed compress(PrefillCapture capture, String policy, int budget, int n) {
         try (Transformer tf = new Transformer(model, backend)) {
             tf.restore(capture, policy(policy, budget), n, KvCache.Dtype.F32);

@@ -115,7 +115,7 @@ public final class SpeedComparison {
                     }
                     List<KvPolicy> policies = new ArrayList<>(List.of(EngineBench.policy("full", 0)));
                     for (int budget : plan.budgets()) policies.add(EngineBench.policy("windowkv", budget));
-                    try (PrefillCapture cap = e.capture(depth, policies)) {
+                    try (PrefillCapture cap = e.capture(depth, policies, plan.gen())) {
                         compression.add(e.compress(cap, "full", 0, plan.gen()));
                         for (int budget : plan.budgets()) {
                             EngineBench.Compressed c = e.compress(cap, "windowkv", budget, plan.gen());

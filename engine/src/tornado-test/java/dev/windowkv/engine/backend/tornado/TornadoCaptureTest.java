@@ -138,34 +138,48 @@ class TornadoCaptureTest {
     }
 
     /**
-     * Two captures of one bucket, policies and capacities prefill in one plan; the second overwrites
-     * the first's keys and values there. A restore of the first after that, or the first decoded token
-     * of a restore made before it, throws instead of decoding the second prompt's keys. The second
-     * capture restores and decodes.
+     * Captures of one bucket, policies and capacities kept open side by side: the second gets a plan
+     * of its own (the first's is pinned), so a restore of the first still decodes. A third, past
+     * {@link TornadoBackend#DECODE_PLANS} plans, takes the least recently used one, the first's, and
+     * overwrites its keys and values there: the next token of the first's restore, or a restore of
+     * the first after that, throws instead of decoding the third prompt's keys. The others restore
+     * and decode. Before (2026-12-02, plan sharing), the second capture took the first's plan.
      */
     @Test
     void aRestoreAfterAnotherPromptPrefilledInItsPlanThrows() {
         List<KvPolicy> policies = policies().subList(0, 2);
         KvPolicy snap = policies.getFirst();
         try (PrefillCapture first = PrefillCapture.run(new Transformer(model, tornado), prompt("park"), policies,
-                TaskType.QA, ROOM, KvCache.Dtype.F32)) {
+                TaskType.QA, ROOM, KvCache.Dtype.F32);
+             Transformer staged = new Transformer(model, tornado)) {
             assertTrue(first.onDevice());
-            Transformer staged = new Transformer(model, tornado);
             staged.restore(first, snap, ROOM, KvCache.Dtype.F32); // kept indices staged for the first token
             int plans = tornado.decodePlansBuilt();
             try (PrefillCapture second = PrefillCapture.run(new Transformer(model, tornado), prompt("town"), policies,
                     TaskType.QA, ROOM, KvCache.Dtype.F32)) {
-                assertEquals(plans, tornado.decodePlansBuilt(), "the second capture should reuse the first's plan");
-                assertThrows(IllegalStateException.class, () -> staged.decode(1), "decoding the first after the second");
-                assertThrows(IllegalStateException.class,
-                        () -> new Transformer(model, tornado).restore(first, snap, ROOM, KvCache.Dtype.F32),
-                        "restoring the first after the second");
-                Transformer ok = new Transformer(model, tornado);
-                ok.restore(second, snap, ROOM, KvCache.Dtype.F32);
-                ok.decode(1);
-                assertThrows(IllegalStateException.class,
-                        () -> new Transformer(model, tornado).restore(second, snap, 300, KvCache.Dtype.F32),
-                        "a restore larger than the capture was sized for");
+                assertEquals(plans + 1, tornado.decodePlansBuilt(), "the second capture should get a plan of its own");
+                staged.decode(1); // the first's keys and values are still there
+                try (PrefillCapture third = PrefillCapture.run(new Transformer(model, tornado), prompt("river"), policies,
+                        TaskType.QA, ROOM, KvCache.Dtype.F32)) {
+                    assertEquals(plans + 1, tornado.decodePlansBuilt(), "the third capture should take the first's plan");
+                    assertThrows(IllegalStateException.class, () -> staged.decode(2), "decoding the first after the third");
+                    assertThrows(IllegalStateException.class, () -> {
+                        try (Transformer late = new Transformer(model, tornado)) {
+                            late.restore(first, snap, ROOM, KvCache.Dtype.F32);
+                        }
+                    }, "restoring the first after the third");
+                    for (PrefillCapture ok : List.of(second, third)) {
+                        try (Transformer tf = new Transformer(model, tornado)) {
+                            tf.restore(ok, snap, ROOM, KvCache.Dtype.F32);
+                            tf.decode(1);
+                        }
+                    }
+                    assertThrows(IllegalStateException.class, () -> {
+                        try (Transformer big = new Transformer(model, tornado)) {
+                            big.restore(second, snap, 300, KvCache.Dtype.F32);
+                        }
+                    }, "a restore larger than the capture was sized for");
+                }
             }
         }
     }
@@ -187,7 +201,12 @@ class TornadoCaptureTest {
     /** The kept prompt indices per layer and KV head and 8 greedy tokens after restoring {@code policy}. */
     private record Restored(int[][][] kept, int[] tokens) {
         static Restored of(Backend b, PrefillCapture capture, KvPolicy policy) {
-            Transformer tf = new Transformer(model, b);
+            try (Transformer tf = new Transformer(model, b)) {
+                return of(tf, capture, policy);
+            }
+        }
+
+        private static Restored of(Transformer tf, PrefillCapture capture, KvPolicy policy) {
             tf.restore(capture, policy, ROOM, KvCache.Dtype.F32);
             ModelConfig c = model.config();
             int[][][] kept = new int[c.nLayers()][c.nKvHeads()][];

@@ -236,10 +236,12 @@ class TornadoDecodeTest {
         List<KvPolicy> policies = List.of(Policies.create("snapkv", Map.of("budget", "24")),
                 Policies.create("windowkv", Map.of("budget", "24")));
         ModelConfig c = model.config();
-        Transformer generation = new Transformer(model, tornado); // builds the plan that prefills, for these buckets
-        generation.prefill(tokens, policies.getFirst().start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(),
-                tokens.length, TaskType.QA), 8, KvCache.Dtype.F32);
-        generation.decode(1);
+        // Builds the plan that prefills, for these buckets; closed, so that the restores may use it.
+        try (Transformer generation = new Transformer(model, tornado)) {
+            generation.prefill(tokens, policies.getFirst().start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(),
+                    tokens.length, TaskType.QA), 8, KvCache.Dtype.F32);
+            generation.decode(1);
+        }
         int plansBefore = tornado.decodePlansBuilt();
         try (Backend vector = Backends.create("vector", 2)) {
             for (KvPolicy policy : policies) {
@@ -265,8 +267,9 @@ class TornadoDecodeTest {
      */
     private record Restored(int[][][] kept, int[] tokens) {
         static Restored of(Backend b, int[] prompt, List<KvPolicy> policies, KvPolicy policy) {
-            Transformer tf = new Transformer(model, b);
-            try (PrefillCapture capture = PrefillCapture.run(tf, prompt, policies, TaskType.QA)) {
+            // Closed after: the next restore may then use the plan.
+            try (Transformer tf = new Transformer(model, b);
+                 PrefillCapture capture = PrefillCapture.run(tf, prompt, policies, TaskType.QA)) {
                 tf.restore(capture, policy, 8, KvCache.Dtype.F32);
                 ModelConfig c = model.config();
                 int[][][] kept = new int[c.nLayers()][c.nKvHeads()][];
@@ -303,7 +306,9 @@ class TornadoDecodeTest {
     private static DeviceCounters perToken(int n) {
         SplittableRandom rnd = new SplittableRandom(n);
         ModelConfig c = model.config();
-        prefilled(n, 8, rnd).decode(rnd.nextInt(model.tokenEmbedding().rows()));
+        try (Transformer first = prefilled(n, 8, rnd)) { // closed: the second generation then takes its plan
+            first.decode(rnd.nextInt(model.tokenEmbedding().rows()));
+        }
         DeviceCounters start = tornado.deviceCounters();
         Transformer tf = prefilled(n, 8, rnd);
         DeviceCounters afterPrefill = tornado.deviceCounters();

@@ -125,12 +125,14 @@ class TornadoPrefillTest {
         }
     }
 
+    /** The cache after the prefill, closed (what it recorded stays readable): the next prompt may use its plan. */
     private static KvCache prefilled(Model m, Backend b, KvPolicy policy, int[] tokens) {
         ModelConfig c = m.config();
-        Transformer tf = new Transformer(m, b);
-        tf.prefill(tokens, policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), tokens.length, TaskType.QA),
-                8, KvCache.Dtype.F32);
-        return tf.cache();
+        try (Transformer tf = new Transformer(m, b)) {
+            tf.prefill(tokens, policy.start(c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), tokens.length,
+                    TaskType.QA), 8, KvCache.Dtype.F32);
+            return tf.cache();
+        }
     }
 
     /** Logits within 1e-3 of the largest; each layer's q, k, v within 1e-3 of that layer's largest value. */

@@ -38,8 +38,9 @@ public final class TornadoBackend implements Backend {
     private final Map<Weight, DeviceWeight> deviceWeights = new IdentityHashMap<>();
     /**
      * Decode plans, most recently used first, at most {@link #DECODE_PLANS}: one per prompt-length
-     * bucket in use, so prompts alternating between two buckets (a sweep) compile each once. Each
-     * holds its own copy of the weights (TornadoVM 5.2.0 shares no buffer between plans).
+     * bucket in use, so prompts alternating between two buckets (a sweep) compile each once, or one
+     * per open generation of a bucket ({@link #plan}); more while captures stay open. Each holds its
+     * own copy of the weights (TornadoVM 5.2.0 shares no buffer between plans).
      */
     private final List<TornadoDecoder> decoders = new ArrayList<>();
     static final int DECODE_PLANS = 2;
@@ -289,16 +290,15 @@ public final class TornadoBackend implements Backend {
     }
 
     /**
-     * A decode plan for a generation: one compiled for an earlier generation when the prompt length
-     * and cache capacities round up to the same buckets and, for a prompt prefilled in the plan
-     * ({@code prefillMode} not null), its prefill has that mode (TornadoVM compiles a plan's kernels
-     * on its first execution, seconds on PoCL); else a new one (the least recently used is freed past
-     * {@link #DECODE_PLANS}). Keys and values from the host fit any plan.
+     * A decode plan for a generation, which starts there ({@link TornadoDecoder#start}): one compiled
+     * for an earlier generation when the prompt length and cache capacities round up to the same
+     * buckets and, for a prompt prefilled in the plan ({@code prefillMode} not null), its prefill has
+     * that mode (TornadoVM compiles a plan's kernels on its first execution, seconds on PoCL) and no
+     * open generation or capture uses it; else a new one (see {@link #plan}). Keys and values from
+     * the host fit any plan.
      */
     TornadoDecoder decodePlan(Model model, KvCache cache, int promptLength, TornadoPrefill.Mode prefillMode) {
-        TornadoDecoder d = plan(model, TornadoDecoder.capacities(cache), promptLength, prefillMode);
-        d.start(cache);
-        return d;
+        return plan(model, TornadoDecoder.capacities(cache), promptLength, prefillMode);
     }
 
     /**
@@ -309,23 +309,52 @@ public final class TornadoBackend implements Backend {
         return plan(model, capacity, promptLength, prefillMode);
     }
 
+    /**
+     * A plan's cache buffers, staging and prefill buffers serve one generation (or capture) at a
+     * time, so a fitting plan that an open generation still decodes in ({@link TornadoDecoder#held})
+     * or an open capture's keys and values are in ({@link TornadoDecoder#pinned}) is not reused while
+     * there is room for another: two generations of one bucket open side by side (bench's slowdown
+     * check) each get a plan of their own and both decode right. Past {@link #DECODE_PLANS} plans the
+     * least recently used fitting one is taken over anyway (an unpinned one first), so callers that
+     * never close their generations compile at most the cap's worth of plans more; whatever used it then throws
+     * when it next touches it ({@link TornadoDecoder#checkGeneration}, the capture's prefill epoch),
+     * never decoding another's keys and values silently.
+     */
     private TornadoDecoder plan(Model model, int[] capacity, int promptLength, TornadoPrefill.Mode prefillMode) {
         for (TornadoDecoder d : decoders) {
-            if (d.fits(model, capacity, promptLength, prefillMode)) {
-                decoders.remove(d);
-                decoders.addFirst(d);
-                return d; // its kernels are compiled already
+            if (d.fits(model, capacity, promptLength, prefillMode) && !d.held() && !d.pinned()) {
+                return first(d); // its kernels are compiled already
             }
         }
-        // The least recently used go first; a plan an open capture's keys and values are in stays.
+        // The least recently used free plans go first.
         for (int i = decoders.size() - 1; i >= 0 && decoders.size() >= DECODE_PLANS; i--) {
-            if (!decoders.get(i).pinned()) decoders.remove(i).close();
+            TornadoDecoder d = decoders.get(i);
+            if (!d.pinned() && !d.held()) decoders.remove(i).close();
+        }
+        if (decoders.size() >= DECODE_PLANS) {
+            TornadoDecoder taken = null;
+            for (TornadoDecoder d : decoders) {
+                if (d.fits(model, capacity, promptLength, prefillMode) && (taken == null || taken.pinned() || !d.pinned())) {
+                    taken = d; // the least recently used, an unpinned one if any
+                }
+            }
+            if (taken != null) return first(taken);
+            // A plan an open capture's keys and values are in stays; an open generation's is freed (it then throws).
+            for (int i = decoders.size() - 1; i >= 0 && decoders.size() >= DECODE_PLANS; i--) {
+                if (!decoders.get(i).pinned()) decoders.remove(i).close();
+            }
         }
         TornadoDecoder d = new TornadoDecoder(model, capacity, promptLength, prefillMode,
                 w -> deviceWeights.computeIfAbsent(w, DeviceWeight::of), traffic);
         decoders.addFirst(d);
         decodePlansBuilt++;
         if (prefillMode != null) prefillPlansBuilt++;
+        return d;
+    }
+
+    private TornadoDecoder first(TornadoDecoder d) {
+        decoders.remove(d);
+        decoders.addFirst(d);
         return d;
     }
 

@@ -48,6 +48,7 @@ final class TornadoCapture implements DeviceCapture {
         }
         if (mode.queries()) throw new IllegalStateException("a capture on the device needs every policy's device selection");
         plan = backend.capturePlan(model, capacity, promptLength, mode);
+        plan.disown(); // a generation still decoding here (the backend had no other plan for it) would read this prompt's link
         plan.pin();
         float[] logits = plan.prefill(tokens, sink, specs, host);
         epoch = plan.prefillEpoch();

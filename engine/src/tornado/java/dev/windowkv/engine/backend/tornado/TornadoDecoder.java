@@ -96,6 +96,9 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
     private long prefillEpoch;        // prompts prefilled in this plan so far: the one in prefill<l>'s buffers
     private long keptEpoch = -1;      // the prompt the staged kept<l> compactions were selected from
     private int pins;                 // open captures whose keys/values are here: not to be freed for another plan
+    private long generation;          // generations started here so far: the one whose cache the buffers hold
+    private KvCache holder;           // that generation's host cache: the generation is open until it is closed
+    private boolean closed;
 
     /**
      * With {@code prefillMode} (may be null) the plan holds the prefill graphs for that mode and
@@ -357,12 +360,56 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
         return prefillEpoch;
     }
 
-    /** Starts a generation with this cache: every layer waits for its {@link #compact}. */
-    void start(KvCache cache) {
+    /**
+     * Starts a generation with this cache: every layer waits for its {@link #compact}. The plan's
+     * cache buffers, staging and slots are the generation's from now on; returns its ticket, which
+     * {@link #checkGeneration} compares, since an earlier generation still decoding here would read
+     * this one's keys and values.
+     */
+    long start(KvCache cache) {
         for (int l = 0; l < nLayers; l++) {
             hostCapacity[l] = cache.capacity(l);
             slot[l] = 0;
             pending[l] = 0;
+        }
+        holder = cache;
+        return ++generation;
+    }
+
+    /**
+     * The cache buffers belong to no generation any more: a capture prefills here (its first prompt's
+     * link writes every layer's base).
+     */
+    void disown() {
+        holder = null;
+        generation++;
+    }
+
+    /**
+     * True while the generation that started last here is open (its host cache not closed): its
+     * decode would break if another generation took the plan, so the backend gives that one another.
+     */
+    boolean held() {
+        return holder != null && !holder.isFreed();
+    }
+
+    /**
+     * The generation with {@code ticket} (from {@link #start}) may still use the plan's cache: no
+     * later generation started here and the plan is open. Otherwise it would decode, silently,
+     * against another generation's keys and values.
+     */
+    void checkGeneration(long ticket) {
+        if (closed) {
+            throw new IllegalStateException("this generation's TornadoVM decode plan was freed for another (more than "
+                    + TornadoBackend.DECODE_PLANS + " plans in use); close a generation (Transformer.close) when it is done,"
+                    + " and keep at most " + TornadoBackend.DECODE_PLANS + " open on the tornado backend");
+        }
+        if (ticket != generation) {
+            throw new IllegalStateException("another generation took this one's TornadoVM decode plan (generation "
+                    + generation + " of the plan started after this one, " + ticket + "): its device KV cache now holds"
+                    + " the other's keys and values. Decode one restore of a capture to its end before restoring the next,"
+                    + " close a generation (Transformer.close) when it is done, and keep at most "
+                    + TornadoBackend.DECODE_PLANS + " open on the tornado backend");
         }
     }
 
@@ -495,6 +542,8 @@ final class TornadoDecoder implements DeviceDecoder, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        holder = null;
         plan.close();
     }
 }

@@ -15,7 +15,10 @@ import dev.windowkv.engine.model.Transformer;
  * selection mode, known only when the prefill asks the compressor), so that the keys and values
  * never leave the device; or compacted from keys and values the host holds (a capture's restore
  * from the host, a model the device cannot prefill). A restore of a capture whose keys and values
- * stayed on the device ({@link TornadoCapture}) gets the capture's plan from the start.
+ * stayed on the device ({@link TornadoCapture}) gets the capture's plan from the start. The plan's
+ * cache buffers are this generation's only until another starts in the plan (two restores of one
+ * capture, or more generations open than the backend keeps plans): every use checks its ticket
+ * ({@link TornadoDecoder#checkGeneration}) and throws rather than decode the other's keys and values.
  */
 final class TornadoGeneration implements DeviceDecoder {
     private final TornadoBackend backend;
@@ -25,6 +28,7 @@ final class TornadoGeneration implements DeviceDecoder {
     private TornadoDecoder plan;
     private boolean kvOnDevice; // the prompt was prefilled in the plan: its keys and values are there
     private long epoch;         // which of the plan's prompts that was (TornadoDecoder.prefillEpoch)
+    private long ticket;        // which of the plan's generations this is (TornadoDecoder.start)
 
     TornadoGeneration(TornadoBackend backend, Model model, KvCache cache, int promptLength) {
         this.backend = backend;
@@ -48,7 +52,7 @@ final class TornadoGeneration implements DeviceDecoder {
             throw new IllegalStateException("the capture's keys and values on the device were overwritten by a later"
                     + " prompt prefilled in the same plan; restore a capture before the next prompt is prefilled");
         }
-        p.start(cache);
+        ticket = p.start(cache);
         plan = p;
         kvOnDevice = true;
         epoch = capture.epoch();
@@ -66,6 +70,7 @@ final class TornadoGeneration implements DeviceDecoder {
             throw new IllegalArgumentException(tokens.length + " prompt tokens for a decoder sized for " + promptLength);
         }
         plan = backend.decodePlan(model, cache, promptLength, mode);
+        ticket = plan.start(cache);
         kvOnDevice = true;
         // The sink compacts (compact, below) before prefill returns: this prompt is the plan's next.
         epoch = plan.prefillEpoch() + 1;
@@ -79,6 +84,7 @@ final class TornadoGeneration implements DeviceDecoder {
     @Override
     public void compact(int layer, float[] k, float[] v, int n, KeptTokens kept) {
         if (kvOnDevice) {
+            plan.checkGeneration(ticket);
             plan.compactKept(layer, n, kept, epoch);
             return;
         }
@@ -99,8 +105,17 @@ final class TornadoGeneration implements DeviceDecoder {
         return resolve().decodeGreedy(token, position);
     }
 
+    /**
+     * The plan, checked to be still this generation's: the plan's cache buffers and staging are
+     * shared by every generation that uses it in turn, so a generation started there since (or the
+     * plan freed) would otherwise be decoded against silently. An int compare per token.
+     */
     private TornadoDecoder resolve() {
-        if (plan == null) plan = backend.decodePlan(model, cache, promptLength, null);
+        if (plan == null) {
+            plan = backend.decodePlan(model, cache, promptLength, null);
+            ticket = plan.start(cache);
+        }
+        plan.checkGeneration(ticket);
         return plan;
     }
 }
