@@ -443,8 +443,8 @@ public final class Transformer implements AutoCloseable {
         float[] q = new float[u * wide];
         float[] k = new float[u * kvDim];
         float[] v = new float[u * kvDim];
-        // A staged prefill's heap copies of a layer's keys and values: made at its last chunk (for the
-        // sink), and per chunk only for a sink that reads the keys so far.
+        // A staged prefill's heap copy of a layer's keys: made at its last chunk (for the sink's
+        // selection), and per chunk only for a sink that reads the keys so far.
         boolean staged = u < n && into == null;
         float[] keys = staged ? null : k;
         float[] values = staged ? null : v; // a staged prefill's values stay staged: the sink reads them from kv
