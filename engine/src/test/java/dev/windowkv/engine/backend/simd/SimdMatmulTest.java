@@ -138,9 +138,17 @@ class SimdMatmulTest {
                 long rowBytes = t.byteSize(n);
                 float[] x = RandomBlocks.activations(n, rnd);
                 float[] pairs = new float[rows], single = new float[rows];
-                for (int rep = 0; rep < 400; rep++) {
+                // At least 400 calls, then on until the JIT has compiled nothing for 200 calls in a row:
+                // a kernel C2 has not finished compiling yet runs in another tier, which rounds its lane
+                // reductions differently (a busy machine delayed the compile past a fixed count).
+                var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+                long compiled = -1;
+                for (int rep = 0, quiet = 0; rep < 400 || (quiet < 200 && rep < 40_000); rep++) {
                     SimdMatmul.dotRows(t, seg, rowBytes, 0, rows, x, 0, n, pairs, 0);
                     for (int r = 0; r < rows; r++) single[r] = SimdMatmul.dot(t, seg, r * rowBytes, x, 0, n);
+                    long now = jit.getTotalCompilationTime();
+                    quiet = now == compiled ? quiet + 1 : 0;
+                    compiled = now;
                 }
                 float[] ref = new float[n];
                 for (int r = 0; r < rows; r++) {
