@@ -229,20 +229,27 @@ public final class KvCache implements AutoCloseable {
         byte[] sk = dtype.quantized() ? new byte[rowBytes] : null;
         byte[] sv = dtype.quantized() ? new byte[rowBytes] : null;
         boolean staged = kStaged != null;
-        float[] kRow = staged ? new float[headDim] : null, vRow = staged ? new float[headDim] : null;
+        // An F32 cache takes a staged row as it is; the other types encode it from a one-row scratch.
+        boolean scratch = staged && dtype != Dtype.F32;
+        float[] kRow = scratch ? new float[headDim] : null, vRow = scratch ? new float[headDim] : null;
         for (int t = t0; t < t1; t++) {
             int token = flat[h * count + t];
             float[] ks = k, vs = v;
             int src = (token * nKvHeads + h) * headDim;
+            long dst = at(h, cap, t);
             if (staged) {
                 long at = ((long) h * n + token) * headDim * Float.BYTES;
+                if (!scratch) {
+                    MemorySegment.copy(kStaged, at, kd, dst, (long) headDim * Float.BYTES);
+                    MemorySegment.copy(vStaged, at, vd, dst, (long) headDim * Float.BYTES);
+                    continue;
+                }
                 MemorySegment.copy(kStaged, ValueLayout.JAVA_FLOAT, at, kRow, 0, headDim);
                 MemorySegment.copy(vStaged, ValueLayout.JAVA_FLOAT, at, vRow, 0, headDim);
                 ks = kRow;
                 vs = vRow;
                 src = 0;
             }
-            long dst = at(h, cap, t);
             switch (dtype) {
                 case F32 -> {
                     MemorySegment.copy(ks, src, kd, ValueLayout.JAVA_FLOAT, dst, headDim);

@@ -196,11 +196,7 @@ public final class PrefillCapture implements Transformer.LayerSink, Transformer.
         return kv;
     }
 
-    /** The device the keys and values stayed on, for the restores; null when the capture holds them. */
-    DeviceCapture device() {
-        return device;
-    }
-
+    /** The device the keys and values stayed on, for the prefill and the restores; null when the capture holds them. */
     @Override
     public DeviceCapture capture() {
         return device;

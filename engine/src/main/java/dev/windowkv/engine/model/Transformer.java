@@ -279,7 +279,7 @@ public final class Transformer implements AutoCloseable {
         PrefillCapture.Selection sel = capture.selection(policy);
         int n = capture.promptLength();
         checkLength(n, decodeRoom);
-        dev.windowkv.engine.backend.DeviceCapture onDevice = capture.device();
+        dev.windowkv.engine.backend.DeviceCapture onDevice = capture.capture();
         if (onDevice != null) {
             // The keys and values stayed on the device: only the kept indices go down, into that same plan.
             startCache(n, sel.compressor(), decodeRoom, dtype, onDevice);
