@@ -157,8 +157,10 @@ public final class SpeedComparison {
                     paired = PairedDecode.measure(e, new LlamaBench(plan.llamaBin()), modelFile, t, plan.gen(),
                             plan.pairedDecode());
                     for (PairedDecode.Pair p : paired.pairs()) {
-                        log.printf("[%s] paired %s: ours %.2f, llama.cpp %.2f tok/s, ratio %.2f%n", type, tg, p.ours(),
-                                p.llamaCpp(), p.ratio());
+                        log.printf("[%s] paired %s: ours %.2f, llama.cpp %.2f tok/s, ratio %.2f; bandwidth %s%s%n", type, tg,
+                                p.ours(), p.llamaCpp(), p.ratio(), p.state(), p.before() == null ? "" : String.format(
+                                        " (%.0f/%.0f GB/s at %d/1 threads before, %.0f/%.0f after)", p.before().all(),
+                                        p.before().one(), t, p.after().all(), p.after().one()));
                     }
                 }
             }

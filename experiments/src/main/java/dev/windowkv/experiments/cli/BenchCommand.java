@@ -221,6 +221,10 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("tg%d paired, %d pairs alternating: ratio median %.2f (min %.2f, max %.2f), %d of %d pairs >= 1.0%n",
                     pd.tokens(), pd.pairs().size(), pd.medianRatio(), pd.minRatio(), pd.maxRatio(), pd.pairsAtLeastEven(),
                     pd.pairs().size());
+            for (PairedDecode.StateSummary s : pd.byState()) {
+                System.out.printf("  bandwidth %-6s %2d pairs: ratio median %.2f (ours %.2f, llama.cpp %.2f tok/s)%n", s.state(),
+                        s.pairs(), s.medianRatio(), s.medianOurs(), s.medianLlamaCpp());
+            }
         }
         FmaPeak f = r.fmaPeak();
         System.out.printf("F32 FMA peak: %d lanes x %d FMA ports x 2 x %.2f GHz (%s) = %.0f GFLOP/s per core%n", f.lanes(),
