@@ -373,6 +373,112 @@ final class VectorAttention {
         online(q, qOff, kCache, vCache, (long) kvHead * capacity * headDim, headDim, length, headDim, out, outOff, scale);
     }
 
+    /** Whether {@link #decode4} takes this head size: whole chunks of four vectors. */
+    static boolean decodes4(int headDim) {
+        return headDim % (4 * S.length()) == 0;
+    }
+
+    /**
+     * {@link #decode} for the four query heads {@code h0 .. h0 + 3}, which share KV head {@code kvHead}
+     * (GQA), at once: every key and value vector loaded feeds the four heads' FMAs, so the layer's
+     * cache is read once per four heads instead of once per head. At 8,192 cached tokens a KV head's
+     * keys and values are 4 MiB a layer, and the per-head kernel read them four times a token.
+     * Per head the same loads, FMAs and order as {@link #decode}, so the same bits. Needs
+     * {@link #decodes4}; the heads' outputs go to {@code out[h · headDim ..]}.
+     */
+    static void decode4(float[] q, int h0, MemorySegment kCache, MemorySegment vCache, int capacity, int length,
+                        int kvHead, int headDim, float[] out, float scale) {
+        long base = (long) kvHead * capacity * headDim;
+        int lanes = S.length();
+        int qa = h0 * headDim, qb = qa + headDim, qc = qb + headDim, qd = qc + headDim;
+        java.util.Arrays.fill(out, qa, qa + 4 * headDim, 0f);
+        float[] p = new float[4 * BLOCK];
+        float[] max = {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] sum = new float[4], r = new float[4], blockMax = new float[4];
+        for (int j0 = 0; j0 < length; j0 += BLOCK) {
+            int m = Math.min(BLOCK, length - j0);
+            float ma = Float.NEGATIVE_INFINITY, mb = ma, mc = ma, md = ma;
+            for (int jj = 0; jj < m; jj++) {
+                long ko = (base + (long) (j0 + jj) * headDim) * Float.BYTES;
+                FloatVector sa = FloatVector.zero(S), sb = sa, sc = sa, sd = sa;
+                for (int d = 0; d < headDim; d += lanes) {
+                    FloatVector k = FloatVector.fromMemorySegment(S, kCache, ko + (long) d * Float.BYTES, NATIVE);
+                    sa = FloatVector.fromArray(S, q, qa + d).fma(k, sa);
+                    sb = FloatVector.fromArray(S, q, qb + d).fma(k, sb);
+                    sc = FloatVector.fromArray(S, q, qc + d).fma(k, sc);
+                    sd = FloatVector.fromArray(S, q, qd + d).fma(k, sd);
+                }
+                float xa = sa.reduceLanes(VectorOperators.ADD) * scale, xb = sb.reduceLanes(VectorOperators.ADD) * scale;
+                float xc = sc.reduceLanes(VectorOperators.ADD) * scale, xd = sd.reduceLanes(VectorOperators.ADD) * scale;
+                p[jj] = xa;
+                p[BLOCK + jj] = xb;
+                p[2 * BLOCK + jj] = xc;
+                p[3 * BLOCK + jj] = xd;
+                ma = Math.max(ma, xa);
+                mb = Math.max(mb, xb);
+                mc = Math.max(mc, xc);
+                md = Math.max(md, xd);
+            }
+            blockMax[0] = ma;
+            blockMax[1] = mb;
+            blockMax[2] = mc;
+            blockMax[3] = md;
+            for (int i = 0; i < 4; i++) {
+                r[i] = 1f;
+                if (blockMax[i] > max[i]) {
+                    if (sum[i] > 0f) {
+                        r[i] = (float) Math.exp(max[i] - blockMax[i]);
+                        sum[i] *= r[i];
+                    }
+                    max[i] = blockMax[i];
+                }
+                sum[i] += exp(p, i * BLOCK, m, max[i]);
+            }
+            accumulate4(out, qa, headDim, r, p, m, vCache, base + (long) j0 * headDim);
+        }
+        int bound = S.loopBound(headDim);
+        for (int i = 0; i < 4; i++) scaleInPlace(out, qa + i * headDim, headDim, 1f / sum[i], bound);
+    }
+
+    /**
+     * {@link #accumulate} for four heads (outputs at {@code outOff + i · headDim}, weights at
+     * {@code p[i · BLOCK ..]}) over one block of values: each value vector is loaded once for the four.
+     */
+    private static void accumulate4(float[] out, int outOff, int headDim, float[] r, float[] p, int m, MemorySegment v,
+                                    long vBase) {
+        int lanes = S.length();
+        long lb = (long) lanes * Float.BYTES;
+        float ra = r[0], rb = r[1], rc = r[2], rd = r[3];
+        for (int d = 0; d < headDim; d += 4 * lanes) {
+            int a = outOff + d, b = a + headDim, c = b + headDim, e = c + headDim;
+            FloatVector a0 = FloatVector.fromArray(S, out, a).mul(ra), a1 = FloatVector.fromArray(S, out, a + lanes).mul(ra);
+            FloatVector a2 = FloatVector.fromArray(S, out, a + 2 * lanes).mul(ra), a3 = FloatVector.fromArray(S, out, a + 3 * lanes).mul(ra);
+            FloatVector b0 = FloatVector.fromArray(S, out, b).mul(rb), b1 = FloatVector.fromArray(S, out, b + lanes).mul(rb);
+            FloatVector b2 = FloatVector.fromArray(S, out, b + 2 * lanes).mul(rb), b3 = FloatVector.fromArray(S, out, b + 3 * lanes).mul(rb);
+            FloatVector c0 = FloatVector.fromArray(S, out, c).mul(rc), c1 = FloatVector.fromArray(S, out, c + lanes).mul(rc);
+            FloatVector c2 = FloatVector.fromArray(S, out, c + 2 * lanes).mul(rc), c3 = FloatVector.fromArray(S, out, c + 3 * lanes).mul(rc);
+            FloatVector e0 = FloatVector.fromArray(S, out, e).mul(rd), e1 = FloatVector.fromArray(S, out, e + lanes).mul(rd);
+            FloatVector e2 = FloatVector.fromArray(S, out, e + 2 * lanes).mul(rd), e3 = FloatVector.fromArray(S, out, e + 3 * lanes).mul(rd);
+            for (int jj = 0; jj < m; jj++) {
+                long vo = (vBase + (long) jj * headDim + d) * Float.BYTES;
+                FloatVector v0 = FloatVector.fromMemorySegment(S, v, vo, NATIVE);
+                FloatVector v1 = FloatVector.fromMemorySegment(S, v, vo + lb, NATIVE);
+                FloatVector v2 = FloatVector.fromMemorySegment(S, v, vo + 2 * lb, NATIVE);
+                FloatVector v3 = FloatVector.fromMemorySegment(S, v, vo + 3 * lb, NATIVE);
+                FloatVector pa = FloatVector.broadcast(S, p[jj]), pb = FloatVector.broadcast(S, p[BLOCK + jj]);
+                FloatVector pc = FloatVector.broadcast(S, p[2 * BLOCK + jj]), pd = FloatVector.broadcast(S, p[3 * BLOCK + jj]);
+                a0 = v0.fma(pa, a0); a1 = v1.fma(pa, a1); a2 = v2.fma(pa, a2); a3 = v3.fma(pa, a3);
+                b0 = v0.fma(pb, b0); b1 = v1.fma(pb, b1); b2 = v2.fma(pb, b2); b3 = v3.fma(pb, b3);
+                c0 = v0.fma(pc, c0); c1 = v1.fma(pc, c1); c2 = v2.fma(pc, c2); c3 = v3.fma(pc, c3);
+                e0 = v0.fma(pd, e0); e1 = v1.fma(pd, e1); e2 = v2.fma(pd, e2); e3 = v3.fma(pd, e3);
+            }
+            a0.intoArray(out, a); a1.intoArray(out, a + lanes); a2.intoArray(out, a + 2 * lanes); a3.intoArray(out, a + 3 * lanes);
+            b0.intoArray(out, b); b1.intoArray(out, b + lanes); b2.intoArray(out, b + 2 * lanes); b3.intoArray(out, b + 3 * lanes);
+            c0.intoArray(out, c); c1.intoArray(out, c + lanes); c2.intoArray(out, c + 2 * lanes); c3.intoArray(out, c + 3 * lanes);
+            e0.intoArray(out, e); e1.intoArray(out, e + lanes); e2.intoArray(out, e + 2 * lanes); e3.intoArray(out, e + 3 * lanes);
+        }
+    }
+
     /** Keys per block: scores of a block are exponentiated together, and the output rescaled once. */
     private static final int BLOCK = 64;
 

@@ -167,6 +167,12 @@ public final class VectorBackend extends JavaBackend {
         java.lang.foreign.MemorySegment keys = cache.keys(layer);
         java.lang.foreign.MemorySegment values = cache.values(layer);
         // The length is per KV head: head-adaptive budgets differ.
+        if (group % 4 == 0 && VectorAttention.decodes4(headDim)) {
+            // Four query heads of one KV head per item: the cache is read once per four heads.
+            parallelFor(nHeads / 4, i -> VectorAttention.decode4(q, 4 * i, keys, values, capacity,
+                    cache.length(layer, 4 * i / group), 4 * i / group, headDim, out, scale));
+            return;
+        }
         parallelFor(nHeads, h -> VectorAttention.decode(q, h * headDim, keys, values, capacity, cache.length(layer, h / group),
                 h / group, headDim, out, h * headDim, scale));
     }
