@@ -36,18 +36,26 @@ public final class MemoryBandwidth {
     /** {@link Scaling} over {@code bytes} (256 MiB is enough: ~10 ms a pass), best of two passes each. */
     public static Scaling scaling(long bytes, int threads) {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment seg = arena.allocate(bytes, 64);
-            seg.fill((byte) 1);
-            return new Scaling(measure(seg, threads, 2), measure(seg, 1, 2));
+            return scaling(filled(arena, bytes), threads, 2);
         }
+    }
+
+    /** {@link Scaling} over a segment of {@link #filled} bytes, best of {@code passes} passes each. */
+    public static Scaling scaling(MemorySegment seg, int threads, int passes) {
+        return new Scaling(measure(seg, threads, passes), measure(seg, 1, passes));
+    }
+
+    /** {@code bytes} of the arena's, written once so that every page is backed before a pass reads them. */
+    public static MemorySegment filled(Arena arena, long bytes) {
+        MemorySegment seg = arena.allocate(bytes, 64);
+        seg.fill((byte) 1);
+        return seg;
     }
 
     /** Best of {@code passes} full reads of {@code bytes} with {@code threads} threads, in GB/s (10^9 bytes). */
     public static double measure(long bytes, int threads, int passes) {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment seg = arena.allocate(bytes, 64);
-            seg.fill((byte) 1);
-            return measure(seg, threads, passes);
+            return measure(filled(arena, bytes), threads, passes);
         }
     }
 

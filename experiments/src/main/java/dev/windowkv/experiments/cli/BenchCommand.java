@@ -6,9 +6,11 @@ import dev.windowkv.engine.UserError;
 import dev.windowkv.engine.backend.Backends;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.experiments.bench.BackendComparison;
+import dev.windowkv.experiments.bench.BandwidthTrace;
 import dev.windowkv.experiments.bench.BenchModel;
 import dev.windowkv.experiments.bench.BenchResults;
 import dev.windowkv.experiments.bench.FmaPeak;
+import dev.windowkv.experiments.bench.MemoryBandwidth;
 import dev.windowkv.experiments.bench.PairedDecode;
 import dev.windowkv.experiments.bench.SpeedComparison;
 import dev.windowkv.plots.BenchReport;
@@ -102,6 +104,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "empty-context decode test, ours and llama.cpp alternating, compared pair by pair (default: none)")
     int pairedDecode;
 
+    @Option(names = "--bandwidth-trace", defaultValue = "0", description = "instead: for this many seconds, sample the read "
+            + "bandwidth at --threads threads and at one, back to back, and say whether a second thread adds bandwidth "
+            + "(open) or the machine's bandwidth is capped (default: off)")
+    double bandwidthTrace;
+
     @Option(names = "--backends-prompt", defaultValue = "64", description = "prompt length of --backends (default: ${DEFAULT-VALUE})")
     int backendsPrompt;
 
@@ -126,6 +133,15 @@ public final class BenchCommand implements Callable<Integer> {
         Path vocabFile = vocab != null ? vocab : CACHE.resolve("llama.cpp/models/ggml-vocab-llama-bpe.gguf");
         Files.createDirectories(out);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+        if (bandwidthTrace < 0) throw new UserError("--bandwidth-trace must be seconds, 0 or more (got " + bandwidthTrace + ")");
+        if (bandwidthTrace > 0) {
+            if (t < 2) throw new UserError("--bandwidth-trace compares --threads threads with one: give 2 or more threads");
+            BandwidthTrace.Summary s = BandwidthTrace.summarize(BandwidthTrace.run(t, bandwidthTrace, 256L << 20, System.out));
+            System.out.printf("%d samples: open %.0f%% of them (%d threads read at least %.1fx one); longest capped stretch %.1f s%n",
+                    s.samples(), 100 * s.openFraction(), t, MemoryBandwidth.Scaling.OPEN, s.longestCappedSeconds());
+            return 0;
+        }
 
         if (backends) {
             Path m = model != null ? model : BenchModel.ensure(models.resolve(BenchModel.fileName(GGMLType.Q8_0)), GGMLType.Q8_0,
