@@ -19,7 +19,7 @@ public final class BandwidthTrace {
     /** One sample: seconds since the start and the bandwidth at N threads and at one. */
     public record Sample(double seconds, MemoryBandwidth.Scaling scaling) {}
 
-    /** Samples for {@code seconds} over {@code bytes} (256 MiB: ~0.05 s a sample), printing each one. */
+    /** Samples for {@code seconds} over {@code bytes} (1 GiB: ~0.1 s a sample; passes much shorter than that read thread starts as much as bandwidth), printing each one. */
     public static List<Sample> run(int threads, double seconds, long bytes, PrintStream out) {
         List<Sample> samples = new ArrayList<>();
         try (Arena arena = Arena.ofShared()) {

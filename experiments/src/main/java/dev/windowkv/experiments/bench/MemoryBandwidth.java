@@ -33,7 +33,7 @@ public final class MemoryBandwidth {
         }
     }
 
-    /** {@link Scaling} over {@code bytes} (256 MiB is enough: ~10 ms a pass), best of two passes each. */
+    /** {@link Scaling} over {@code bytes} (1 GiB: a 256 MiB pass, a few ms, reads thread starts as much as bandwidth), best of two passes each. */
     public static Scaling scaling(long bytes, int threads) {
         try (Arena arena = Arena.ofShared()) {
             return scaling(filled(arena, bytes), threads, 2);

@@ -51,7 +51,7 @@ public final class PairedDecode {
 
     /** Takes {@code pairs} pairs of {@code tokens}-token decodes; the engine that goes first alternates. */
     public static Result measure(EngineBench e, LlamaBench llama, Path model, int threads, int tokens, int pairs) {
-        Supplier<MemoryBandwidth.Scaling> state = () -> threads > 1 ? MemoryBandwidth.scaling(256L << 20, threads) : null;
+        Supplier<MemoryBandwidth.Scaling> state = () -> threads > 1 ? MemoryBandwidth.scaling(1L << 30, threads) : null;
         List<Pair> out = new ArrayList<>();
         MemoryBandwidth.Scaling before = state.get();
         for (int i = 0; i < pairs; i++) {

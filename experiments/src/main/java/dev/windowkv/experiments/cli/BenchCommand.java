@@ -137,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (bandwidthTrace < 0) throw new UserError("--bandwidth-trace must be seconds, 0 or more (got " + bandwidthTrace + ")");
         if (bandwidthTrace > 0) {
             if (t < 2) throw new UserError("--bandwidth-trace compares --threads threads with one: give 2 or more threads");
-            BandwidthTrace.Summary s = BandwidthTrace.summarize(BandwidthTrace.run(t, bandwidthTrace, 256L << 20, System.out));
+            BandwidthTrace.Summary s = BandwidthTrace.summarize(BandwidthTrace.run(t, bandwidthTrace, 1L << 30, System.out));
             System.out.printf("%d samples: open %.0f%% of them (%d threads read at least %.1fx one); longest capped stretch %.1f s%n",
                     s.samples(), 100 * s.openFraction(), t, MemoryBandwidth.Scaling.OPEN, s.longestCappedSeconds());
             return 0;
