@@ -49,4 +49,14 @@ class BenchOptionsTest {
         assertEquals(2, l.exit());
         assertEquals("windowkv: --paired-decode compares with llama.cpp: drop --no-llama and --memory-only", l.errLines());
     }
+
+    @Test
+    void aNegativeBandwidthTraceOrOneThreadIsAOneLineError() {
+        Cli.Outcome n = bench("--bandwidth-trace", "-1");
+        assertEquals(2, n.exit());
+        assertEquals("windowkv: --bandwidth-trace must be seconds, 0 or more (got -1.0)", n.errLines());
+        Cli.Outcome t = bench("--bandwidth-trace", "5", "--threads", "1");
+        assertEquals(2, t.exit());
+        assertEquals("windowkv: --bandwidth-trace compares --threads threads with one: give 2 or more threads", t.errLines());
+    }
 }
