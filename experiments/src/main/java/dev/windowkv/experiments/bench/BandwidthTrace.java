@@ -11,7 +11,7 @@ import java.util.List;
  * second thread adds bandwidth (open) or the VM's bandwidth is capped (two threads read what one
  * does), and how long each state lasts. Run it before a benchmark, or beside a surprising one: on this
  * project's VM the state changes every few seconds to minutes, and a decode measured in a capped
- * stretch is bound by the cap (experiments/PERFORMANCE.md, "The VM's bandwidth cap").
+ * stretch is bound by the cap (experiments/PERFORMANCE.md, "Session 10": "Our decode's slow mode is the VM's memory bandwidth").
  */
 public final class BandwidthTrace {
     private BandwidthTrace() {}

@@ -21,7 +21,7 @@ public final class MemoryBandwidth {
     /**
      * The read bandwidth at {@code all} threads and at one, taken back to back. On this project's VM the
      * host caps the whole VM's bandwidth for stretches of seconds to minutes: two threads then read
-     * what one does (28 GB/s against 58 open; experiments/PERFORMANCE.md, "The VM's bandwidth cap"),
+     * what one does (28 GB/s against 58 open; experiments/PERFORMANCE.md, "Session 10": "Our decode's slow mode is the VM's memory bandwidth"),
      * and a decode measured then is bound by the cap, not by its engine.
      */
     public record Scaling(double all, double one) {

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  *
  * <p>On this project's 2-core VM the host caps the VM's memory bandwidth for stretches of seconds to
  * minutes (two threads then read 28 GB/s, what one reads; open, 58), and a memory monitor stalls a
- * token every half second (experiments/PERFORMANCE.md, "The VM's bandwidth cap"). A round's one sample
+ * token every half second (experiments/PERFORMANCE.md, "Session 10": "Our decode's slow mode is the VM's memory bandwidth"). A round's one sample
  * per engine lands in whichever state it lands in; pairs taken seconds apart share theirs, and their
  * ratios' median per state says which engine decodes faster in it.
  */
@@ -25,8 +25,10 @@ public final class PairedDecode {
     public static final String OPEN = "open";
     /** Both found it capped. */
     public static final String CAPPED = "capped";
-    /** The state changed during the pair (or was not read: one thread). */
+    /** The state changed during the pair. */
     public static final String MIXED = "mixed";
+    /** Not read: one thread has nothing to compare with. */
+    public static final String UNREAD = "not read";
 
     /** One pair: our tokens per second and llama.cpp's, taken one right after the other, and the bandwidth state around them. */
     public record Pair(double ours, double llamaCpp, MemoryBandwidth.Scaling before, MemoryBandwidth.Scaling after) {
@@ -35,11 +37,16 @@ public final class PairedDecode {
         }
 
         public String state() {
-            if (before == null || after == null) return MIXED;
-            if (before.open() && after.open()) return OPEN;
-            if (!before.open() && !after.open()) return CAPPED;
-            return MIXED;
+            return PairedDecode.state(before, after);
         }
+    }
+
+    /** The state of a stretch read {@code before} and {@code after} it (null: not read). */
+    static String state(MemoryBandwidth.Scaling before, MemoryBandwidth.Scaling after) {
+        if (before == null || after == null) return UNREAD;
+        if (before.open() && after.open()) return OPEN;
+        if (!before.open() && !after.open()) return CAPPED;
+        return MIXED;
     }
 
     /** The pairs of one state: how many, and the medians of their ratios and of each engine's speed. */
@@ -79,18 +86,17 @@ public final class PairedDecode {
         if (r.length == 0) return new Result(tokens, List.copyOf(pairs), Double.NaN, Double.NaN, Double.NaN, 0, List.of());
         int even = (int) Arrays.stream(r).filter(x -> x >= 1.0).count();
         List<StateSummary> byState = new ArrayList<>();
-        for (String s : List.of(OPEN, CAPPED, MIXED)) {
+        for (String s : List.of(OPEN, CAPPED, MIXED, UNREAD)) {
             List<Pair> of = pairs.stream().filter(p -> p.state().equals(s)).toList();
             if (of.isEmpty()) continue;
-            byState.add(new StateSummary(s, of.size(), median(of.stream().mapToDouble(Pair::ratio).toArray()),
-                    median(of.stream().mapToDouble(Pair::ours).toArray()), median(of.stream().mapToDouble(Pair::llamaCpp).toArray())));
+            byState.add(new StateSummary(s, of.size(), median(of.stream().map(Pair::ratio).toList()),
+                    median(of.stream().map(Pair::ours).toList()), median(of.stream().map(Pair::llamaCpp).toList())));
         }
-        return new Result(tokens, List.copyOf(pairs), median(r), r[0], r[r.length - 1], even, List.copyOf(byState));
+        return new Result(tokens, List.copyOf(pairs), median(Arrays.stream(r).boxed().toList()), r[0], r[r.length - 1], even,
+                List.copyOf(byState));
     }
 
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    private static double median(List<Double> xs) {
+        return DecodeSlowdownRun.median(xs);
     }
 }

@@ -8,7 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -33,22 +32,15 @@ public final class DecodeAndBandwidth {
             for (int i = 0; i < samples; i++) {
                 double tok = e.decode(tokens, 1, 1).mean();
                 MemoryBandwidth.Scaling after = MemoryBandwidth.scaling(seg, threads, 2);
-                String state = before.open() && after.open() ? "open" : !before.open() && !after.open() ? "capped" : "mixed";
-                if (state.equals("open")) open.add(tok);
-                if (state.equals("capped")) capped.add(tok);
+                String state = PairedDecode.state(before, after);
+                if (state.equals(PairedDecode.OPEN)) open.add(tok);
+                if (state.equals(PairedDecode.CAPPED)) capped.add(tok);
                 System.out.printf("%6.1f s  decode %5.2f tok/s | %d/1 threads %4.1f/%4.1f GB/s before, %4.1f/%4.1f after: %s%n",
                         (System.nanoTime() - t0) / 1e9, tok, threads, before.all(), before.one(), after.all(), after.one(), state);
                 before = after;
             }
         }
-        System.out.printf("open: %d samples, median %.2f tok/s; capped: %d samples, median %.2f tok/s%n", open.size(), median(open),
-                capped.size(), median(capped));
-    }
-
-    private static double median(List<Double> xs) {
-        if (xs.isEmpty()) return Double.NaN;
-        double[] s = xs.stream().mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        System.out.printf("open: %d samples, median %.2f tok/s; capped: %d samples, median %.2f tok/s%n", open.size(),
+                DecodeSlowdownRun.median(open), capped.size(), DecodeSlowdownRun.median(capped));
     }
 }
