@@ -1,9 +1,21 @@
 package dev.windowkv.engine.backend;
 
 import dev.windowkv.engine.backend.simd.PackedGemm;
+import dev.windowkv.engine.backend.simd.Q4_0Repacked;
+import dev.windowkv.engine.backend.simd.RowDecoder;
 import dev.windowkv.engine.backend.simd.SimdMatmul;
+import dev.windowkv.engine.backend.simd.SimdSwiGlu;
+import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.kvcache.KvCache;
 import dev.windowkv.engine.model.Weight;
+import dev.windowkv.kernels.KMath;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 
 /**
  * Threads plus the Vector API: matrix products read the memory-mapped weight blocks directly with
@@ -17,6 +29,33 @@ public final class VectorBackend extends JavaBackend {
     /** The prefill's values with each KV head's keys contiguous (VectorAttention.transposeValues); reused like keysT. */
     private float[] valuesT = new float[0];
 
+    /**
+     * Q4_0 weights repacked for this backend's kernels ({@link Q4_0Repacked}), by weight identity (a
+     * model loaded again, even at the same address, is repacked again); NOT_REPACKED marks the ones
+     * kept as GGUF blocks. Repacked copies live in this arena until close.
+     */
+    private final Map<Weight, Repacked> repacked = new IdentityHashMap<>();
+    private final Arena arena = Arena.ofShared();
+    private final Map<Integer, int[]> columns = new HashMap<>();
+    /** One token's activations quantized for Q4_0Repacked.dot (up to two tokens: decode's path). */
+    private short[] xq = new short[0];
+    private float[] xd = new float[0];
+    private int[] xs = new int[0];
+    /**
+     * The activations xq holds, as they were: the q, k and v projections (and gate and up) read the
+     * same x, so equal contents skip quantizing it again. Contents, not identity: buffers are reused.
+     */
+    private float[] quantizedX = new float[0];
+    private int quantizedLength = -1, quantizedCols = -1;
+    /** Activations in a repacked weight's column order, for the few-token tile path. */
+    private float[] permuted = new float[0];
+    /** Per token of a rope call: headDim / 2 cosines, then as many sines. */
+    private float[] ropeTable = new float[0];
+
+    private record Repacked(MemorySegment data, int[] columns, RowDecoder decoder) {}
+
+    private static final Repacked NOT_REPACKED = new Repacked(null, null, null);
+
     public VectorBackend(int threads) {
         super(threads);
     }
@@ -28,6 +67,11 @@ public final class VectorBackend extends JavaBackend {
 
     @Override
     public void matmul(Weight w, float[] x, int nTokens, float[] out) {
+        Repacked r = repacked(w);
+        if (r != NOT_REPACKED) {
+            matmulRepacked(w, r, x, nTokens, out);
+            return;
+        }
         int rows = w.rows();
         if (nTokens < SimdMatmul.MIN_TOKENS_FOR_TILES) {
             // A token or two: one long range per thread, so each thread streams its rows (SimdMatmul.dotRows).
@@ -51,11 +95,109 @@ public final class VectorBackend extends JavaBackend {
     }
 
     /**
+     * The repacked copy of a Q4_0 weight, made on first use (the rows split over the pool). The mapped
+     * pages it came from are then handed back to the OS (MADV_DONTNEED through unload), so the copy
+     * replaces them in the resident set rather than doubling it; an embedding lookup on the same
+     * tensor faults in only the rows it reads.
+     */
+    private Repacked repacked(Weight w) {
+        if (w.type() != GGMLType.Q4_0 || !Q4_0Repacked.applies(w.cols())) return NOT_REPACKED;
+        Repacked r = repacked.get(w);
+        if (r != null) return r;
+        MemorySegment copy = arena.allocate(w.bytes(), 64);
+        AtomicBoolean ok = new AtomicBoolean(true);
+        int share = (w.rows() + threads() - 1) / threads();
+        parallelFor(threads(), i -> {
+            if (!Q4_0Repacked.repack(w.data(), copy, Math.min(w.rows(), i * share), Math.min(w.rows(), (i + 1) * share),
+                    w.cols(), w.rowBytes())) ok.set(false);
+        });
+        if (ok.get()) {
+            r = new Repacked(copy, columns.computeIfAbsent(w.cols(), Q4_0Repacked::columns),
+                    RowDecoder.q4_0Repacked(w.cols()));
+            if (w.data().isMapped()) w.data().unload();
+        } else {
+            r = NOT_REPACKED;
+        }
+        repacked.put(w, r);
+        return r;
+    }
+
+    /** As {@link #matmul}, over a repacked Q4_0 weight: int8 activations for a token or two, else f32 tiles. */
+    private void matmulRepacked(Weight w, Repacked r, float[] x, int nTokens, float[] out) {
+        int rows = w.rows(), n = w.cols();
+        if (nTokens < SimdMatmul.MIN_TOKENS_FOR_TILES) {
+            int q = Q4_0Repacked.quantizedSize(n), b = Q4_0Repacked.blocks(n);
+            if (xq.length < nTokens * q) xq = new short[nTokens * q];
+            if (xd.length < nTokens * b) {
+                xd = new float[nTokens * b];
+                xs = new int[nTokens * b];
+            }
+            short[] xq = this.xq;
+            float[] xd = this.xd;
+            int[] xs = this.xs;
+            int len = nTokens * n;
+            if (n != quantizedCols || len != quantizedLength || !java.util.Arrays.equals(x, 0, len, quantizedX, 0, len)) {
+                for (int t = 0; t < nTokens; t++) Q4_0Repacked.quantize(x, t * n, n, xq, t * q, xd, xs, t * b);
+                if (quantizedX.length < len) quantizedX = new float[len];
+                System.arraycopy(x, 0, quantizedX, 0, len);
+                quantizedLength = len;
+                quantizedCols = n;
+            }
+            int share = (rows + threads() - 1) / threads();
+            MemorySegment data = r.data();
+            long rowBytes = w.rowBytes();
+            parallelFor(threads(), i -> {
+                int start = Math.min(rows, i * share), end = Math.min(rows, (i + 1) * share), half = (end - start) / 2;
+                for (int t = 0; t < nTokens; t++) {
+                    // Rows in pairs from the two halves of the thread's range: two streams (Q4_0Repacked.dot2).
+                    for (int row = start; row < start + half; row++) {
+                        Q4_0Repacked.dot2(data, row * rowBytes, half * rowBytes, n, xq, t * q, xd, xs, t * b, x, t * n, out,
+                                t * rows + row, half);
+                    }
+                    for (int row = start + 2 * half; row < end; row++) {
+                        out[t * rows + row] = Q4_0Repacked.dot(data, row * rowBytes, n, xq, t * q, xd, xs, t * b, x, t * n);
+                    }
+                }
+            });
+            return;
+        }
+        if (nTokens >= PackedGemm.MIN_TOKENS) {
+            packedMatmul(r.decoder(), r.data(), r.columns(), w, x, nTokens, out);
+            return;
+        }
+        if (permuted.length < nTokens * n) permuted = new float[nTokens * n];
+        float[] xp = permuted;
+        int[] cols = r.columns();
+        for (int t = 0; t < nTokens; t++) {
+            for (int k = 0; k < n; k++) xp[t * n + k] = x[t * n + cols[k]];
+        }
+        int block = rowBlock(rows);
+        int tb = SimdMatmul.tokenBlock(n);
+        for (int t0 = 0; t0 < nTokens; t0 += tb) {
+            int tokStart = t0, tokEnd = Math.min(nTokens, t0 + tb);
+            parallelFor((rows + block - 1) / block, i -> SimdMatmul.tiles(r.decoder(), r.data(), w.rowBytes(), i * block,
+                    Math.min(rows, (i + 1) * block), xp, tokStart, tokEnd, n, out, rows));
+        }
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        repacked.clear();
+        arena.close();
+    }
+
+    private void packedMatmul(Weight w, float[] x, int nTokens, float[] out) {
+        packedMatmul(RowDecoder.gguf(w.type()), w.data(), null, w, x, nTokens, out);
+    }
+
+    /**
      * Prefill: token blocks of at most {@link PackedGemm#TILES_PER_BLOCK} tiles, as equal as the tile
      * size allows (a ragged last block would run mostly-empty tiles); each block is packed in parallel,
-     * then its row blocks of {@link PackedGemm#MC} rows are the work items.
+     * then its row blocks of {@link PackedGemm#MC} rows are the work items. The weight's rows are in
+     * data, decoded by d, their columns in the order cols gives (null: as stored in GGUF).
      */
-    private void packedMatmul(Weight w, float[] x, int nTokens, float[] out) {
+    private void packedMatmul(RowDecoder d, MemorySegment data, int[] cols, Weight w, float[] x, int nTokens, float[] out) {
         int rows = w.rows(), n = w.cols();
         int tiles = (nTokens + PackedGemm.NR - 1) / PackedGemm.NR;
         int tokenBlocks = (tiles + PackedGemm.TILES_PER_BLOCK - 1) / PackedGemm.TILES_PER_BLOCK;
@@ -67,11 +209,53 @@ public final class VectorBackend extends JavaBackend {
         for (int t0 = 0; t0 < nTokens; t0 += tilesPerBlock * PackedGemm.NR) {
             int tok0 = t0, tokEnd = Math.min(nTokens, t0 + tilesPerBlock * PackedGemm.NR);
             int blockTiles = (tokEnd - tok0 + PackedGemm.NR - 1) / PackedGemm.NR;
-            parallelFor(blockTiles, j -> PackedGemm.packTile(x, n, tok0 + j * PackedGemm.NR, tokEnd, xp,
+            parallelFor(blockTiles, j -> PackedGemm.packTile(x, n, cols, tok0 + j * PackedGemm.NR, tokEnd, xp,
                     j * PackedGemm.NR * n));
-            parallelFor(rowBlocks, b -> PackedGemm.multiply(w.type(), w.data(), w.rowBytes(), b * PackedGemm.MC,
+            parallelFor(rowBlocks, b -> PackedGemm.multiply(d, data, w.rowBytes(), b * PackedGemm.MC,
                     Math.min(rows, (b + 1) * PackedGemm.MC), xp, tok0, tokEnd, n, out, rows));
         }
+    }
+
+    @Override
+    public void swiglu(float[] gate, float[] up, int nTokens, int dim) {
+        parallelFor(nTokens, t -> SimdSwiGlu.row(gate, up, t * dim, dim));
+    }
+
+    /**
+     * As the reference (the same angles, products and sums, so the same bits), with each token's cos
+     * and sin computed once rather than once per head: 32 heads recomputed 2,048 trig calls per
+     * decoded token and layer.
+     */
+    @Override
+    public void rope(float[] x, int nTokens, int nHeads, int headDim, int pos0, float[] invFreq, boolean neox) {
+        int half = headDim / 2;
+        if (ropeTable.length < nTokens * headDim) ropeTable = new float[nTokens * headDim];
+        float[] cs = ropeTable;
+        IntConsumer angles = t -> {
+            for (int i = 0; i < half; i++) {
+                float theta = (pos0 + t) * invFreq[i];
+                cs[t * headDim + i] = KMath.cos(theta);
+                cs[t * headDim + half + i] = KMath.sin(theta);
+            }
+        };
+        IntConsumer rotate = i -> {
+            int c = i / nHeads * headDim, off = i * headDim;
+            for (int j = 0; j < half; j++) {
+                // NORM rotates adjacent pairs, NEOX the two halves (Rope).
+                int p = neox ? off + j : off + 2 * j, q = neox ? off + j + half : off + 2 * j + 1;
+                float a = x[p], b = x[q], cos = cs[c + j], sin = cs[c + half + j];
+                x[p] = a * cos - b * sin;
+                x[q] = a * sin + b * cos;
+            }
+        };
+        if (nTokens == 1) {
+            // A decoded token's few thousand products cost less than handing them to the pool.
+            angles.accept(0);
+            for (int h = 0; h < nHeads; h++) rotate.accept(h);
+            return;
+        }
+        parallelFor(nTokens, angles);
+        parallelFor(nTokens * nHeads, rotate);
     }
 
     @Override
@@ -115,13 +299,14 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public void prefillEnds() {
         packed = new float[0];
+        permuted = new float[0];
         keysT = new float[0];
         valuesT = new float[0];
     }
 
     /** Floats this backend holds for prefills (packed activations, transposed keys and values); 0 between prefills. */
     public long prefillBufferFloats() {
-        return (long) packed.length + keysT.length + valuesT.length;
+        return (long) packed.length + permuted.length + keysT.length + valuesT.length;
     }
 
     private void growTransposed(int keys, int nKvHeads, int headDim) {

@@ -1,6 +1,7 @@
 package dev.windowkv.engine.bench;
 
 import dev.windowkv.engine.backend.simd.DecodeKernelsBefore;
+import dev.windowkv.engine.backend.simd.Q4_0Repacked;
 import dev.windowkv.engine.backend.simd.SimdMatmul;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.model.Weight;
@@ -17,12 +18,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Decode's matrix-vector product on one thread, per weight type, with the GGUF layouts
  * (SimdMatmul.dotRows: rows in pairs from the two halves of the range). {@code kernel} = q8_0-before
- * or q4_0-before runs the kernels this replaced (DecodeKernelsBefore), for a side-by-side figure.
+ * or q4_0-before runs the kernels this replaced (DecodeKernelsBefore), for a side-by-side figure;
+ * q4_0-repacked runs Q4_0Repacked.dot (the vector backend's Q4_0 decode), quantizing x in every call.
  * {@code rows} = 256 keeps the matrix in L2 (the kernel's compute rate), 65,536 puts it in DRAM (its
  * streaming rate). GB/s = weight bytes / time; ns per 32-weight block = time / (rows · 2048 / 32).
  * On a loaded machine prefer DecodeCpuTime, which divides by the thread's CPU time.
@@ -34,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class DecodeKernelBenchmark {
-    @Param({"q8_0", "q4_0", "q8_0-before", "q4_0-before"})
+    @Param({"q8_0", "q4_0", "q4_0-repacked", "q8_0-before", "q4_0-before"})
     public String kernel;
 
     @Param({"256", "65536"})
@@ -44,6 +48,11 @@ public class DecodeKernelBenchmark {
     private float[] x;
     private float[] out;
     private boolean before;
+    /** q4_0-repacked: the weight in Q4_0Repacked's layout and the activations it quantizes per call. */
+    private MemorySegment repacked;
+    private short[] xq;
+    private float[] dx;
+    private int[] sx8;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -52,11 +61,23 @@ public class DecodeKernelBenchmark {
         before = kernel.endsWith("-before");
         x = BenchInputs.gaussian(cols, 2);
         out = new float[rows];
+        if (kernel.equals("q4_0-repacked")) {
+            repacked = Arena.ofAuto().allocate(w.bytes(), 64);
+            Q4_0Repacked.repack(w.data(), repacked, 0, rows, cols, w.rowBytes());
+            xq = new short[Q4_0Repacked.quantizedSize(cols)];
+            dx = new float[Q4_0Repacked.blocks(cols)];
+            sx8 = new int[dx.length];
+        }
     }
 
     @Benchmark
     public float[] matvec() {
         int n = w.cols();
+        if (repacked != null) {
+            Q4_0Repacked.quantize(x, 0, n, xq, 0, dx, sx8, 0);
+            for (int r = 0; r < rows; r++) out[r] = Q4_0Repacked.dot(repacked, r * w.rowBytes(), n, xq, 0, dx, sx8, 0, x, 0);
+            return out;
+        }
         if (before) DecodeKernelsBefore.dotRows(w.type(), w.data(), w.rowBytes(), 0, rows, x, 0, n, out, 0);
         else SimdMatmul.dotRows(w.type(), w.data(), w.rowBytes(), 0, rows, x, 0, n, out, 0);
         return out;

@@ -54,6 +54,14 @@ public final class PackedGemm {
      * or past tokEnd are zeros. Reads NR rows side by side and writes sequentially.
      */
     public static void packTile(float[] x, int n, int tok0, int tokEnd, float[] xp, int xpOff) {
+        packTile(x, n, null, tok0, tokEnd, xp, xpOff);
+    }
+
+    /**
+     * As above, with packed position k taking column columns[k] of x (null: column k), for weights
+     * stored in another column order ({@link Q4_0Repacked#columns}).
+     */
+    public static void packTile(float[] x, int n, int[] columns, int tok0, int tokEnd, float[] xp, int xpOff) {
         int real = Math.max(0, Math.min(NR, tokEnd - tok0));
         if (real < NR) {
             Arrays.fill(xp, xpOff, xpOff + NR * n, 0f);
@@ -62,8 +70,10 @@ public final class PackedGemm {
             int k1 = Math.min(n, k0 + 16);
             for (int tt = 0; tt < real; tt++) {
                 int src = (tok0 + tt) * n;
-                for (int k = k0; k < k1; k++) {
-                    xp[xpOff + k * NR + tt] = x[src + k];
+                if (columns == null) {
+                    for (int k = k0; k < k1; k++) xp[xpOff + k * NR + tt] = x[src + k];
+                } else {
+                    for (int k = k0; k < k1; k++) xp[xpOff + k * NR + tt] = x[src + columns[k]];
                 }
             }
         }
@@ -76,6 +86,12 @@ public final class PackedGemm {
      */
     public static void multiply(GGMLType t, MemorySegment w, long rowBytes, int rowStart, int rowEnd, float[] xp,
                                 int tok0, int tokEnd, int n, float[] out, int outStride) {
+        multiply(RowDecoder.gguf(t), w, rowBytes, rowStart, rowEnd, xp, tok0, tokEnd, n, out, outStride);
+    }
+
+    /** As above, rows decoded by d (in the column order the activations were packed in). */
+    public static void multiply(RowDecoder d, MemorySegment w, long rowBytes, int rowStart, int rowEnd, float[] xp,
+                                int tok0, int tokEnd, int n, float[] out, int outStride) {
         int rows = rowEnd - rowStart;
         if (rows <= 0 || tokEnd <= tok0) return;
         if (rows > MC) throw new IllegalArgumentException(rows + " rows exceed a work item's " + MC);
@@ -85,9 +101,8 @@ public final class PackedGemm {
         float[] acc = scratch(tiles * panels * MR * NR);
         for (int k0 = 0; k0 < n; k0 += KC) {
             int len = Math.min(KC, n - k0);
-            long segment = t.byteSize(k0);
             for (int r = 0; r < rows; r++) {
-                SimdMatmul.dequantizeRow(t, w, (rowStart + r) * rowBytes + segment, panel, r * WS, len);
+                d.dequantize(w, (rowStart + r) * rowBytes, k0, panel, r * WS, len);
             }
             // The last panel's missing rows multiply zeros; their sums are never written out.
             Arrays.fill(panel, rows * WS, panels * MR * WS, 0f);

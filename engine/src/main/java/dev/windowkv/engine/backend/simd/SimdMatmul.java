@@ -74,12 +74,18 @@ public final class SimdMatmul {
             }
             return;
         }
+        tiles(RowDecoder.gguf(t), w, rowBytes, rowStart, rowEnd, x, tokStart, tokEnd, n, out, outStride);
+    }
+
+    /** The tile path of {@link #matmul} for any row decoder; x in the decoder's column order. */
+    public static void tiles(RowDecoder d, MemorySegment w, long rowBytes, int rowStart, int rowEnd,
+                             float[] x, int tokStart, int tokEnd, int n, float[] out, int outStride) {
         int chunk = Math.max(2, CHUNK_FLOATS / n);
         float[] rows = scratch(Math.min(chunk, rowEnd - rowStart) * n);
         for (int r0 = rowStart; r0 < rowEnd; r0 += chunk) {
             int r1 = Math.min(rowEnd, r0 + chunk);
             for (int r = r0; r < r1; r++) {
-                dequantizeRow(t, w, r * rowBytes, rows, (r - r0) * n, n);
+                d.dequantize(w, r * rowBytes, 0, rows, (r - r0) * n, n);
             }
             // Long rows (the FFN's down projection) go in K segments, so that four tokens' slices of x
             // stay in L1 while every row pair of the chunk passes over them.
