@@ -19,7 +19,9 @@ import java.util.function.IntConsumer;
 
 /**
  * Threads plus the Vector API: matrix products read the memory-mapped weight blocks directly with
- * SIMD (no staging copy), several tokens per weight load during prefill.
+ * SIMD (no staging copy), several tokens per weight load during prefill. Q4_0 weights wide enough are
+ * the exception: repacked on first use ({@link Q4_0Repacked}), and decoded tokens multiply them as
+ * int8 activations, as llama.cpp does; every other product is f32.
  */
 public final class VectorBackend extends JavaBackend {
     /** A token block's activations packed for PackedGemm; one matmul runs at a time, so one buffer serves. */
@@ -32,10 +34,10 @@ public final class VectorBackend extends JavaBackend {
     /**
      * Q4_0 weights repacked for this backend's kernels ({@link Q4_0Repacked}), by weight identity (a
      * model loaded again, even at the same address, is repacked again); NOT_REPACKED marks the ones
-     * kept as GGUF blocks. Repacked copies live in this arena until close.
+     * kept as GGUF blocks. Each copy has its own arena, closed when its model is (a sweep moves from
+     * model to model on one backend) or when the backend is.
      */
     private final Map<Weight, Repacked> repacked = new IdentityHashMap<>();
-    private final Arena arena = Arena.ofShared();
     private final Map<Integer, int[]> columns = new HashMap<>();
     /** One token's activations quantized for Q4_0Repacked.dot (up to two tokens: decode's path). */
     private short[] xq = new short[0];
@@ -49,12 +51,14 @@ public final class VectorBackend extends JavaBackend {
     private int quantizedLength = -1, quantizedCols = -1;
     /** Activations in a repacked weight's column order, for the few-token tile path. */
     private float[] permuted = new float[0];
+    /** A repacked row in storage order, for embedding. */
+    private float[] embeddingRow = new float[0];
     /** Per token of a rope call: headDim / 2 cosines, then as many sines. */
     private float[] ropeTable = new float[0];
 
-    private record Repacked(MemorySegment data, int[] columns, RowDecoder decoder) {}
+    private record Repacked(MemorySegment data, int[] columns, RowDecoder decoder, Arena arena) {}
 
-    private static final Repacked NOT_REPACKED = new Repacked(null, null, null);
+    private static final Repacked NOT_REPACKED = new Repacked(null, null, null, null);
 
     public VectorBackend(int threads) {
         super(threads);
@@ -104,6 +108,8 @@ public final class VectorBackend extends JavaBackend {
         if (w.type() != GGMLType.Q4_0 || !Q4_0Repacked.applies(w.cols())) return NOT_REPACKED;
         Repacked r = repacked.get(w);
         if (r != null) return r;
+        forgetClosedModels();
+        Arena arena = Arena.ofShared();
         MemorySegment copy = arena.allocate(w.bytes(), 64);
         AtomicBoolean ok = new AtomicBoolean(true);
         int share = (w.rows() + threads() - 1) / threads();
@@ -113,13 +119,50 @@ public final class VectorBackend extends JavaBackend {
         });
         if (ok.get()) {
             r = new Repacked(copy, columns.computeIfAbsent(w.cols(), Q4_0Repacked::columns),
-                    RowDecoder.q4_0Repacked(w.cols()));
+                    RowDecoder.q4_0Repacked(w.cols()), arena);
             if (w.data().isMapped()) w.data().unload();
         } else {
+            arena.close();
             r = NOT_REPACKED;
         }
         repacked.put(w, r);
         return r;
+    }
+
+    /**
+     * A row of a weight already repacked (a tied embedding is the output matrix) is read from the copy:
+     * the mapped pages were handed back, and an 8,192-token prompt's lookups faulted tens of MiB of
+     * them in again beside the copy. The same values as the reference (a product per value), put back
+     * in column order. A weight not repacked (yet) is read as before; a lookup does not repack.
+     */
+    @Override
+    public void embedding(Weight w, int row, float[] out, int outOff) {
+        Repacked r = repacked.get(w);
+        if (r == null || r == NOT_REPACKED) {
+            super.embedding(w, row, out, outOff);
+            return;
+        }
+        int n = w.cols();
+        if (embeddingRow.length < n) embeddingRow = new float[n];
+        Q4_0Repacked.dequantize(r.data(), row * w.rowBytes(), n, 0, embeddingRow, 0, n);
+        int[] cols = r.columns();
+        for (int k = 0; k < n; k++) out[outOff + cols[k]] = embeddingRow[k];
+    }
+
+    /** Drops the copies of weights whose model was closed: they can never be asked for again. */
+    private void forgetClosedModels() {
+        repacked.entrySet().removeIf(e -> {
+            if (e.getKey().data().scope().isAlive()) return false;
+            if (e.getValue().arena() != null) e.getValue().arena().close();
+            return true;
+        });
+    }
+
+    /** Bytes of repacked weight copies this backend holds. */
+    public long repackedBytes() {
+        long sum = 0;
+        for (Repacked r : repacked.values()) if (r.data() != null) sum += r.data().byteSize();
+        return sum;
     }
 
     /** As {@link #matmul}, over a repacked Q4_0 weight: int8 activations for a token or two, else f32 tiles. */
@@ -183,8 +226,8 @@ public final class VectorBackend extends JavaBackend {
     @Override
     public void close() {
         super.close();
+        for (Repacked r : repacked.values()) if (r.arena() != null) r.arena().close();
         repacked.clear();
-        arena.close();
     }
 
     private void packedMatmul(Weight w, float[] x, int nTokens, float[] out) {

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.windowkv.engine.backend.simd.Q4_0Repacked;
 import dev.windowkv.engine.gguf.GGMLType;
+import dev.windowkv.engine.gguf.Quantize;
 import dev.windowkv.engine.model.Weight;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,6 +47,13 @@ class RepackedQ4_0MatmulTest {
             VECTOR.matmul(w, x, nTokens, got);
             check(w, x, nTokens, ref, got, "call " + call);
         }
+        // Rows of the repacked weight (a tied embedding) come back in column order, bit for bit.
+        for (int r : new int[] {0, 33, rows - 1}) {
+            float[] expected = new float[cols + 2], row = new float[cols + 2];
+            REFERENCE.embedding(w, r, expected, 2);
+            VECTOR.embedding(w, r, row, 2);
+            assertEquals(0, java.util.Arrays.compare(expected, row), "embedding row " + r);
+        }
     }
 
     private static void check(Weight w, float[] x, int nTokens, float[] ref, float[] got, String where) {
@@ -66,5 +78,33 @@ class RepackedQ4_0MatmulTest {
                         where + ", row " + r + " token " + t);
             }
         }
+    }
+
+    /** A sweep moves from model to model on one backend: a closed model's copies must not pile up. */
+    @Test
+    void copiesOfAClosedModelAreFreed() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int rows = 8, cols = Q4_0Repacked.GROUP;
+        float[] x = BackendAgreementTest.gaussian(rnd, cols);
+        float[] out = new float[rows];
+        try (VectorBackend b = new VectorBackend(2)) {
+            Arena first = Arena.ofShared();
+            Weight w1 = weightIn(first, rows, cols, rnd);
+            b.matmul(w1, x, 1, out);
+            assertEquals(w1.bytes(), b.repackedBytes());
+            first.close();
+            try (Arena second = Arena.ofShared()) {
+                Weight w2 = weightIn(second, 2 * rows, cols, rnd);
+                b.matmul(w2, x, 1, new float[2 * rows]);
+                assertEquals(w2.bytes(), b.repackedBytes(), "only the open model's copy is kept");
+            }
+        }
+    }
+
+    private static Weight weightIn(Arena arena, int rows, int cols, SplittableRandom rnd) {
+        byte[] bytes = Quantize.quantize(GGMLType.Q4_0, BackendAgreementTest.gaussian(rnd, rows * cols));
+        MemorySegment seg = arena.allocate(bytes.length, 64);
+        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        return new Weight("w", GGMLType.Q4_0, seg, rows, cols, GGMLType.Q4_0.byteSize(cols));
     }
 }

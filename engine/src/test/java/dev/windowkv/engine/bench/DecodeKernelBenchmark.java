@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * Decode's matrix-vector product on one thread, per weight type, with the GGUF layouts
  * (SimdMatmul.dotRows: rows in pairs from the two halves of the range). {@code kernel} = q8_0-before
  * or q4_0-before runs the kernels this replaced (DecodeKernelsBefore), for a side-by-side figure;
- * q4_0-repacked runs Q4_0Repacked.dot (the vector backend's Q4_0 decode), quantizing x in every call.
+ * q4_0-repacked runs Q4_0Repacked.dot2 (the vector backend's Q4_0 decode), quantizing x in every call.
  * {@code rows} = 256 keeps the matrix in L2 (the kernel's compute rate), 65,536 puts it in DRAM (its
  * streaming rate). GB/s = weight bytes / time; ns per 32-weight block = time / (rows · 2048 / 32).
  * On a loaded machine prefer DecodeCpuTime, which divides by the thread's CPU time.
@@ -75,7 +75,10 @@ public class DecodeKernelBenchmark {
         int n = w.cols();
         if (repacked != null) {
             Q4_0Repacked.quantize(x, 0, n, xq, 0, dx, sx8, 0);
-            for (int r = 0; r < rows; r++) out[r] = Q4_0Repacked.dot(repacked, r * w.rowBytes(), n, xq, 0, dx, sx8, 0, x, 0);
+            int half = rows / 2; // rows in pairs from the two halves, as the vector backend runs them
+            for (int r = 0; r < half; r++) {
+                Q4_0Repacked.dot2(repacked, r * w.rowBytes(), half * w.rowBytes(), n, xq, 0, dx, sx8, 0, x, 0, out, r, half);
+            }
             return out;
         }
         if (before) DecodeKernelsBefore.dotRows(w.type(), w.data(), w.rowBytes(), 0, rows, x, 0, n, out, 0);
