@@ -11,6 +11,17 @@ public final class Backends {
 
     public static final List<String> JAVA_NAMES = List.of("scalar", "threads", "vector");
 
+    /**
+     * What last changed a backend's results, for a sweep row's identity: rows computed before a kernel
+     * changed its numbers are run again, not reused beside new ones. Null where nothing has changed
+     * since rows carried identities (their ids stay as they were).
+     */
+    public static String numerics(String name) {
+        return "vector".equals(name)
+                ? "2026-12-03: Q4_0 decode on int8 activations (Q4_0Repacked), SwiGLU on the Vector API's EXP"
+                : null;
+    }
+
     public static int defaultThreads() {
         return Runtime.getRuntime().availableProcessors();
     }

@@ -157,6 +157,8 @@ public final class SweepPlan {
         line(s, "kvDtype", config.kvDtypeOf(run.spec()).id);
         line(s, "fullKvDtype", config.referenceKvDtype().id); // the % of FullKV a row reports is counted at it
         line(s, "backend", config.backend());
+        String numerics = dev.windowkv.engine.backend.Backends.numerics(config.backend());
+        if (numerics != null) line(s, "numerics", numerics);
         line(s, "classifier", config.classifier() == null ? "oracle" : config.classifier());
         return s.toString();
     }

@@ -47,6 +47,19 @@ class SweepTrustTest {
         }
     }
 
+    /** A backend whose kernels changed their numbers does not reuse rows it computed before. */
+    @Test
+    void aRowsIdentityCarriesItsBackendsNumerics() {
+        TinySweep.run(dir);
+        SweepConfig c = SweepFolder.readConfig(dir);
+        SweepPlan plan = new SweepRunner(c, Shard.ALL, ProgressLog.Mode.quiet()).plan();
+        String identity = plan.identity(plan.cells().getFirst(), plan.runs().getFirst());
+        String numerics = dev.windowkv.engine.backend.Backends.numerics(c.backend());
+        assertEquals(numerics != null, identity.contains("numerics=" + numerics + "\n"), identity);
+        assertTrue(dev.windowkv.engine.backend.Backends.numerics("vector") != null, "the vector backend's Q4_0 decode changed");
+        assertEquals(null, dev.windowkv.engine.backend.Backends.numerics("scalar"), "the reference's ids stay as they were");
+    }
+
     @Test
     void fewerSamplesOrDepthsReportOnlyThoseRows() {
         TinySweep.run(dir);
