@@ -164,46 +164,15 @@ public final class Q4_0Repacked {
      */
     public static float dot(MemorySegment w, long rowOff, int cols, short[] xq, int qOff, float[] dx, int[] sx8,
                             int bOff, float[] x, int xOff) {
-        int groups = cols / GROUP;
-        FloatVector acc = FloatVector.zero(F);
-        ShortVector zero = ShortVector.zero(SG);
-        for (int g = 0; g < groups; g++) {
-            long go = rowOff + (long) g * GROUP_BYTES;
-            int xb = qOff + g * GROUP;
-            // Weights 0-15 of every block in a, 16-31 in b: each takes 16 products.
-            ShortVector a = zero, b = zero;
-            for (int s = 0; s < PAIRS; s++) {
-                ShortVector v = ShortVector.fromMemorySegment(SG, w, go + SCALES + 2L * s * G, LE);
-                int xs = xb + 4 * s * G;
-                a = v.and((short) 0xF).mul(ShortVector.fromArray(SG, xq, xs)).add(a);
-                b = v.lanewise(VectorOperators.LSHR, 4).and((short) 0xF).mul(ShortVector.fromArray(SG, xq, xs + G)).add(b);
-                a = v.lanewise(VectorOperators.LSHR, 8).and((short) 0xF).mul(ShortVector.fromArray(SG, xq, xs + 2 * G)).add(a);
-                b = v.lanewise(VectorOperators.LSHR, 12).mul(ShortVector.fromArray(SG, xq, xs + 3 * G)).add(b);
-            }
-            IntVector sum = a.add(b).reinterpretAsInts();
-            IntVector d = ShortVector.fromMemorySegment(SG, w, go, LE).reinterpretAsInts();
-            int k = bOff + g * G;
-            // Even blocks in the low 16 bits of each 32-bit lane, odd ones in the high.
-            IntVector even = sum.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .sub(IntVector.fromArray(I, sx8, k));
-            IntVector odd = sum.lanewise(VectorOperators.ASHR, 16).sub(IntVector.fromArray(I, sx8, k + L));
-            // lowHalves and highHalves, spelled out (see there).
-            FloatVector dEven = d.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000)
-                    .reinterpretAsFloats().mul(0x1p112f);
-            FloatVector dOdd = d.lanewise(VectorOperators.ASHR, 3).and(0x8FFFE000).reinterpretAsFloats().mul(0x1p112f);
-            acc = ((FloatVector) even.convert(VectorOperators.I2F, 0)).mul(dEven)
-                    .fma(FloatVector.fromArray(F, dx, k), acc);
-            acc = ((FloatVector) odd.convert(VectorOperators.I2F, 0)).mul(dOdd)
-                    .fma(FloatVector.fromArray(F, dx, k + L), acc);
-        }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        int done = groups * GROUP;
-        if (done < cols) sum += Q4_0Simd.dot(w, rowOff + (long) groups * GROUP_BYTES, x, xOff + done, cols - done);
-        return sum;
+        // The row as both of dot2's streams (the second pass reads it from L1): one kernel to keep, and
+        // only a range's odd last row comes here.
+        float[] out = new float[1];
+        dot2(w, rowOff, 0, cols, xq, qOff, dx, sx8, bOff, x, xOff, out, 0, 0);
+        return out[0];
     }
 
     /**
-     * Rows at bytes rowOff and rowOff + stride, each as {@link #dot}, into out[o] and out[o + outStride]:
+     * Rows at bytes rowOff and rowOff + stride, each dotted as {@link #dot} describes, into out[o] and out[o + outStride]:
      * two streams from far-apart rows keep more memory requests in flight than one (a single stream ran
      * at about 9 GB/s from DRAM on one core), and they share the activation loads.
      */
@@ -234,7 +203,9 @@ public final class Q4_0Repacked {
             int k = bOff + g * G;
             IntVector offEven = IntVector.fromArray(I, sx8, k), offOdd = IntVector.fromArray(I, sx8, k + L);
             FloatVector dxEven = FloatVector.fromArray(F, dx, k), dxOdd = FloatVector.fromArray(F, dx, k + L);
-            // The epilogue of dot, for both rows (a helper is not inlined: C2's budget for this method is spent).
+            // Both rows' epilogues, spelled out: a helper is not inlined (C2's budget for this method is spent)
+            // and would box every vector. Even blocks sit in the low 16 bits of each 32-bit lane, odd in the high;
+            // the scales are lowHalves and highHalves (see there).
             IntVector sum0 = a0.add(b0).reinterpretAsInts(), sum1 = a1.add(b1).reinterpretAsInts();
             IntVector d0 = ShortVector.fromMemorySegment(SG, w, go, LE).reinterpretAsInts();
             IntVector d1 = ShortVector.fromMemorySegment(SG, w, go1, LE).reinterpretAsInts();
@@ -291,8 +262,8 @@ public final class Q4_0Repacked {
      * f16 scales to f32, two per 32-bit lane: the exponent and mantissa move into place under the sign
      * (an arithmetic shift by 3 copies the sign over the three exponent bits f32 has beyond f16's, the
      * mask clears them), and 2¹¹² rebiases them. Exact for normal and subnormal halves, not for inf or
-     * NaN, which repack refuses. The Vector API has no lanewise f16 conversion; these are spelled out
-     * so that C2's inlining budget for dot is not spent on a helper (it was, and dot ran boxed).
+     * NaN, which repack refuses. The Vector API has no lanewise f16 conversion; dot2 spells these out
+     * so that C2's inlining budget is not spent on a helper (it was, and the kernel ran boxed).
      */
 
     /** The f16 in the low half of each lane. */
