@@ -18,7 +18,8 @@ public final class Backends {
      */
     public static String numerics(String name) {
         return "vector".equals(name)
-                ? "2026-12-03: Q4_0 decode on int8 activations (Q4_0Repacked), SwiGLU on the Vector API's EXP"
+                ? "2026-12-03b: Q4_0 decode on int8 activations (Q4_0Repacked), Q8_0 repacked (Q8_0Repacked),"
+                        + " SwiGLU on the Vector API's EXP"
                 : null;
     }
 

@@ -2,6 +2,7 @@ package dev.windowkv.engine.backend;
 
 import dev.windowkv.engine.backend.simd.PackedGemm;
 import dev.windowkv.engine.backend.simd.Q4_0Repacked;
+import dev.windowkv.engine.backend.simd.Q8_0Repacked;
 import dev.windowkv.engine.backend.simd.RowDecoder;
 import dev.windowkv.engine.backend.simd.SimdMatmul;
 import dev.windowkv.engine.backend.simd.SimdSwiGlu;
@@ -19,9 +20,10 @@ import java.util.function.IntConsumer;
 
 /**
  * Threads plus the Vector API: matrix products read the memory-mapped weight blocks directly with
- * SIMD (no staging copy), several tokens per weight load during prefill. Q4_0 weights wide enough are
- * the exception: repacked on first use ({@link Q4_0Repacked}), and decoded tokens multiply them as
- * int8 activations, as llama.cpp does; every other product is f32.
+ * SIMD (no staging copy), several tokens per weight load during prefill. Q4_0 and Q8_0 weights wide
+ * enough are the exception: repacked on first use so that a vector lane is a block ({@link Q4_0Repacked},
+ * {@link Q8_0Repacked}), as llama.cpp repacks for its CPU kernels. Decoded tokens multiply Q4_0 as int8
+ * activations, as llama.cpp does; every other product is f32.
  */
 public final class VectorBackend extends JavaBackend {
     /** A token block's activations packed for PackedGemm; one matmul runs at a time, so one buffer serves. */
@@ -32,13 +34,16 @@ public final class VectorBackend extends JavaBackend {
     private float[] valuesT = new float[0];
 
     /**
-     * Q4_0 weights repacked for this backend's kernels ({@link Q4_0Repacked}), by weight identity (a
+     * Q4_0 and Q8_0 weights repacked for this backend's kernels, by weight identity (a
      * model loaded again, even at the same address, is repacked again); NOT_REPACKED marks the ones
      * kept as GGUF blocks. Each copy has its own arena, closed when its model is (a sweep moves from
      * model to model on one backend) or when the backend is.
      */
     private final Map<Weight, Repacked> repacked = new IdentityHashMap<>();
-    private final Map<Integer, int[]> columns = new HashMap<>();
+    /** Column orders by layout: type and width. */
+    private final Map<Layout, int[]> columns = new HashMap<>();
+
+    private record Layout(GGMLType type, int cols) {}
     /** One token's activations quantized for Q4_0Repacked.dot (up to two tokens: decode's path). */
     private short[] xq = new short[0];
     private float[] xd = new float[0];
@@ -51,6 +56,8 @@ public final class VectorBackend extends JavaBackend {
     private int quantizedLength = -1, quantizedCols = -1;
     /** Activations in a repacked weight's column order, for the few-token tile path. */
     private float[] permuted = new float[0];
+    /** The same for decode (Q8_0), kept between prefills: a token's few KiB. */
+    private float[] decodeX = new float[0];
     /** A repacked row in storage order, for embedding. */
     private float[] embeddingRow = new float[0];
     /** Per token of a rope call: headDim / 2 cosines, then as many sines. */
@@ -99,13 +106,16 @@ public final class VectorBackend extends JavaBackend {
     }
 
     /**
-     * The repacked copy of a Q4_0 weight, made on first use (the rows split over the pool). The mapped
+     * The repacked copy of a Q4_0 or Q8_0 weight, made on first use (the rows split over the pool). The mapped
      * pages it came from are then handed back to the OS (MADV_DONTNEED through unload), so the copy
      * replaces them in the resident set rather than doubling it; an embedding lookup on the same
      * tensor faults in only the rows it reads.
      */
     private Repacked repacked(Weight w) {
-        if (w.type() != GGMLType.Q4_0 || !Q4_0Repacked.applies(w.cols())) return NOT_REPACKED;
+        boolean q4 = w.type() == GGMLType.Q4_0;
+        if (!(q4 && Q4_0Repacked.applies(w.cols())) && !(w.type() == GGMLType.Q8_0 && Q8_0Repacked.applies(w.cols()))) {
+            return NOT_REPACKED;
+        }
         Repacked r = repacked.get(w);
         if (r != null) return r;
         forgetClosedModels();
@@ -114,12 +124,14 @@ public final class VectorBackend extends JavaBackend {
         AtomicBoolean ok = new AtomicBoolean(true);
         int share = (w.rows() + threads() - 1) / threads();
         parallelFor(threads(), i -> {
-            if (!Q4_0Repacked.repack(w.data(), copy, Math.min(w.rows(), i * share), Math.min(w.rows(), (i + 1) * share),
-                    w.cols(), w.rowBytes())) ok.set(false);
+            int start = Math.min(w.rows(), i * share), end = Math.min(w.rows(), (i + 1) * share);
+            if (!(q4 ? Q4_0Repacked.repack(w.data(), copy, start, end, w.cols(), w.rowBytes())
+                    : Q8_0Repacked.repack(w.data(), copy, start, end, w.cols(), w.rowBytes()))) ok.set(false);
         });
         if (ok.get()) {
-            r = new Repacked(copy, columns.computeIfAbsent(w.cols(), Q4_0Repacked::columns),
-                    RowDecoder.q4_0Repacked(w.cols()), arena);
+            int[] order = columns.computeIfAbsent(new Layout(w.type(), w.cols()),
+                    l -> q4 ? Q4_0Repacked.columns(l.cols()) : Q8_0Repacked.columns(l.cols()));
+            r = new Repacked(copy, order, q4 ? RowDecoder.q4_0Repacked(w.cols()) : RowDecoder.q8_0Repacked(w.cols()), arena);
             if (w.data().isMapped()) w.data().unload();
         } else {
             arena.close();
@@ -144,7 +156,7 @@ public final class VectorBackend extends JavaBackend {
         }
         int n = w.cols();
         if (embeddingRow.length < n) embeddingRow = new float[n];
-        Q4_0Repacked.dequantize(r.data(), row * w.rowBytes(), n, 0, embeddingRow, 0, n);
+        r.decoder().dequantize(r.data(), row * w.rowBytes(), 0, embeddingRow, 0, n);
         int[] cols = r.columns();
         for (int k = 0; k < n; k++) out[outOff + cols[k]] = embeddingRow[k];
     }
@@ -165,9 +177,32 @@ public final class VectorBackend extends JavaBackend {
         return sum;
     }
 
-    /** As {@link #matmul}, over a repacked Q4_0 weight: int8 activations for a token or two, else f32 tiles. */
+    /**
+     * As {@link #matmul}, over a repacked weight: for a token or two, Q4_0 on int8 activations and Q8_0
+     * on the activations in its column order; else f32 tiles.
+     */
     private void matmulRepacked(Weight w, Repacked r, float[] x, int nTokens, float[] out) {
         int rows = w.rows(), n = w.cols();
+        if (nTokens < SimdMatmul.MIN_TOKENS_FOR_TILES && w.type() == GGMLType.Q8_0) {
+            if (decodeX.length < nTokens * n) decodeX = new float[nTokens * n];
+            float[] xp = permute(r, x, nTokens, n, decodeX);
+            int share = (rows + threads() - 1) / threads();
+            MemorySegment data = r.data();
+            long rowBytes = w.rowBytes();
+            parallelFor(threads(), i -> {
+                int start = Math.min(rows, i * share), end = Math.min(rows, (i + 1) * share), quarter = (end - start) / 4;
+                for (int t = 0; t < nTokens; t++) {
+                    // Rows in fours from the quarters of the thread's range: four streams (Q8_0Repacked.dot4).
+                    for (int row = start; row < start + quarter; row++) {
+                        Q8_0Repacked.dot4(data, row * rowBytes, quarter * rowBytes, n, xp, t * n, out, t * rows + row, quarter);
+                    }
+                    for (int row = start + 4 * quarter; row < end; row++) {
+                        out[t * rows + row] = Q8_0Repacked.dot(data, row * rowBytes, n, xp, t * n);
+                    }
+                }
+            });
+            return;
+        }
         if (nTokens < SimdMatmul.MIN_TOKENS_FOR_TILES) {
             int q = Q4_0Repacked.quantizedSize(n), b = Q4_0Repacked.blocks(n);
             if (xq.length < nTokens * q) xq = new short[nTokens * q];
@@ -209,11 +244,7 @@ public final class VectorBackend extends JavaBackend {
             return;
         }
         if (permuted.length < nTokens * n) permuted = new float[nTokens * n];
-        float[] xp = permuted;
-        int[] cols = r.columns();
-        for (int t = 0; t < nTokens; t++) {
-            for (int k = 0; k < n; k++) xp[t * n + k] = x[t * n + cols[k]];
-        }
+        float[] xp = permute(r, x, nTokens, n, permuted);
         int block = rowBlock(rows);
         int tb = SimdMatmul.tokenBlock(n);
         for (int t0 = 0; t0 < nTokens; t0 += tb) {
@@ -221,6 +252,15 @@ public final class VectorBackend extends JavaBackend {
             parallelFor((rows + block - 1) / block, i -> SimdMatmul.tiles(r.decoder(), r.data(), w.rowBytes(), i * block,
                     Math.min(rows, (i + 1) * block), xp, tokStart, tokEnd, n, out, rows));
         }
+    }
+
+    /** The tokens' activations in the repacked weight's column order, into xp. */
+    private static float[] permute(Repacked r, float[] x, int nTokens, int n, float[] xp) {
+        int[] cols = r.columns();
+        for (int t = 0; t < nTokens; t++) {
+            for (int k = 0; k < n; k++) xp[t * n + k] = x[t * n + cols[k]];
+        }
+        return xp;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.windowkv.engine.bench;
 
 import dev.windowkv.engine.backend.simd.DecodeKernelsBefore;
 import dev.windowkv.engine.backend.simd.Q4_0Repacked;
+import dev.windowkv.engine.backend.simd.Q8_0Repacked;
 import dev.windowkv.engine.backend.simd.SimdMatmul;
 import dev.windowkv.engine.gguf.GGMLType;
 import dev.windowkv.engine.model.Weight;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * Decode's matrix-vector product on one thread, per weight type, with the GGUF layouts
  * (SimdMatmul.dotRows: rows in pairs from the two halves of the range). {@code kernel} = q8_0-before
  * or q4_0-before runs the kernels this replaced (DecodeKernelsBefore), for a side-by-side figure;
- * q4_0-repacked runs Q4_0Repacked.dot2 (the vector backend's Q4_0 decode), quantizing x in every call.
+ * q4_0-repacked runs Q4_0Repacked.dot2 (the vector backend's Q4_0 decode), quantizing x in every call;
+ * q8_0-repacked runs Q8_0Repacked.dot4 (its Q8_0 decode), permuting x in every call.
  * {@code rows} = 256 keeps the matrix in L2 (the kernel's compute rate), 65,536 puts it in DRAM (its
  * streaming rate). GB/s = weight bytes / time; ns per 32-weight block = time / (rows · 2048 / 32).
  * On a loaded machine prefer DecodeCpuTime, which divides by the thread's CPU time.
@@ -38,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class DecodeKernelBenchmark {
-    @Param({"q8_0", "q4_0", "q4_0-repacked", "q8_0-before", "q4_0-before"})
+    @Param({"q8_0", "q8_0-repacked", "q4_0", "q4_0-repacked", "q8_0-before", "q4_0-before"})
     public String kernel;
 
     @Param({"256", "65536"})
@@ -53,6 +55,9 @@ public class DecodeKernelBenchmark {
     private short[] xq;
     private float[] dx;
     private int[] sx8;
+    /** q8_0-repacked: the column order its activations follow. */
+    private int[] columns;
+    private float[] xp;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -68,11 +73,25 @@ public class DecodeKernelBenchmark {
             dx = new float[Q4_0Repacked.blocks(cols)];
             sx8 = new int[dx.length];
         }
+        if (kernel.equals("q8_0-repacked")) {
+            repacked = Arena.ofAuto().allocate(w.bytes(), 64);
+            Q8_0Repacked.repack(w.data(), repacked, 0, rows, cols, w.rowBytes());
+            columns = Q8_0Repacked.columns(cols);
+            xp = new float[cols];
+        }
     }
 
     @Benchmark
     public float[] matvec() {
         int n = w.cols();
+        if (columns != null) {
+            for (int k = 0; k < n; k++) xp[k] = x[columns[k]];
+            int quarter = rows / 4; // rows in fours from the quarters, as the vector backend runs them
+            for (int r = 0; r < quarter; r++) {
+                Q8_0Repacked.dot4(repacked, r * w.rowBytes(), quarter * w.rowBytes(), n, xp, 0, out, r, quarter);
+            }
+            return out;
+        }
         if (repacked != null) {
             Q4_0Repacked.quantize(x, 0, n, xq, 0, dx, sx8, 0);
             int half = rows / 2; // rows in pairs from the two halves, as the vector backend runs them

@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * How the prefill products turn a weight's stored row into f32: GGUF blocks in column order, or a
- * repacked layout ({@link Q4_0Repacked}) in its own order, which the activations then follow.
+ * repacked layout ({@link Q4_0Repacked}, {@link Q8_0Repacked}) in its own order, which the activations
+ * then follow.
  */
 @FunctionalInterface
 public interface RowDecoder {
@@ -18,5 +19,9 @@ public interface RowDecoder {
 
     static RowDecoder q4_0Repacked(int cols) {
         return (w, rowOff, k0, out, outOff, len) -> Q4_0Repacked.dequantize(w, rowOff, cols, k0, out, outOff, len);
+    }
+
+    static RowDecoder q8_0Repacked(int cols) {
+        return (w, rowOff, k0, out, outOff, len) -> Q8_0Repacked.dequantize(w, rowOff, cols, k0, out, outOff, len);
     }
 }
