@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * Decode's matrix-vector product on one thread, per weight type, with the GGUF layouts
  * (SimdMatmul.dotRows: rows in pairs from the two halves of the range). {@code kernel} = q8_0-before
  * or q4_0-before runs the kernels this replaced (DecodeKernelsBefore), for a side-by-side figure;
- * q4_0-repacked runs Q4_0Repacked.dot2 (the vector backend's Q4_0 decode), quantizing x in every call;
+ * q4_0-repacked runs Q4_0Repacked.dot4 (the vector backend's Q4_0 decode), quantizing x in every call;
  * q8_0-repacked runs Q8_0Repacked.dot4 (its Q8_0 decode), permuting x in every call.
  * {@code rows} = 256 keeps the matrix in L2 (the kernel's compute rate), 65,536 puts it in DRAM (its
  * streaming rate). GB/s = weight bytes / time; ns per 32-weight block = time / (rows · 2048 / 32).
@@ -94,9 +94,9 @@ public class DecodeKernelBenchmark {
         }
         if (repacked != null) {
             Q4_0Repacked.quantize(x, 0, n, xq, 0, dx, sx8, 0);
-            int half = rows / 2; // rows in pairs from the two halves, as the vector backend runs them
-            for (int r = 0; r < half; r++) {
-                Q4_0Repacked.dot2(repacked, r * w.rowBytes(), half * w.rowBytes(), n, xq, 0, dx, sx8, 0, x, 0, out, r, half);
+            int quarter = rows / 4; // rows in fours from the quarters, as the vector backend runs them
+            for (int r = 0; r < quarter; r++) {
+                Q4_0Repacked.dot4(repacked, r * w.rowBytes(), quarter * w.rowBytes(), n, xq, 0, dx, sx8, 0, x, 0, out, r, quarter);
             }
             return out;
         }

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The repacked Q4_0 layout against the scalar reference on random valid blocks: dequantizing is the
  * reference's values, only in storage order; the int8-activation dot is the exact dot of the
- * reference row with the activations as quantize rounded them, to f32 summation error.
+ * reference row with the activations as quantize rounded them, to f32 summation error, and each of
+ * dot4's rows is its own dot, bit for bit.
  */
 class Q4_0RepackedTest {
     private static final GGMLType T = GGMLType.Q4_0;
@@ -86,7 +87,7 @@ class Q4_0RepackedTest {
     /** Subnormal, zero and negative scales go through the vector f16 conversion too. */
     @Test
     void subnormalAndZeroScales() {
-        int cols = widths()[1], rows = 2;
+        int cols = widths()[1], rows = 4;
         SplittableRandom rnd = new SplittableRandom(3);
         byte[] w = RandomBlocks.rows(T, rows, cols, rnd);
         short[] special = {0, (short) 0x8000, 1, (short) 0x83FF, 0x0200, Half.f32ToF16(-0.25f)};
@@ -146,6 +147,7 @@ class Q4_0RepackedTest {
         for (int b = 0; b < nb; b++) assertEquals(8 * sums[b], offsets[b], "block " + b + "'s offset");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = repacked(w, rows, cols, arena);
+            float[] dots = new float[rows];
             for (int r = 0; r < rows; r++) {
                 float[] row = new float[cols];
                 RandomBlocks.scalarDequantizeRow(T, w, (int) (r * T.byteSize(cols)), row, 0, cols);
@@ -160,7 +162,16 @@ class Q4_0RepackedTest {
                 }
                 double[] f = SimdMatmulTest.exact(row, x, xOff);
                 assertEquals(f[0], got, f[1] + rounding * 1.0001, "row " + r + " against the f32 activations");
+                dots[r] = got;
             }
+            // dot4 over rows a quarter apart (far-apart streams, as decode runs them): each its own dot, bit for bit.
+            int quarter = rows / 4;
+            float[] four = new float[rows + 1];
+            for (int r = 0; r < quarter; r++) {
+                Q4_0Repacked.dot4(seg, r * T.byteSize(cols), quarter * T.byteSize(cols), cols, xq, 5, dx, sx8, 2, x, xOff,
+                        four, 1 + r, quarter);
+            }
+            for (int r = 0; r < 4 * quarter; r++) assertEquals(dots[r], four[1 + r], "dot4's row " + r);
         }
     }
 }
