@@ -63,6 +63,9 @@ public final class VectorBackend extends JavaBackend {
     /** Per token of a rope call: headDim / 2 cosines, then as many sines. */
     private float[] ropeTable = new float[0];
 
+    /** Rows repacked between two hand-backs of the mapped pages. */
+    private static final long REPACK_CHUNK_BYTES = 16L << 20;
+
     private record Repacked(MemorySegment data, int[] columns, RowDecoder decoder, Arena arena) {}
 
     private static final Repacked NOT_REPACKED = new Repacked(null, null, null, null);
@@ -107,8 +110,8 @@ public final class VectorBackend extends JavaBackend {
 
     /**
      * The repacked copy of a Q4_0 or Q8_0 weight, made on first use (the rows split over the pool). The mapped
-     * pages it came from are then handed back to the OS (MADV_DONTNEED through unload), so the copy
-     * replaces them in the resident set rather than doubling it; an embedding lookup on the same
+     * pages it came from are handed back to the OS as they are copied (MADV_DONTNEED through unload), so
+     * the copy replaces them in the resident set rather than doubling it; an embedding lookup on the same
      * tensor faults in only the rows it reads.
      */
     private Repacked repacked(Weight w) {
@@ -122,17 +125,23 @@ public final class VectorBackend extends JavaBackend {
         Arena arena = Arena.ofShared();
         MemorySegment copy = arena.allocate(w.bytes(), 64);
         AtomicBoolean ok = new AtomicBoolean(true);
-        int share = (w.rows() + threads() - 1) / threads();
-        parallelFor(threads(), i -> {
-            int start = Math.min(w.rows(), i * share), end = Math.min(w.rows(), (i + 1) * share);
-            if (!(q4 ? Q4_0Repacked.repack(w.data(), copy, start, end, w.cols(), w.rowBytes())
-                    : Q8_0Repacked.repack(w.data(), copy, start, end, w.cols(), w.rowBytes()))) ok.set(false);
-        });
+        // A chunk of rows at a time, each chunk's mapped pages handed back once copied: the whole tensor
+        // read before the first unload held the output matrix twice (279 MiB of it at Q8_0) at the
+        // prefill's peak.
+        int chunk = (int) Math.max(1, REPACK_CHUNK_BYTES / w.rowBytes());
+        for (int c0 = 0; c0 < w.rows() && ok.get(); c0 += chunk) {
+            int from = c0, to = Math.min(w.rows(), c0 + chunk), share = (to - from + threads() - 1) / threads();
+            parallelFor(threads(), i -> {
+                int start = Math.min(to, from + i * share), end = Math.min(to, from + (i + 1) * share);
+                if (!(q4 ? Q4_0Repacked.repack(w.data(), copy, start, end, w.cols(), w.rowBytes())
+                        : Q8_0Repacked.repack(w.data(), copy, start, end, w.cols(), w.rowBytes()))) ok.set(false);
+            });
+            if (w.data().isMapped()) w.data().asSlice(from * w.rowBytes(), (to - from) * w.rowBytes()).unload();
+        }
         if (ok.get()) {
             int[] order = columns.computeIfAbsent(new Layout(w.type(), w.cols()),
                     l -> q4 ? Q4_0Repacked.columns(l.cols()) : Q8_0Repacked.columns(l.cols()));
             r = new Repacked(copy, order, q4 ? RowDecoder.q4_0Repacked(w.cols()) : RowDecoder.q8_0Repacked(w.cols()), arena);
-            if (w.data().isMapped()) w.data().unload();
         } else {
             arena.close();
             r = NOT_REPACKED;
